@@ -1,0 +1,41 @@
+"""Experiment files and site settings: pydantic models and their loading."""
+
+from __future__ import annotations
+
+from mlreport.config._load import (
+    EXPERIMENTS_DIR,
+    SITE_SETTINGS_FILE,
+    discover_experiment_files,
+    load_experiments,
+    load_site_settings,
+)
+from mlreport.config._models import (
+    Distribution,
+    ExperimentSpec,
+    FileData,
+    ModelSpec,
+    SearchSpec,
+    SiteSettings,
+    SklearnData,
+    SyntheticData,
+    file_format,
+    import_estimator,
+)
+
+__all__ = [
+    "EXPERIMENTS_DIR",
+    "SITE_SETTINGS_FILE",
+    "Distribution",
+    "ExperimentSpec",
+    "FileData",
+    "ModelSpec",
+    "SearchSpec",
+    "SiteSettings",
+    "SklearnData",
+    "SyntheticData",
+    "discover_experiment_files",
+    "file_format",
+    "import_estimator",
+    "load_experiments",
+    "load_site_settings",
+]

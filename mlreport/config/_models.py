@@ -1,0 +1,245 @@
+"""Pydantic models of experiment files and site settings."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sklearn.metrics import get_scorer_names
+
+SKLEARN_DATASETS = ("breast_cancer", "iris", "wine", "digits")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Distribution(_Strict):
+    """A distribution to sample a hyperparameter from (random search only)."""
+
+    distribution: Literal["loguniform", "uniform", "randint"]
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _check_bounds(self) -> Distribution:
+        if self.low >= self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        if self.distribution == "loguniform" and self.low <= 0:
+            raise ValueError("loguniform needs low > 0")
+        if self.distribution == "randint" and not (
+            float(self.low).is_integer() and float(self.high).is_integer()
+        ):
+            raise ValueError("randint needs integer low and high")
+        return self
+
+
+SpaceValue = Annotated[list[Any], Field(min_length=1)] | Distribution
+
+
+class SearchSpec(_Strict):
+    """How to search a model's hyperparameters."""
+
+    strategy: Literal["grid", "random"]
+    space: dict[str, SpaceValue] = Field(default_factory=dict)
+    n_iter: int | None = Field(default=None, ge=1)
+    cv: int = Field(default=5, ge=2)
+
+    @model_validator(mode="after")
+    def _check_strategy(self) -> SearchSpec:
+        if self.strategy == "grid":
+            sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
+            if sampled:
+                raise ValueError(
+                    f"grid search needs lists of values; {', '.join(sampled)} "
+                    "is a distribution (use strategy: random)"
+                )
+            if self.n_iter is not None:
+                raise ValueError("n_iter applies to strategy: random only")
+        return self
+
+    @property
+    def candidate_count(self) -> int:
+        """Number of candidates the search evaluates."""
+        if self.strategy == "random":
+            return self.n_iter or 10
+        count = 1
+        for values in self.space.values():
+            count *= len(values) if isinstance(values, list) else 1
+        return count
+
+
+def import_estimator(path: str) -> type:
+    """Import an estimator class from its dotted path, e.g. ``sklearn.svm.SVC``."""
+    module_name, _, class_name = path.rpartition(".")
+    if not module_name:
+        raise ValueError(f"'{path}' is not a dotted import path such as sklearn.svm.SVC")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"cannot import module '{module_name}': {exc}") from None
+    estimator = getattr(module, class_name, None)
+    if estimator is None:
+        raise ValueError(f"module '{module_name}' has no attribute '{class_name}'")
+    if not (isinstance(estimator, type) and hasattr(estimator, "fit")):
+        raise ValueError(f"'{path}' is not an estimator class with a fit method")
+    return estimator
+
+
+class ModelSpec(_Strict):
+    """One model family of an experiment and its search."""
+
+    name: str = Field(min_length=1)
+    estimator: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    scale: bool | None = Field(
+        default=None, description="standardise numeric features; default: unless tree-based"
+    )
+    search: SearchSpec
+
+    @field_validator("estimator")
+    @classmethod
+    def _estimator_imports(cls, value: str) -> str:
+        import_estimator(value)
+        return value
+
+    @model_validator(mode="after")
+    def _check_param_names(self) -> ModelSpec:
+        known = set(self.estimator_class()().get_params())
+        unknown = sorted((set(self.params) | set(self.search.space)) - known)
+        if unknown:
+            raise ValueError(
+                f"{self.estimator} has no parameter {', '.join(unknown)} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        return self
+
+    def estimator_class(self) -> type:
+        return import_estimator(self.estimator)
+
+
+class FileData(_Strict):
+    """A CSV or Parquet file (path relative to the experiment file)."""
+
+    kind: Literal["file"]
+    path: str
+    target: str
+    categorical: list[str] | None = None
+    drop: list[str] = Field(default_factory=list)
+    sensitive_features: list[str] = Field(default_factory=list)
+    positive_label: str | int | None = None
+    read_options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("path")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        if file_format(value) is None:
+            raise ValueError(f"'{value}' is neither .csv (optionally compressed) nor .parquet")
+        return value
+
+
+def file_format(path: str) -> Literal["csv", "parquet"] | None:
+    """The format of a data file from its name, or None if unsupported."""
+    name = path.lower()
+    for suffix in (".gz", ".bz2", ".zip", ".xz", ".zst"):
+        name = name.removesuffix(suffix)
+    if name.endswith((".csv", ".txt", ".data")):
+        return "csv"
+    if name.endswith((".parquet", ".pq")):
+        return "parquet"
+    return None
+
+
+class SklearnData(_Strict):
+    """A scikit-learn built-in dataset."""
+
+    kind: Literal["sklearn"]
+    name: Literal["breast_cancer", "iris", "wine", "digits"]
+
+
+class SyntheticData(_Strict):
+    """Synthetic data from ``sklearn.datasets.make_classification``."""
+
+    kind: Literal["synthetic"]
+    n_samples: int = Field(default=1000, ge=10)
+    n_features: int = Field(default=20, ge=1)
+    n_informative: int = Field(default=2, ge=1)
+    n_redundant: int = Field(default=2, ge=0)
+    n_classes: int = Field(default=2, ge=2)
+    weights: list[float] | None = None
+    class_sep: float = 1.0
+    flip_y: float = Field(default=0.01, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _check_features(self) -> SyntheticData:
+        if self.n_informative + self.n_redundant > self.n_features:
+            raise ValueError("n_informative + n_redundant must not exceed n_features")
+        return self
+
+
+DataSpec = Annotated[FileData | SklearnData | SyntheticData, Field(discriminator="kind")]
+
+
+class SplitSpec(_Strict):
+    """The held-out test split."""
+
+    test_size: float = Field(default=0.25, gt=0, lt=1)
+    stratify: bool = True
+
+
+class ExperimentSpec(_Strict):
+    """One experiment file: data, split, scoring and the models to search."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    task: Literal["classification"] = "classification"
+    seed: int = 0
+    data: DataSpec
+    split: SplitSpec = Field(default_factory=SplitSpec)
+    scoring: list[str] = Field(default_factory=lambda: ["accuracy"], min_length=1)
+    primary_metric: str | None = None
+    models: list[ModelSpec] = Field(min_length=1)
+    source_file: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("scoring")
+    @classmethod
+    def _known_scorers(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in _scorer_names()]
+        if unknown:
+            raise ValueError(
+                f"unknown scoring metric {', '.join(unknown)} "
+                "(see sklearn.metrics.get_scorer_names())"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> ExperimentSpec:
+        if self.primary_metric is not None and self.primary_metric not in self.scoring:
+            raise ValueError(f"primary_metric '{self.primary_metric}' is not in scoring")
+        names = [m.name for m in self.models]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate model name {', '.join(duplicates)}")
+        return self
+
+    @property
+    def primary(self) -> str:
+        """The metric that ranks candidates and picks the best model."""
+        return self.primary_metric or self.scoring[0]
+
+    def model(self, name: str) -> ModelSpec:
+        return next(m for m in self.models if m.name == name)
+
+
+def _scorer_names() -> frozenset[str]:
+    return frozenset(get_scorer_names())
+
+
+class SiteSettings(_Strict):
+    """Optional ``mlreport.yaml`` at the project root."""
+
+    site_name: str = Field(default="mlreport", min_length=1)
+    site_url: str | None = None
+    description: str = ""

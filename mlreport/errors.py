@@ -1,0 +1,40 @@
+"""Exceptions the CLI maps to one-line messages and exit codes."""
+
+from __future__ import annotations
+
+EXIT_FAILURE = 1
+EXIT_CONFIG = 2
+
+
+class MlreportError(Exception):
+    """An expected failure: its message is shown to the user as one line."""
+
+    exit_code = EXIT_FAILURE
+
+
+class ConfigError(MlreportError):
+    """One or more problems in experiment or site configuration files."""
+
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = len(problems)
+        header = f"{count} problem{'s' if count != 1 else ''} in the configuration"
+        super().__init__(header + ":\n" + "\n".join(f"  {p}" for p in problems))
+
+
+class DataError(MlreportError):
+    """An experiment's data cannot be loaded or does not fit its spec."""
+
+
+class TrackingError(MlreportError):
+    """The MLflow tracking store cannot be reached or written."""
+
+
+class DatasetError(MlreportError):
+    """The exported Parquet dataset is missing or unreadable."""
+
+
+class SiteError(MlreportError):
+    """The static site cannot be built."""

@@ -1,0 +1,142 @@
+"""Load an experiment's data into features, an encoded target and a test split."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from mlreport.config import ExperimentSpec, FileData, SklearnData, SyntheticData, file_format
+from mlreport.errors import DataError
+
+MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
+UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
+ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
+
+
+@dataclass(frozen=True)
+class ExperimentData:
+    """Features, the target encoded as 0..k-1, and the split into train and test."""
+
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: np.ndarray
+    y_test: np.ndarray
+    classes: tuple[str, ...]  # labels in encoded order; for binary, the positive class last
+    categorical: tuple[str, ...]
+    sensitive_test: pd.DataFrame  # sensitive feature columns of the test rows
+
+
+def data_path(spec: ExperimentSpec) -> Path | None:
+    """Absolute path of a file-based experiment's data, else None."""
+    if not isinstance(spec.data, FileData):
+        return None
+    base = spec.source_file.parent if spec.source_file else Path.cwd()
+    return (base / spec.data.path).resolve()
+
+
+def load_data(spec: ExperimentSpec) -> ExperimentData:
+    """Read or generate the data of an experiment and split it (seeded)."""
+    frame, target, categorical, sensitive = _load_frame(spec)
+    classes, y = _encode_target(spec, target)
+    stratify = y if spec.split.stratify else None
+    indices = np.arange(len(frame))
+    train_idx, test_idx = train_test_split(
+        indices, test_size=spec.split.test_size, random_state=spec.seed, stratify=stratify
+    )
+    return ExperimentData(
+        X_train=frame.iloc[train_idx].reset_index(drop=True),
+        X_test=frame.iloc[test_idx].reset_index(drop=True),
+        y_train=y[train_idx],
+        y_test=y[test_idx],
+        classes=classes,
+        categorical=categorical,
+        sensitive_test=sensitive.iloc[test_idx].reset_index(drop=True),
+    )
+
+
+def _load_frame(
+    spec: ExperimentSpec,
+) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame]:
+    data = spec.data
+    if isinstance(data, SyntheticData):
+        from sklearn.datasets import make_classification
+
+        X, y = make_classification(
+            n_samples=data.n_samples,
+            n_features=data.n_features,
+            n_informative=data.n_informative,
+            n_redundant=data.n_redundant,
+            n_classes=data.n_classes,
+            weights=data.weights,
+            class_sep=data.class_sep,
+            flip_y=data.flip_y,
+            random_state=spec.seed,
+        )
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+        return frame, pd.Series(y), (), pd.DataFrame(index=frame.index)
+    if isinstance(data, SklearnData):
+        from sklearn import datasets
+
+        bunch = getattr(datasets, f"load_{data.name}")(as_frame=True)
+        frame = bunch.frame.drop(columns=["target"])
+        labels = pd.Series(np.asarray(bunch.target_names)[bunch.target.to_numpy()])
+        return frame, labels, (), pd.DataFrame(index=frame.index)
+    return _load_file(spec, data)
+
+
+def _load_file(
+    spec: ExperimentSpec, data: FileData
+) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame]:
+    path = data_path(spec)
+    assert path is not None
+    try:
+        if file_format(data.path) == "parquet":
+            frame = pd.read_parquet(path, **data.read_options)
+        else:
+            frame = pd.read_csv(path, **data.read_options)
+    except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError(UNREADABLE_DATA.format(file=data.path, reason=reason)) from exc
+    frame.columns = [str(c) for c in frame.columns]
+    wanted = [data.target, *data.drop, *data.sensitive_features, *(data.categorical or [])]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise DataError(
+            MISSING_COLUMNS.format(
+                file=data.path, columns=", ".join(missing), available=", ".join(frame.columns)
+            )
+        )
+    frame = frame.dropna(subset=[data.target]).reset_index(drop=True)
+    target = frame[data.target].astype(str).str.strip().str.rstrip(".")
+    sensitive = frame[data.sensitive_features].astype(str)
+    features = frame.drop(columns=[data.target, *data.drop])
+    if data.categorical is not None:
+        categorical = tuple(data.categorical)
+    else:
+        categorical = tuple(
+            c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])
+        )
+    for column in categorical:
+        features[column] = features[column].astype("object").where(features[column].notna())
+    return features, target, categorical, sensitive
+
+
+def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
+    labels = sorted({str(v) for v in target.unique()})
+    if len(labels) < 2:
+        raise DataError(ONE_CLASS.format(name=spec.name, label=labels[0] if labels else "none"))
+    positive = getattr(spec.data, "positive_label", None)
+    if positive is not None and len(labels) == 2:
+        if str(positive) not in labels:
+            raise DataError(
+                f"{spec.name}: positive_label {positive!r} is not a target value "
+                f"({', '.join(labels)})"
+            )
+        labels = [label for label in labels if label != str(positive)] + [str(positive)]
+    codes = {label: code for code, label in enumerate(labels)}
+    y = target.astype(str).map(codes).to_numpy(dtype=np.int64)
+    return tuple(labels), y

@@ -1,0 +1,32 @@
+"""Fingerprints that decide whether a model's search must run again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from mlreport.config import ExperimentSpec, ModelSpec
+from mlreport.run._data import data_path
+
+
+def model_fingerprint(spec: ExperimentSpec, model: ModelSpec, *, data_digest: str) -> str:
+    """Hash of everything a model's search depends on: shared settings, its spec, its data."""
+    shared = spec.model_dump(mode="json", exclude={"models", "description"})
+    payload = {"experiment": shared, "model": model.model_dump(mode="json"), "data": data_digest}
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def data_digest(spec: ExperimentSpec) -> str:
+    """Content hash of the experiment's data file ('' for generated data)."""
+    path = data_path(spec)
+    return _file_digest(path) if path is not None and path.exists() else ""
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

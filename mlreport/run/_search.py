@@ -1,0 +1,101 @@
+"""Build the preprocessing pipeline and the dask-ml search for a model (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import stats
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from mlreport.config import Distribution, ExperimentSpec, ModelSpec
+
+ESTIMATOR_STEP = "model"
+_TREE_MODULES = ("sklearn.tree", "sklearn.ensemble", "xgboost", "lightgbm", "catboost")
+
+
+def needs_scaling(model: ModelSpec) -> bool:
+    """Whether numeric features are standardised: the model's ``scale``, else not for trees."""
+    if model.scale is not None:
+        return model.scale
+    return not model.estimator.startswith(_TREE_MODULES)
+
+
+def build_pipeline(
+    model: ModelSpec, *, numeric: list[str], categorical: list[str]
+) -> Pipeline:
+    """Imputation, one-hot encoding of categoricals, optional scaling, then the estimator."""
+    numeric_steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
+    if needs_scaling(model):
+        numeric_steps.append(("scale", StandardScaler()))
+    transformers: list[tuple[str, Any, list[str]]] = []
+    if numeric:
+        transformers.append(("numeric", Pipeline(numeric_steps), numeric))
+    if categorical:
+        categorical_steps = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                ("onehot", OneHotEncoder(handle_unknown="ignore", sparse_output=False)),
+            ]
+        )
+        transformers.append(("categorical", categorical_steps, categorical))
+    preprocess = ColumnTransformer(transformers, sparse_threshold=0.0)
+    estimator = model.estimator_class()(**model.params)
+    return Pipeline([("preprocess", preprocess), (ESTIMATOR_STEP, estimator)])
+
+
+def search_space(model: ModelSpec) -> dict[str, Any]:
+    """The search space with pipeline-prefixed keys and scipy distributions."""
+    return {
+        f"{ESTIMATOR_STEP}__{name}": _distribution(value) if isinstance(value, Distribution) else value
+        for name, value in model.search.space.items()
+    }
+
+
+def _distribution(spec: Distribution) -> Any:
+    if spec.distribution == "loguniform":
+        return stats.loguniform(spec.low, spec.high)
+    if spec.distribution == "uniform":
+        return stats.uniform(loc=spec.low, scale=spec.high - spec.low)
+    return stats.randint(int(spec.low), int(spec.high))
+
+
+def build_search(
+    spec: ExperimentSpec,
+    model: ModelSpec,
+    *,
+    numeric: list[str],
+    categorical: list[str],
+    scheduler: Any,
+) -> Any:
+    """A dask-ml grid or randomized search over the model's pipeline."""
+    from dask_ml.model_selection import GridSearchCV, RandomizedSearchCV
+
+    pipeline = build_pipeline(model, numeric=numeric, categorical=categorical)
+    common: dict[str, Any] = {
+        "scoring": list(spec.scoring),
+        "refit": spec.primary,
+        "cv": model.search.cv,
+        "error_score": np.nan,
+        "return_train_score": False,
+        "scheduler": scheduler,
+    }
+    space = search_space(model)
+    if model.search.strategy == "grid":
+        return GridSearchCV(pipeline, space or {}, **common)
+    return RandomizedSearchCV(
+        pipeline,
+        space,
+        n_iter=model.search.candidate_count,
+        random_state=spec.seed,
+        **common,
+    )
+
+
+def unprefixed(params: dict[str, Any]) -> dict[str, Any]:
+    """Candidate params without the pipeline step prefix."""
+    prefix = f"{ESTIMATOR_STEP}__"
+    return {k.removeprefix(prefix): v for k, v in params.items()}

@@ -1,0 +1,136 @@
+"""The Parquet dataset written by ``export``: every table and column, in one place.
+
+Everything downstream of the export (analysis, site) reads these tables and
+never talks to MLflow. Timestamps are UTC, in milliseconds since the epoch as
+MLflow stores them, typed as Arrow timestamps.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+
+_TS = pa.timestamp("ms", tz="UTC")
+
+EXPERIMENTS = pa.schema(
+    [
+        ("experiment_id", pa.string()),
+        ("name", pa.string()),
+        ("lifecycle_stage", pa.string()),  # "active" or "deleted"
+        ("artifact_location", pa.string()),
+        ("creation_time", _TS),
+        ("last_update_time", _TS),
+    ]
+)
+EXPERIMENT_TAGS = pa.schema(
+    [("experiment_id", pa.string()), ("key", pa.string()), ("value", pa.string())]
+)
+RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("experiment_id", pa.string()),
+        ("run_name", pa.string()),
+        ("status", pa.string()),  # RUNNING, SCHEDULED, FINISHED, FAILED, KILLED
+        ("lifecycle_stage", pa.string()),
+        ("start_time", _TS),
+        ("end_time", _TS),
+        ("duration_s", pa.float64()),
+        ("parent_run_id", pa.string()),
+        ("user_id", pa.string()),
+        ("artifact_uri", pa.string()),
+    ]
+)
+PARAMS = pa.schema([("run_id", pa.string()), ("key", pa.string()), ("value", pa.string())])
+METRICS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("key", pa.string()),
+        ("value", pa.float64()),
+        ("step", pa.int64()),
+        ("timestamp", _TS),
+    ]
+)
+METRIC_HISTORY = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("key", pa.string()),
+        ("step", pa.int64()),
+        ("timestamp", _TS),
+        ("value", pa.float64()),
+    ]
+)
+TAGS = pa.schema([("run_id", pa.string()), ("key", pa.string()), ("value", pa.string())])
+ARTIFACTS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("path", pa.string()),
+        ("is_dir", pa.bool_()),
+        ("file_size", pa.int64()),
+    ]
+)
+
+#: Table name -> schema. Each table is one ``<name>.parquet`` file, rows sorted by
+#: the schema's leading columns.
+TABLES: dict[str, pa.Schema] = {
+    "experiments": EXPERIMENTS,
+    "experiment_tags": EXPERIMENT_TAGS,
+    "runs": RUNS,
+    "params": PARAMS,
+    "metrics": METRICS,
+    "metric_history": METRIC_HISTORY,
+    "tags": TAGS,
+    "artifacts": ARTIFACTS,
+}
+
+SORT_KEYS: dict[str, list[str]] = {
+    "experiments": ["experiment_id"],
+    "experiment_tags": ["experiment_id", "key"],
+    "runs": ["experiment_id", "run_id"],
+    "params": ["run_id", "key"],
+    "metrics": ["run_id", "key"],
+    "metric_history": ["run_id", "key", "step", "timestamp"],
+    "tags": ["run_id", "key"],
+    "artifacts": ["run_id", "path"],
+}
+
+# --- What mlreport's runs carry (the MLflow side of the contract) -------------
+
+TAG_PREFIX = "mlreport."
+TAG_EXPERIMENT = "mlreport.experiment"
+TAG_MODEL = "mlreport.model"
+TAG_ROLE = "mlreport.role"  # one of ROLES
+TAG_CONFIG_HASH = "mlreport.config_hash"
+TAG_GIT_COMMIT = "mlreport.git_commit"
+TAG_PRIMARY_METRIC = "mlreport.primary_metric"
+TAG_ESTIMATOR = "mlreport.estimator"
+TAG_STRATEGY = "mlreport.strategy"
+TAG_ERROR = "mlreport.error"
+TAG_TRIAL_INDEX = "mlreport.trial_index"
+EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
+PARENT_RUN_TAG = "mlflow.parentRunId"
+RUN_NAME_TAG = "mlflow.runName"
+
+ROLE_SEARCH = "search"
+ROLE_TRIAL = "trial"
+ROLE_BEST = "best"
+ROLE_SCALING = "scaling"
+ROLES = (ROLE_SEARCH, ROLE_TRIAL, ROLE_BEST, ROLE_SCALING)
+
+#: Metric keys of trial runs: ``cv_<scorer>_mean`` / ``cv_<scorer>_std``.
+CV_MEAN = "cv_{scorer}_mean"
+CV_STD = "cv_{scorer}_std"
+METRIC_FIT_TIME = "fit_time_s"
+METRIC_SCORE_TIME = "score_time_s"
+METRIC_RANK = "rank"
+#: Metric keys of best-model runs: ``test_<scorer>``.
+TEST_METRIC = "test_{scorer}"
+METRIC_SEARCH_TIME = "search_wall_time_s"
+
+#: The best-model run's predictions artifact: one row per test sample with
+#: ``y_true``, ``y_pred``, ``proba_<label>`` per class when the model gives
+#: probabilities (else ``decision_score``), and ``sensitive_<column>``.
+PREDICTIONS_ARTIFACT = "predictions.parquet"
+MODEL_ARTIFACT = "model"
+SPEC_ARTIFACT = "experiment.yaml"
