@@ -1,0 +1,256 @@
+"""Pure functions from the exported tables to small result objects."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from mlreport import schema
+from mlreport.dataset import Dataset
+
+T = TypeVar("T")
+
+_TAG_COLUMNS = {
+    schema.TAG_EXPERIMENT: "mlreport_experiment",
+    schema.TAG_MODEL: "model",
+    schema.TAG_ROLE: "role",
+    schema.TAG_PRIMARY_METRIC: "primary_metric",
+    schema.TAG_ESTIMATOR: "estimator",
+    schema.TAG_STRATEGY: "strategy",
+    schema.TAG_ERROR: "error",
+}
+
+
+def run_table(dataset: Dataset) -> pd.DataFrame:
+    """Runs with their experiment's name and mlreport's tags as columns."""
+    runs = dataset["runs"]
+    experiments = dataset["experiments"][["experiment_id", "name"]].rename(
+        columns={"name": "experiment_name"}
+    )
+    tags = dataset["tags"]
+    wanted = tags[tags["key"].isin(list(_TAG_COLUMNS))]
+    pivot = wanted.pivot(index="run_id", columns="key", values="value").rename(
+        columns=_TAG_COLUMNS
+    )
+    table = runs.merge(experiments, on="experiment_id", how="left").merge(
+        pivot, left_on="run_id", right_index=True, how="left"
+    )
+    for column in _TAG_COLUMNS.values():
+        if column not in table:
+            table[column] = None
+    return table.sort_values(["experiment_name", "start_time", "run_id"], kind="stable")
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One candidate of a search, as shown on a leaderboard."""
+
+    run_id: str
+    run_name: str
+    model: str
+    status: str
+    params: tuple[tuple[str, str], ...]
+    cv_means: tuple[tuple[str, float], ...]  # scorer -> mean CV score
+    cv_primary_std: float
+    fit_time_s: float
+    rank_in_model: float
+
+
+@dataclass(frozen=True)
+class ModelResult:
+    """The latest search of one model family in one experiment."""
+
+    name: str
+    estimator: str
+    strategy: str
+    search_run_id: str
+    search_status: str
+    search_error: str
+    search_wall_time_s: float
+    best_run_id: str | None
+    best_params: tuple[tuple[str, str], ...]
+    best_cv_score: float
+    test_scores: tuple[tuple[str, float], ...]
+    trials: tuple[Trial, ...]
+
+    @property
+    def failed_trials(self) -> int:
+        return sum(t.status == "FAILED" for t in self.trials)
+
+    def test_score(self, scorer: str) -> float:
+        return dict(self.test_scores).get(scorer, math.nan)
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """An mlreport experiment: its models' latest searches, best first."""
+
+    name: str
+    experiment_id: str
+    description: str
+    primary_metric: str
+    scorers: tuple[str, ...]
+    models: tuple[ModelResult, ...]
+
+    @property
+    def best_model(self) -> ModelResult | None:
+        scored = [m for m in self.models if not math.isnan(m.test_score(self.primary_metric))]
+        return scored[0] if scored else None
+
+    @property
+    def trial_count(self) -> int:
+        return sum(len(m.trials) for m in self.models)
+
+
+@dataclass(frozen=True)
+class OtherExperiment:
+    """An experiment of the store that mlreport did not create."""
+
+    name: str
+    experiment_id: str
+    lifecycle_stage: str
+    run_count: int
+
+
+def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
+    """Every mlreport experiment of the export, sorted by name."""
+    runs = run_table(dataset)
+    metrics = _long_to_dict(dataset["metrics"], float)
+    params = _long_to_dict(dataset["params"], str)
+    descriptions = _experiment_descriptions(dataset)
+    searches = runs[runs["role"] == schema.ROLE_SEARCH]
+    results = []
+    for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
+        latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
+        models = [
+            _model_result(search, runs, metrics, params) for search in latest.to_dict("records")
+        ]
+        primary = str(latest["primary_metric"].dropna().iloc[-1])
+        scorers = _scorers(models, primary)
+        models.sort(key=lambda m: (_desc(m.test_score(primary)), _desc(m.best_cv_score), m.name))
+        experiment_id = str(latest["experiment_id"].iloc[-1])
+        results.append(
+            ExperimentResult(
+                name=str(experiment_name),
+                experiment_id=experiment_id,
+                description=descriptions.get(experiment_id, ""),
+                primary_metric=primary,
+                scorers=scorers,
+                models=tuple(models),
+            )
+        )
+    return results
+
+
+def other_experiments(dataset: Dataset) -> list[OtherExperiment]:
+    """Experiments holding no mlreport search, with their run counts."""
+    runs = run_table(dataset)
+    ours = set(runs.loc[runs["role"] == schema.ROLE_SEARCH, "experiment_id"])
+    counts = runs.groupby("experiment_id").size()
+    return [
+        OtherExperiment(
+            name=row.name,
+            experiment_id=row.experiment_id,
+            lifecycle_stage=row.lifecycle_stage,
+            run_count=int(counts.get(row.experiment_id, 0)),
+        )
+        for row in dataset["experiments"].sort_values("name").itertuples()
+        if row.experiment_id not in ours and (counts.get(row.experiment_id, 0) > 0)
+    ]
+
+
+def _model_result(
+    search: dict[str, Any],
+    runs: pd.DataFrame,
+    metrics: dict[str, dict[str, float]],
+    params: dict[str, dict[str, str]],
+) -> ModelResult:
+    search_id = str(search["run_id"])
+    children = runs[runs["parent_run_id"] == search_id]
+    trials_frame = children[children["role"] == schema.ROLE_TRIAL]
+    best = children[children["role"] == schema.ROLE_BEST]
+    primary = str(search["primary_metric"])
+    trial_params = {rid: params.get(rid, {}) for rid in trials_frame["run_id"]}
+    shown = _varying_keys(list(trial_params.values()))
+    trials = []
+    for row in trials_frame.itertuples():
+        run_metrics = metrics.get(row.run_id, {})
+        cv_means = tuple(
+            (key.removeprefix("cv_").removesuffix("_mean"), value)
+            for key, value in sorted(run_metrics.items())
+            if key.startswith("cv_") and key.endswith("_mean")
+        )
+        trials.append(
+            Trial(
+                run_id=row.run_id,
+                run_name=str(row.run_name or ""),
+                model=str(row.model),
+                status=str(row.status),
+                params=tuple((k, v) for k, v in sorted(trial_params[row.run_id].items()) if k in shown),
+                cv_means=cv_means,
+                cv_primary_std=run_metrics.get(schema.CV_STD.format(scorer=primary), math.nan),
+                fit_time_s=run_metrics.get(schema.METRIC_FIT_TIME, math.nan),
+                rank_in_model=run_metrics.get(schema.METRIC_RANK, math.nan),
+            )
+        )
+    best_id = str(best["run_id"].iloc[-1]) if len(best) else None
+    best_metrics = metrics.get(best_id, {}) if best_id else {}
+    best_params = params.get(best_id, {}) if best_id else {}
+    return ModelResult(
+        name=str(search["model"]),
+        estimator=_text(search["estimator"]),
+        strategy=_text(search["strategy"]),
+        search_run_id=search_id,
+        search_status=str(search["status"]),
+        search_error=_text(search["error"]),
+        search_wall_time_s=metrics.get(search_id, {}).get(schema.METRIC_SEARCH_TIME, math.nan),
+        best_run_id=best_id,
+        best_params=tuple((k, v) for k, v in sorted(best_params.items()) if k in shown),
+        best_cv_score=best_metrics.get(schema.CV_MEAN.format(scorer=primary), math.nan),
+        test_scores=tuple(
+            (key.removeprefix("test_"), value)
+            for key, value in sorted(best_metrics.items())
+            if key.startswith("test_")
+        ),
+        trials=tuple(trials),
+    )
+
+
+def _varying_keys(param_sets: list[dict[str, str]]) -> set[str]:
+    """Params whose value differs between trials (all params if there is one trial)."""
+    keys = {k for p in param_sets for k in p}
+    if len(param_sets) <= 1:
+        return keys
+    return {k for k in keys if len({p.get(k) for p in param_sets}) > 1}
+
+
+def _scorers(models: list[ModelResult], primary: str) -> tuple[str, ...]:
+    names = {name for m in models for t in m.trials for name, _ in t.cv_means}
+    return (primary, *sorted(names - {primary}))
+
+
+def _experiment_descriptions(dataset: Dataset) -> dict[str, str]:
+    tags = dataset["experiment_tags"]
+    notes = tags[tags["key"] == schema.EXPERIMENT_DESCRIPTION_TAG]
+    return dict(zip(notes["experiment_id"], notes["value"], strict=True))
+
+
+def _long_to_dict(frame: pd.DataFrame, cast: Callable[[Any], T]) -> dict[str, dict[str, T]]:
+    result: dict[str, dict[str, T]] = {}
+    for run_id, key, value in zip(frame["run_id"], frame["key"], frame["value"], strict=True):
+        result.setdefault(run_id, {})[key] = cast(value)
+    return result
+
+
+def _text(value: Any) -> str:
+    """A tag value, '' where the tag is absent (NaN after the pivot)."""
+    return value if isinstance(value, str) else ""
+
+
+def _desc(value: float) -> float:
+    """Sort key putting high scores first and NaN last."""
+    return math.inf if math.isnan(value) else -value

@@ -1,0 +1,47 @@
+"""Read the Parquet dataset written by ``export`` (no MLflow involved)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from mlreport import schema
+from mlreport.errors import DatasetError
+
+NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"
+WRONG_VERSION = "{path} has schema version {found}; this mlreport reads version {expected}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every table of an export as a DataFrame, plus its manifest."""
+
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame]
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+
+def read_dataset(path: Path) -> Dataset:
+    """Load an export; raise DatasetError if it is missing or of another schema version."""
+    manifest_file = path / schema.MANIFEST_FILE
+    if not manifest_file.is_file():
+        raise DatasetError(NO_DATASET.format(path=path, manifest=schema.MANIFEST_FILE))
+    manifest = json.loads(manifest_file.read_text())
+    if manifest.get("schema_version") != schema.SCHEMA_VERSION:
+        raise DatasetError(
+            WRONG_VERSION.format(
+                path=path, found=manifest.get("schema_version"), expected=schema.SCHEMA_VERSION
+            )
+        )
+    tables = {
+        name: pq.read_table(path / f"{name}.parquet", schema=table_schema).to_pandas()
+        for name, table_schema in schema.TABLES.items()
+    }
+    return Dataset(manifest=manifest, tables=tables)

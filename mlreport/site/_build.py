@@ -1,0 +1,132 @@
+"""Build the static site: page models first, then Markdown, then MkDocs in-process."""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from markupsafe import Markup
+from rich.progress import Progress
+
+from mlreport._fs import replace_directory, staging_dir
+from mlreport._resources import plotly_js, resource_dir
+from mlreport.config import SiteSettings
+from mlreport.dataset import read_dataset
+from mlreport.errors import SiteError
+from mlreport.site._models import Page
+from mlreport.site._pages import build_pages
+
+MKDOCS_FAILED = "MkDocs could not build the site: {reason}"
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    site_dir: Path
+    pages: int
+
+
+def build_site(
+    data_dir: Path,
+    site_dir: Path,
+    *,
+    settings: SiteSettings,
+    work_dir: Path,
+    progress: Progress | None = None,
+) -> SiteSummary:
+    """Render every page of the dataset into ``work_dir`` and build ``site_dir`` with MkDocs."""
+    dataset = read_dataset(data_dir)
+    pages = build_pages(dataset, settings)
+    docs_dir = work_dir / "docs"
+    shutil.rmtree(docs_dir, ignore_errors=True)
+    docs_dir.mkdir(parents=True)
+    environment = template_environment()
+    task = progress.add_task("writing pages", total=len(pages)) if progress else None
+    for page in pages:
+        target = docs_dir / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(environment, page), encoding="utf-8")
+        if progress is not None and task is not None:
+            progress.advance(task)
+    _copy_assets(docs_dir / "assets")
+    config_file = _write_mkdocs_config(work_dir, docs_dir, pages, settings)
+    staging = staging_dir(site_dir)
+    _run_mkdocs(config_file, staging)
+    replace_directory(staging, site_dir)
+    return SiteSummary(site_dir=site_dir, pages=len(pages))
+
+
+def template_environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(resource_dir("templates")),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["front_matter_title"] = front_matter_title
+    return environment
+
+
+def render_page(environment: jinja2.Environment, page: Page) -> str:
+    return environment.get_template(page.template).render(page=page)
+
+
+def front_matter_title(title: str) -> Markup:
+    """A page title for YAML front matter, HTML-escaped because the theme prints it raw."""
+    return Markup(json.dumps(html.escape(title), ensure_ascii=False))
+
+
+def _copy_assets(assets_dir: Path) -> None:
+    assets_dir.mkdir(parents=True, exist_ok=True)
+    for asset in (resource_dir("site_config") / "assets").iterdir():
+        shutil.copy2(asset, assets_dir / asset.name)
+    shutil.copy2(plotly_js(), assets_dir / "plotly.min.js")
+
+
+def _write_mkdocs_config(
+    work_dir: Path, docs_dir: Path, pages: list[Page], settings: SiteSettings
+) -> Path:
+    base = yaml.safe_load((resource_dir("site_config") / "mkdocs.yml").read_text())
+    experiments = [p.path for p in pages if p.template == "experiment.md.j2"]
+    others = [p.path for p in pages if p.template not in ("experiment.md.j2", "home.md.j2")]
+    nav: list[Any] = [next(p.path for p in pages if p.template == "home.md.j2")]
+    if experiments:
+        nav.append({"Experiments": experiments})
+    nav.extend(others)
+    config = {
+        **base,
+        "site_name": html.escape(settings.site_name),
+        "docs_dir": str(docs_dir.resolve()),
+        "nav": nav,
+    }
+    if settings.site_url:
+        config["site_url"] = settings.site_url
+    config_file = work_dir / "mkdocs.yml"
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return config_file
+
+
+def _run_mkdocs(config_file: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    for name in ("mkdocs", "material"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        config = load_config(str(config_file), site_dir=str(site_dir.resolve()))
+        build(config)
+    except MkDocsException as exc:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise SiteError(MKDOCS_FAILED.format(reason=str(exc).splitlines()[0])) from exc
+    except Exception:
+        shutil.rmtree(site_dir, ignore_errors=True)
+        raise

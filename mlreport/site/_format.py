@@ -1,0 +1,39 @@
+"""Display strings for numbers and values (pure)."""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "—"
+
+
+def score(value: float, digits: int = 4) -> str:
+    """A metric value with fixed decimals, or a dash when missing or not finite."""
+    if value is None or not math.isfinite(value):
+        return _non_finite(value)
+    return f"{value:.{digits}f}"
+
+
+def seconds(value: float) -> str:
+    if value is None or not math.isfinite(value):
+        return _non_finite(value)
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 120:
+        return f"{value:.1f} s"
+    return f"{value / 60:.1f} min"
+
+
+def sort_value(value: float) -> str:
+    """A machine-readable value for client-side sorting ('' when missing)."""
+    return "" if value is None or not math.isfinite(value) else repr(float(value))
+
+
+def truncate(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _non_finite(value: float | None) -> str:
+    if value is None or math.isnan(value):
+        return MISSING
+    return "+inf" if value > 0 else "−inf"

@@ -1,0 +1,40 @@
+"""Stable page paths derived from names, and relative links between pages."""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+
+
+def slug(name: str) -> str:
+    """A URL-safe, stable slug: the name itself when already safe, else slug + short hash."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
+    if base == name:
+        return base
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{base}-{digest}" if base else digest
+
+
+def experiment_path(name: str) -> str:
+    """Source path (relative to the docs dir) of an experiment's page."""
+    return f"experiments/{slug(name)}.md"
+
+
+def page_url(path: str) -> str:
+    """The URL MkDocs gives a page (``use_directory_urls: false``)."""
+    return path.removesuffix(".md") + ".html"
+
+
+def relative_url(from_path: str, to_path: str) -> str:
+    """Link from one page's source path to another page."""
+    start = posixpath.dirname(from_path) or "."
+    return posixpath.relpath(page_url(to_path), start)
+
+
+def asset_url(from_path: str, asset: str) -> str:
+    """Link from a page to a file under the docs dir."""
+    start = posixpath.dirname(from_path) or "."
+    return posixpath.relpath(asset, start)

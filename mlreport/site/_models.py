@@ -1,0 +1,52 @@
+"""Page models: everything a template shows, computed by pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One table cell: its text, an optional link and a value to sort by."""
+
+    text: str
+    sort: str | None = None
+    href: str | None = None
+    tooltip: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    table_id: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    empty_text: str = "Nothing to show."
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A plotly figure serialised to JSON, safe to embed in a data ``<script>`` block."""
+
+    chart_id: str
+    figure_json: str
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: where it goes, its title, its template and its content."""
+
+    path: str  # source path under the docs dir, e.g. "experiments/adult.md"
+    title: str
+    template: str
+    intro: str = ""
+    tables: dict[str, Table] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    facts: tuple[tuple[str, str], ...] = ()
