@@ -97,9 +97,7 @@ def _read_store(
         )
     experiment_ids = [str(e.experiment_id) for e in experiments]
     runs = (
-        list(
-            _pages(client.search_runs, experiment_ids=experiment_ids, run_view_type=ViewType.ALL)
-        )
+        list(_pages(client.search_runs, experiment_ids=experiment_ids, run_view_type=ViewType.ALL))
         if experiment_ids
         else []
     )
@@ -121,7 +119,9 @@ def _pages(method: Any, **kwargs: Any) -> Iterator[Any]:
             return
 
 
-def _add_run(client: Any, run: Any, rows: dict[str, list[dict[str, Any]]], warnings: list[str]) -> None:
+def _add_run(
+    client: Any, run: Any, rows: dict[str, list[dict[str, Any]]], warnings: list[str]
+) -> None:
     info, data = run.info, run.data
     run_id = info.run_id
     start, end = info.start_time, info.end_time
@@ -145,7 +145,13 @@ def _add_run(client: Any, run: Any, rows: dict[str, list[dict[str, Any]]], warni
     for key in data.metrics:
         history = client.get_metric_history(run_id, key)
         rows["metric_history"].extend(
-            {"run_id": run_id, "key": key, "step": m.step, "timestamp": m.timestamp, "value": m.value}
+            {
+                "run_id": run_id,
+                "key": key,
+                "step": m.step,
+                "timestamp": m.timestamp,
+                "value": m.value,
+            }
             for m in history
         )
         if history:
@@ -167,7 +173,12 @@ def _add_run(client: Any, run: Any, rows: dict[str, list[dict[str, Any]]], warni
 
 def _artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str, Any]]:
     for item in client.list_artifacts(run_id, path):
-        yield {"run_id": run_id, "path": item.path, "is_dir": item.is_dir, "file_size": item.file_size}
+        yield {
+            "run_id": run_id,
+            "path": item.path,
+            "is_dir": item.is_dir,
+            "file_size": item.file_size,
+        }
         if item.is_dir:
             yield from _artifacts(client, run_id, item.path)
 

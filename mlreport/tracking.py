@@ -53,9 +53,13 @@ def param_value(value: Any) -> str:
     """A param as MLflow stores it: text, numpy scalars unwrapped, within the size limit."""
     if hasattr(value, "item") and callable(value.item):
         value = value.item()
-    text = value if isinstance(value, str) else json.dumps(value) if isinstance(
-        value, (list, dict)
-    ) else str(value)
+    text = (
+        value
+        if isinstance(value, str)
+        else json.dumps(value)
+        if isinstance(value, (list, dict))
+        else str(value)
+    )
     return text[:PARAM_VALUE_LIMIT]
 
 
@@ -160,9 +164,7 @@ class Tracker:
                 params = params[_BATCH_PARAMS:]
                 tags = tags[_BATCH_TAGS:]
 
-    def finish(
-        self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None
-    ) -> None:
+    def finish(self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None) -> None:
         with _store_errors(self.tracking_uri):
             self.client.set_terminated(run_id, status=status, end_time=end_time or _now_ms())
 

@@ -9,6 +9,7 @@ from mlreport.analysis._runs import (
     Trial,
     experiment_results,
     other_experiments,
+    records,
     run_table,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "Trial",
     "experiment_results",
     "other_experiments",
+    "records",
     "run_table",
 ]

@@ -33,9 +33,7 @@ def run_table(dataset: Dataset) -> pd.DataFrame:
     )
     tags = dataset["tags"]
     wanted = tags[tags["key"].isin(list(_TAG_COLUMNS))]
-    pivot = wanted.pivot(index="run_id", columns="key", values="value").rename(
-        columns=_TAG_COLUMNS
-    )
+    pivot = wanted.pivot(index="run_id", columns="key", values="value").rename(columns=_TAG_COLUMNS)
     table = runs.merge(experiments, on="experiment_id", how="left").merge(
         pivot, left_on="run_id", right_index=True, how="left"
     )
@@ -126,9 +124,7 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
         latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
-        models = [
-            _model_result(search, runs, metrics, params) for search in latest.to_dict("records")
-        ]
+        models = [_model_result(search, runs, metrics, params) for search in records(latest)]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
         models.sort(key=lambda m: (_desc(m.test_score(primary)), _desc(m.best_cv_score), m.name))
@@ -153,13 +149,13 @@ def other_experiments(dataset: Dataset) -> list[OtherExperiment]:
     counts = runs.groupby("experiment_id").size()
     return [
         OtherExperiment(
-            name=row.name,
-            experiment_id=row.experiment_id,
-            lifecycle_stage=row.lifecycle_stage,
-            run_count=int(counts.get(row.experiment_id, 0)),
+            name=str(row["name"]),
+            experiment_id=str(row["experiment_id"]),
+            lifecycle_stage=str(row["lifecycle_stage"]),
+            run_count=int(counts.get(row["experiment_id"], 0)),
         )
-        for row in dataset["experiments"].sort_values("name").itertuples()
-        if row.experiment_id not in ours and (counts.get(row.experiment_id, 0) > 0)
+        for row in records(dataset["experiments"].sort_values("name"))
+        if row["experiment_id"] not in ours and counts.get(row["experiment_id"], 0) > 0
     ]
 
 
@@ -177,8 +173,9 @@ def _model_result(
     trial_params = {rid: params.get(rid, {}) for rid in trials_frame["run_id"]}
     shown = _varying_keys(list(trial_params.values()))
     trials = []
-    for row in trials_frame.itertuples():
-        run_metrics = metrics.get(row.run_id, {})
+    for row in records(trials_frame):
+        run_id = str(row["run_id"])
+        run_metrics = metrics.get(run_id, {})
         cv_means = tuple(
             (key.removeprefix("cv_").removesuffix("_mean"), value)
             for key, value in sorted(run_metrics.items())
@@ -186,11 +183,11 @@ def _model_result(
         )
         trials.append(
             Trial(
-                run_id=row.run_id,
-                run_name=str(row.run_name or ""),
-                model=str(row.model),
-                status=str(row.status),
-                params=tuple((k, v) for k, v in sorted(trial_params[row.run_id].items()) if k in shown),
+                run_id=run_id,
+                run_name=_text(row["run_name"]),
+                model=str(row["model"]),
+                status=str(row["status"]),
+                params=tuple((k, v) for k, v in sorted(trial_params[run_id].items()) if k in shown),
                 cv_means=cv_means,
                 cv_primary_std=run_metrics.get(schema.CV_STD.format(scorer=primary), math.nan),
                 fit_time_s=run_metrics.get(schema.METRIC_FIT_TIME, math.nan),
@@ -244,6 +241,11 @@ def _long_to_dict(frame: pd.DataFrame, cast: Callable[[Any], T]) -> dict[str, di
     for run_id, key, value in zip(frame["run_id"], frame["key"], frame["value"], strict=True):
         result.setdefault(run_id, {})[key] = cast(value)
     return result
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a frame as dicts keyed by column name."""
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def _text(value: Any) -> str:

@@ -85,9 +85,7 @@ def _read_yaml(file: Path, problems: list[str]) -> dict[str, Any] | None:
     return raw
 
 
-def _validate(
-    model: type[M], raw: dict[str, Any], file: Path, problems: list[str]
-) -> M | None:
+def _validate(model: type[M], raw: dict[str, Any], file: Path, problems: list[str]) -> M | None:
     try:
         return model.model_validate(raw)
     except ValidationError as exc:

@@ -22,9 +22,7 @@ def dask_client(address: str | None) -> Iterator[Any]:
         try:
             client = Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise MlreportError(
-                SCHEDULER_UNREACHABLE.format(address=address, reason=exc)
-            ) from exc
+            raise MlreportError(SCHEDULER_UNREACHABLE.format(address=address, reason=exc)) from exc
         with client:
             yield client
         return

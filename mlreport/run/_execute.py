@@ -88,14 +88,19 @@ def run_experiments(
             for model, fingerprint in pending:
                 runner = _ModelRun(tracker, spec, model, data, experiment_id, client)
                 outcomes.append(
-                    runner.execute(tags=_base_tags(spec, model, fingerprint, commit),
-                                   progress=progress)
+                    runner.execute(
+                        tags=_base_tags(spec, model, fingerprint, commit), progress=progress
+                    )
                 )
-    order = {(s.name, m.name): i for i, (s, m) in enumerate((s, m) for s in specs for m in s.models)}
+    order = {
+        (s.name, m.name): i for i, (s, m) in enumerate((s, m) for s in specs for m in s.models)
+    }
     return RunSummary(tuple(sorted(outcomes, key=lambda o: order[(o.experiment, o.model)])))
 
 
-def _base_tags(spec: ExperimentSpec, model: ModelSpec, fingerprint: str, commit: str) -> dict[str, str]:
+def _base_tags(
+    spec: ExperimentSpec, model: ModelSpec, fingerprint: str, commit: str
+) -> dict[str, str]:
     tags = {
         schema.TAG_EXPERIMENT: spec.name,
         schema.TAG_MODEL: model.name,
@@ -171,8 +176,9 @@ class _ModelRun:
             "ran",
             trials=len(trials),
             failed_trials=sum(t.failed for t in trials),
-            best_cv_score=max((t.metrics[primary] for t in trials if primary in t.metrics),
-                              default=None),
+            best_cv_score=max(
+                (t.metrics[primary] for t in trials if primary in t.metrics), default=None
+            ),
         )
 
     def _fit_search(self) -> Any:
@@ -243,11 +249,11 @@ class _ModelRun:
         metrics[schema.CV_MEAN.format(scorer=self.spec.primary)] = float(search.best_score_)
         params = {**self.model.params, **unprefixed(search.best_params_)}
         self.tracker.log(run_id, RunRecord(params=params, metrics=metrics))
-        self.tracker.log_frame(run_id, predictions_frame(estimator, data), schema.PREDICTIONS_ARTIFACT)
+        self.tracker.log_frame(
+            run_id, predictions_frame(estimator, data), schema.PREDICTIONS_ARTIFACT
+        )
         self.tracker.log_sklearn_model(run_id, estimator)
         self.tracker.finish(run_id)
-
-
 
 
 def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
@@ -270,8 +276,8 @@ def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
         else:
             for column, label in enumerate(data.classes):
                 frame[f"decision_score_{label}"] = scores[:, column]
-    for column in data.sensitive_test.columns:
-        frame[f"sensitive_{column}"] = data.sensitive_test[column].to_numpy()
+    for name in data.sensitive_test.columns:
+        frame[f"sensitive_{name}"] = data.sensitive_test[name].to_numpy()
     return frame
 
 

@@ -24,9 +24,7 @@ def needs_scaling(model: ModelSpec) -> bool:
     return not model.estimator.startswith(_TREE_MODULES)
 
 
-def build_pipeline(
-    model: ModelSpec, *, numeric: list[str], categorical: list[str]
-) -> Pipeline:
+def build_pipeline(model: ModelSpec, *, numeric: list[str], categorical: list[str]) -> Pipeline:
     """Imputation, one-hot encoding of categoricals, optional scaling, then the estimator."""
     numeric_steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
     if needs_scaling(model):
@@ -50,7 +48,9 @@ def build_pipeline(
 def search_space(model: ModelSpec) -> dict[str, Any]:
     """The search space with pipeline-prefixed keys and scipy distributions."""
     return {
-        f"{ESTIMATOR_STEP}__{name}": _distribution(value) if isinstance(value, Distribution) else value
+        f"{ESTIMATOR_STEP}__{name}": _distribution(value)
+        if isinstance(value, Distribution)
+        else value
         for name, value in model.search.space.items()
     }
 

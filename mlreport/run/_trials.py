@@ -44,7 +44,9 @@ def trial_results(
             metrics[schema.CV_MEAN.format(scorer=scorer)] = mean
             metrics[schema.CV_STD.format(scorer=scorer)] = std
         if not failed:
-            metrics[schema.METRIC_RANK] = float(np.asarray(cv_results[f"rank_test_{primary}"])[index])
+            metrics[schema.METRIC_RANK] = float(
+                np.asarray(cv_results[f"rank_test_{primary}"])[index]
+            )
         trials.append(
             TrialResult(index=index, params=unprefixed(params), metrics=metrics, failed=failed)
         )

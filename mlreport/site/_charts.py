@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlreport.analysis import ExperimentResult
+from mlreport.site import _format as fmt
 from mlreport.site._models import Chart
 
 
@@ -28,7 +29,7 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
                 mode="markers",
                 name=html.escape(model.name),
                 text=[
-                    html.escape(", ".join(f"{k}={v}" for k, v in t.params)[:300])
+                    html.escape(fmt.params(t.params)[:300])
                     for _, _, t in points
                 ],
                 hovertemplate="%{text}<br>score %{y:.4f}<br>fit %{x:.3g} s<extra></extra>",

@@ -29,6 +29,22 @@ def sort_value(value: float) -> str:
     return "" if value is None or not math.isfinite(value) else repr(float(value))
 
 
+def param(value: str) -> str:
+    """A param value for display: long floats shortened to 4 significant digits."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if len(value) <= 8 or not math.isfinite(number) or number.is_integer():
+        return value
+    return f"{number:.4g}"
+
+
+def params(pairs: tuple[tuple[str, str], ...]) -> str:
+    """``key=value, ...`` with values shortened for display."""
+    return ", ".join(f"{key}={param(value)}" for key, value in pairs)
+
+
 def truncate(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -36,4 +52,4 @@ def truncate(text: str, limit: int = 160) -> str:
 def _non_finite(value: float | None) -> str:
     if value is None or math.isnan(value):
         return MISSING
-    return "+inf" if value > 0 else "−inf"
+    return "+inf" if value > 0 else "-inf"

@@ -14,6 +14,7 @@ from mlreport.analysis import (
     OtherExperiment,
     experiment_results,
     other_experiments,
+    records,
     run_table,
 )
 from mlreport.config import SiteSettings
@@ -82,7 +83,7 @@ def home_page(
     )
     return Page(
         path=HOME_PATH,
-        title=settings.site_name,
+        title="Overview",
         template="home.md.j2",
         intro=settings.description,
         tables={"experiments": experiments, "other": other},
@@ -138,15 +139,19 @@ def leaderboard_table(result: ExperimentResult) -> Table:
     rows = []
     for position, trial in enumerate(trials, start=1):
         means = dict(trial.cv_means)
-        params = ", ".join(f"{k}={v}" for k, v in trial.params)
+        params = fmt.params(trial.params)
         mean = means.get(primary, math.nan)
         rows.append(
             (
                 Cell(str(position), sort=str(position)),
                 Cell(trial.model),
                 Cell(fmt.truncate(params, 200), tooltip=params if len(params) > 200 else None),
-                Cell(f"{fmt.score(mean)} ± {fmt.score(trial.cv_primary_std)}"
-                     if math.isfinite(mean) else fmt.MISSING, sort=fmt.sort_value(mean)),
+                Cell(
+                    f"{fmt.score(mean)} ± {fmt.score(trial.cv_primary_std)}"
+                    if math.isfinite(mean)
+                    else fmt.MISSING,
+                    sort=fmt.sort_value(mean),
+                ),
                 *(_score_cell(means.get(s, math.nan)) for s in others),
                 Cell(fmt.seconds(trial.fit_time_s), sort=fmt.sort_value(trial.fit_time_s)),
                 Cell(_rank_text(trial.rank_in_model), sort=fmt.sort_value(trial.rank_in_model)),
@@ -176,7 +181,7 @@ def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
     params = _joined(dataset["params"], str)
     metrics = _joined(dataset["metrics"], lambda v: fmt.score(float(v)))
     rows = []
-    for run in runs.to_dict("records"):
+    for run in records(runs):
         name = str(run["experiment_name"])
         experiment_href = (
             relative_url(RUNS_PATH, experiment_path(run["mlreport_experiment"]))
@@ -228,7 +233,7 @@ def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
 
 
 def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
-    params = ", ".join(f"{k}={v}" for k, v in model.best_params)
+    params = fmt.params(model.best_params)
     status = model.search_status + (f": {model.search_error}" if model.search_error else "")
     return (
         Cell(model.name),

@@ -1,0 +1,282 @@
+"""The ``mlreport`` command: parse arguments, call one library function, map errors."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from mlreport import __version__
+from mlreport.errors import EXIT_FAILURE, MlreportError
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Console(highlight=False, soft_wrap=True)
+INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
+UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
+_debug = False
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+    )
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    global _debug
+    _debug = _debug or value
+    return value
+
+
+debug_option = click.option(
+    "--debug",
+    is_flag=True,
+    expose_value=False,
+    callback=_set_debug,
+    is_eager=True,
+    help="Show tracebacks and library logs.",
+)
+tracking_option = click.option(
+    "--tracking-uri",
+    metavar="URI",
+    default=None,
+    help="MLflow tracking URI (default: $MLFLOW_TRACKING_URI, else sqlite:///mlflow.db).",
+)
+scheduler_option = click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Address of an existing dask scheduler (default: a LocalCluster sized to this machine).",
+)
+force_option = click.option(
+    "--force", is_flag=True, help="Run every experiment even if it is unchanged and finished."
+)
+
+
+def data_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--data",
+        "data_dir",
+        type=click.Path(path_type=Path),
+        default=Path("export"),
+        show_default=True,
+        help=help_text,
+    )
+
+
+def out_option(default: str, help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--out",
+        "out_dir",
+        type=click.Path(path_type=Path),
+        default=Path(default),
+        show_default=True,
+        help=help_text,
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlreport")
+@debug_option
+def cli() -> None:
+    """Run experiments on dask, track them in MLflow, publish a static report site."""
+
+
+@cli.command()
+@tracking_option
+@scheduler_option
+@data_option("Where the Parquet export is written.")
+@out_option("site", "Where the static site is written.")
+@force_option
+@debug_option
+def build(
+    tracking_uri: str | None, scheduler: str | None, data_dir: Path, out_dir: Path, force: bool
+) -> None:
+    """Run changed experiments, export the tracking store and build the site."""
+    from mlreport.pipeline import Project
+    from mlreport.pipeline import build as build_all
+    from mlreport.tracking import resolve_tracking_uri
+
+    started = time.monotonic()
+    with progress_bar() as progress:
+        summary = build_all(
+            Project(),
+            tracking_uri=resolve_tracking_uri(tracking_uri),
+            data_dir=data_dir,
+            site_dir=out_dir,
+            scheduler=scheduler,
+            force=force,
+            progress=progress,
+        )
+    _report_run(summary.run)
+    stdout.print(
+        f"exported {summary.export.row_counts['runs']} runs to {data_dir}/; "
+        f"built {summary.site.pages} pages into {out_dir}/ "
+        f"in {time.monotonic() - started:.1f} s"
+    )
+    _fail_on_failed_models(summary.run)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@tracking_option
+@scheduler_option
+@force_option
+@debug_option
+def run(
+    files: tuple[Path, ...], tracking_uri: str | None, scheduler: str | None, force: bool
+) -> None:
+    """Run experiments (default: every experiments/*.yaml)."""
+    from mlreport.pipeline import Project, load_project
+    from mlreport.run import run_experiments
+    from mlreport.tracking import resolve_tracking_uri
+
+    _, specs = load_project(Project(), files)
+    with progress_bar() as progress:
+        summary = run_experiments(
+            specs,
+            tracking_uri=resolve_tracking_uri(tracking_uri),
+            scheduler=scheduler,
+            force=force,
+            progress=progress,
+        )
+    _report_run(summary)
+    _fail_on_failed_models(summary)
+
+
+@cli.command()
+@tracking_option
+@out_option("export", "Folder of the Parquet dataset.")
+@debug_option
+def export(tracking_uri: str | None, out_dir: Path) -> None:
+    """Export every run of the MLflow store to a Parquet dataset."""
+    from mlreport.export import export_store
+    from mlreport.tracking import resolve_tracking_uri
+
+    with progress_bar() as progress:
+        summary = export_store(resolve_tracking_uri(tracking_uri), out_dir, progress=progress)
+    for warning in summary.warnings:
+        stderr.print(f"warning: {warning}", markup=False)
+    counts = ", ".join(f"{n} {name}" for name, n in summary.row_counts.items())
+    stdout.print(f"exported to {out_dir}/: {counts}", markup=False)
+
+
+@cli.command()
+@data_option("Folder of the Parquet dataset to read.")
+@out_option("site", "Where the static site is written.")
+@debug_option
+def site(data_dir: Path, out_dir: Path) -> None:
+    """Build the static site from the Parquet dataset."""
+    from mlreport.config import load_site_settings
+    from mlreport.pipeline import Project
+    from mlreport.site import build_site
+
+    project = Project()
+    settings = load_site_settings(project.settings_file)
+    with progress_bar() as progress:
+        summary = build_site(
+            data_dir, out_dir, settings=settings, work_dir=project.work_dir, progress=progress
+        )
+    stdout.print(f"built {summary.pages} pages into {out_dir}/")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@debug_option
+def validate(files: tuple[Path, ...]) -> None:
+    """Check experiment files and site settings; report every problem at once."""
+    from mlreport.pipeline import Project, load_project
+
+    _, specs = load_project(Project(), files)
+    models = sum(len(s.models) for s in specs)
+    candidates = sum(m.search.candidate_count for s in specs for m in s.models)
+    stdout.print(
+        f"ok: {len(specs)} experiment{'s' if len(specs) != 1 else ''}, "
+        f"{models} models, {candidates} candidates"
+    )
+
+
+@cli.command()
+@out_option("site", "The built site to serve.")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@debug_option
+def serve(out_dir: Path, port: int, host: str) -> None:
+    """Preview the built site on a local web server."""
+    if not (out_dir / "index.html").is_file():
+        raise MlreportError(f"{out_dir}/index.html does not exist: run `mlreport build` first")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out_dir))
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), handler)
+    except OSError as exc:
+        raise MlreportError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    stdout.print(f"serving {out_dir}/ on http://{host}:{server.server_port}/ (Ctrl-C stops)")
+    with server:
+        server.serve_forever()
+
+
+def _report_run(summary: Any) -> None:
+    ran = summary.with_status("ran")
+    skipped = summary.with_status("skipped")
+    trials = sum(o.trials for o in ran)
+    failed_trials = sum(o.failed_trials for o in ran)
+    line = f"ran {len(ran)} model searches ({trials} trials"
+    line += f", {failed_trials} failed)" if failed_trials else ")"
+    line += f"; skipped {len(skipped)} unchanged"
+    stdout.print(line)
+
+
+def _fail_on_failed_models(summary: Any) -> None:
+    failed = summary.with_status("failed")
+    if failed:
+        details = "; ".join(f"{o.experiment} / {o.model}: {o.error}" for o in failed)
+        raise MlreportError(f"{len(failed)} model search(es) failed: {details}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: one line per error and a non-zero exit, tracebacks only with --debug."""
+    try:
+        cli.main(args=argv, prog_name="mlreport", standalone_mode=False)
+    except click.exceptions.Abort:
+        stderr.print(f"error: {INTERRUPTED}", markup=False)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr.print(f"error: {INTERRUPTED}", markup=False)
+        sys.exit(130)
+    except MlreportError as exc:
+        if _debug:
+            raise
+        stderr.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        if _debug:
+            raise
+        stderr.print(
+            "error: " + UNEXPECTED.format(kind=type(exc).__name__, message=exc), markup=False
+        )
+        sys.exit(EXIT_FAILURE)

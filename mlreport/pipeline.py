@@ -1,0 +1,83 @@
+"""The main job: run what changed, export the store, build the site."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.progress import Progress
+
+from mlreport.config import (
+    EXPERIMENTS_DIR,
+    SITE_SETTINGS_FILE,
+    ExperimentSpec,
+    SiteSettings,
+    discover_experiment_files,
+    load_experiments,
+    load_site_settings,
+)
+from mlreport.export import ExportSummary, export_store
+from mlreport.run import RunSummary, run_experiments
+from mlreport.site import SiteSummary, build_site
+
+DEFAULT_DATA_DIR = Path("export")
+DEFAULT_SITE_DIR = Path("site")
+WORK_DIR = Path(".mlreport")
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's inputs are, relative to the directory mlreport runs in."""
+
+    root: Path = Path(".")
+
+    @property
+    def experiments_dir(self) -> Path:
+        return self.root / EXPERIMENTS_DIR
+
+    @property
+    def settings_file(self) -> Path:
+        return self.root / SITE_SETTINGS_FILE
+
+    @property
+    def work_dir(self) -> Path:
+        return self.root / WORK_DIR
+
+
+def load_project(
+    project: Project, files: Sequence[Path] = ()
+) -> tuple[SiteSettings, list[ExperimentSpec]]:
+    """Site settings and experiments (``files``, else every file of ``experiments/``)."""
+    settings = load_site_settings(project.settings_file)
+    chosen = list(files) or discover_experiment_files(project.experiments_dir)
+    return settings, load_experiments(chosen)
+
+
+@dataclass(frozen=True)
+class BuildSummary:
+    run: RunSummary
+    export: ExportSummary
+    site: SiteSummary
+
+
+def build(
+    project: Project,
+    *,
+    tracking_uri: str,
+    data_dir: Path,
+    site_dir: Path,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildSummary:
+    """Validate everything first, then run, export and build the site."""
+    settings, specs = load_project(project)
+    run = run_experiments(
+        specs, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
+    )
+    exported = export_store(tracking_uri, data_dir, progress=progress)
+    site = build_site(
+        data_dir, site_dir, settings=settings, work_dir=project.work_dir, progress=progress
+    )
+    return BuildSummary(run=run, export=exported, site=site)

@@ -1,0 +1,124 @@
+"""Build exported datasets in memory, following the Parquet schema, for pure tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from mlreport import schema
+from mlreport.dataset import Dataset
+
+T0 = 1_790_000_000_000  # a fixed timestamp (ms)
+
+
+@dataclass
+class DatasetBuilder:
+    rows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=lambda: {name: [] for name in schema.TABLES}
+    )
+    _clock: int = T0
+
+    def experiment(self, experiment_id: str, name: str, *, description: str = "") -> None:
+        self.rows["experiments"].append(
+            {
+                "experiment_id": experiment_id,
+                "name": name,
+                "lifecycle_stage": "active",
+                "artifact_location": f"/tmp/{experiment_id}",
+                "creation_time": T0,
+                "last_update_time": T0,
+            }
+        )
+        if description:
+            self.rows["experiment_tags"].append(
+                {"experiment_id": experiment_id, "key": schema.EXPERIMENT_DESCRIPTION_TAG,
+                 "value": description}
+            )
+
+    def run(
+        self,
+        run_id: str,
+        experiment_id: str,
+        *,
+        name: str = "",
+        status: str = "FINISHED",
+        parent: str | None = None,
+        params: dict[str, str] | None = None,
+        metrics: dict[str, float] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        self._clock += 1000
+        self.rows["runs"].append(
+            {
+                "run_id": run_id,
+                "experiment_id": experiment_id,
+                "run_name": name,
+                "status": status,
+                "lifecycle_stage": "active",
+                "start_time": self._clock,
+                "end_time": self._clock + 500,
+                "duration_s": 0.5,
+                "parent_run_id": parent,
+                "user_id": "tester",
+                "artifact_uri": f"/tmp/{run_id}",
+            }
+        )
+        all_tags = dict(tags or {})
+        if parent:
+            all_tags[schema.PARENT_RUN_TAG] = parent
+        for key, value in (params or {}).items():
+            self.rows["params"].append({"run_id": run_id, "key": key, "value": value})
+        for key, value in all_tags.items():
+            self.rows["tags"].append({"run_id": run_id, "key": key, "value": value})
+        for key, value in (metrics or {}).items():
+            row = {"run_id": run_id, "key": key, "value": value, "step": 0,
+                   "timestamp": self._clock}
+            self.rows["metrics"].append(row)
+            self.rows["metric_history"].append(row)
+
+    def search(
+        self,
+        experiment_id: str,
+        experiment: str,
+        model: str,
+        *,
+        primary: str,
+        trials: list[tuple[dict[str, str], dict[str, float]]],
+        test_scores: dict[str, float],
+        prefix: str = "",
+    ) -> str:
+        """A search run with its trials and best run, as mlreport logs them."""
+        base = {
+            schema.TAG_EXPERIMENT: experiment,
+            schema.TAG_MODEL: model,
+            schema.TAG_PRIMARY_METRIC: primary,
+            schema.TAG_ESTIMATOR: "sklearn.linear_model.LogisticRegression",
+            schema.TAG_STRATEGY: "grid",
+        }
+        search_id = f"{prefix}{model}-search"
+        self.run(search_id, experiment_id, name=f"{model} search",
+                 tags={**base, schema.TAG_ROLE: schema.ROLE_SEARCH},
+                 metrics={schema.METRIC_SEARCH_TIME: 3.0})
+        for index, (params, metrics) in enumerate(trials):
+            self.run(f"{prefix}{model}-trial-{index}", experiment_id,
+                     name=f"{model} trial {index}", parent=search_id, params=params,
+                     metrics=metrics, tags={**base, schema.TAG_ROLE: schema.ROLE_TRIAL},
+                     status="FAILED" if not metrics.get(f"cv_{primary}_mean") else "FINISHED")
+        best_params, best_metrics = max(
+            trials, key=lambda t: t[1].get(f"cv_{primary}_mean", float("-inf"))
+        )
+        self.run(f"{prefix}{model}-best", experiment_id, name=f"{model} best", parent=search_id,
+                 params=best_params,
+                 metrics={**{f"test_{k}": v for k, v in test_scores.items()},
+                          f"cv_{primary}_mean": best_metrics[f"cv_{primary}_mean"]},
+                 tags={**base, schema.TAG_ROLE: schema.ROLE_BEST})
+        return search_id
+
+    def build(self) -> Dataset:
+        tables = {}
+        for name, table_schema in schema.TABLES.items():
+            columns = {f.name: [r.get(f.name) for r in self.rows[name]] for f in table_schema}
+            tables[name] = pa.table(columns, schema=table_schema).to_pandas()
+        return Dataset(manifest={"schema_version": schema.SCHEMA_VERSION}, tables=tables)

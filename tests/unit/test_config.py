@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlreport.config import (
+    Distribution,
+    discover_experiment_files,
+    load_experiments,
+    load_site_settings,
+)
+from mlreport.config._load import DUPLICATE_EXPERIMENT, NO_EXPERIMENT_FILES
+from mlreport.errors import ConfigError
+
+REPO = Path(__file__).resolve().parents[2]
+
+VALID = """
+name: tiny
+data: {kind: synthetic, n_samples: 100}
+scoring: [accuracy, f1]
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search:
+      strategy: random
+      n_iter: 3
+      space:
+        C: {distribution: loguniform, low: 0.01, high: 10}
+"""
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / name
+    path.write_text(text)
+    return path
+
+
+def problems_of(files: list[Path]) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_experiments(files)
+    return info.value.problems
+
+
+def test_bundled_examples_are_valid() -> None:
+    specs = load_experiments(discover_experiment_files(REPO / "experiments"))
+    names = {spec.name for spec in specs}
+    assert {"adult-income", "synthetic-classification"} <= names
+    adult = next(s for s in specs if s.name == "adult-income")
+    strategies = {m.search.strategy for m in adult.models}
+    assert strategies == {"grid", "random"}
+    assert len(adult.models) >= 3
+
+
+def test_valid_file_defaults(tmp_path: Path) -> None:
+    (spec,) = load_experiments([write(tmp_path, "a.yaml", VALID)])
+    assert spec.primary == "accuracy"  # first scorer when primary_metric is absent
+    assert spec.split.test_size == 0.25
+    assert spec.models[0].search.candidate_count == 3
+    assert isinstance(spec.models[0].search.space["C"], Distribution)
+    assert spec.source_file == (tmp_path / "a.yaml").resolve()
+
+
+def test_three_mistakes_are_all_reported_with_file_and_field(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "bad.yaml",
+        """
+name: bad
+colour: blue
+data: {kind: synthetic}
+models:
+  - name: m
+    estimator: sklearn.linear_model.NoSuchModel
+    search: {strategy: grid, cv: three}
+""",
+    )
+    problems = problems_of([path])
+    assert len(problems) == 3
+    text = "\n".join(problems)
+    assert all("bad.yaml" in p for p in problems)
+    assert "colour: unknown key" in text
+    assert "models[0].estimator" in text and "NoSuchModel" in text
+    assert "models[0].search.cv" in text
+
+
+def test_problems_in_several_files_are_reported_together(tmp_path: Path) -> None:
+    one = write(tmp_path, "one.yaml", VALID.replace("n_iter: 3", "n_iter: 0"))
+    two = write(tmp_path, "two.yaml", "name: [unclosed")
+    problems = problems_of([one, two])
+    assert any("one.yaml" in p and "n_iter" in p for p in problems)
+    assert any("two.yaml" in p and "invalid YAML" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("strategy: random", "strategy: grid"), "grid search needs lists"),
+        (("C: {distribution", "nope: {distribution"), "has no parameter nope"),
+        (("scoring: [accuracy, f1]", "scoring: [accuracy, f2]"), "unknown scoring metric f2"),
+        (("low: 0.01", "low: 20"), "must be below high"),
+        (("kind: synthetic", "kind: database"), "data"),
+        (("scoring: [accuracy, f1]", "scoring: [accuracy]\nprimary_metric: f1"), "not in scoring"),
+    ],
+)
+def test_semantic_problems(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = write(tmp_path, "x.yaml", VALID.replace(*change))
+    assert any(expected in p for p in problems_of([path]))
+
+
+def test_duplicate_experiment_names_across_files(tmp_path: Path) -> None:
+    files = [write(tmp_path, "a.yaml", VALID), write(tmp_path, "b.yaml", VALID)]
+    (problem,) = problems_of(files)
+    assert problem == DUPLICATE_EXPERIMENT.format(
+        file=tmp_path / "b.yaml", name="tiny", other=tmp_path / "a.yaml"
+    )
+
+
+def test_no_experiment_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        discover_experiment_files(tmp_path)
+    assert info.value.problems == [NO_EXPERIMENT_FILES.format(directory=tmp_path)]
+
+
+def test_site_settings(tmp_path: Path) -> None:
+    assert load_site_settings(tmp_path / "missing.yaml").site_name == "mlreport"
+    good = write(tmp_path, "mlreport.yaml", "site_name: Models of ACME\n")
+    assert load_site_settings(good).site_name == "Models of ACME"
+    bad = write(tmp_path, "bad.yaml", "site_nam: x\n")
+    with pytest.raises(ConfigError, match="site_nam: unknown key"):
+        load_site_settings(bad)

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mlreport.analysis import experiment_results, other_experiments
+from mlreport.config import SiteSettings
+from mlreport.site import (
+    build_pages,
+    experiment_path,
+    front_matter_title,
+    leaderboard_table,
+    relative_url,
+    render_page,
+    slug,
+)
+from mlreport.site._build import template_environment
+from tests.builders import DatasetBuilder
+
+HOSTILE = "<script>alert(1)</script> *em* [x](javascript:alert(2)) `code` {{ 7*7 }} | &amp;"
+
+
+def two_model_dataset(name: str = "demo") -> DatasetBuilder:
+    builder = DatasetBuilder()
+    builder.experiment("1", name, description="A demo experiment.")
+    builder.search(
+        "1", name, "lr", primary="roc_auc",
+        trials=[
+            ({"C": "0.1", "max_iter": "100"},
+             {"cv_roc_auc_mean": 0.80, "cv_roc_auc_std": 0.01, "fit_time_s": 0.5, "rank": 2}),
+            ({"C": "1.0", "max_iter": "100"},
+             {"cv_roc_auc_mean": 0.85, "cv_roc_auc_std": 0.02, "fit_time_s": 0.6, "rank": 1}),
+        ],
+        test_scores={"roc_auc": 0.84},
+    )
+    builder.search(
+        "1", name, "forest", primary="roc_auc",
+        trials=[
+            ({"max_depth": "3"}, {"cv_roc_auc_mean": 0.90, "cv_roc_auc_std": 0.01,
+                                  "fit_time_s": 2.0, "rank": 1}),
+            ({"max_depth": "9"}, {"fit_time_s": 2.5}),  # a failed candidate
+        ],
+        test_scores={"roc_auc": 0.91},
+    )
+    return builder
+
+
+def test_best_model_is_highest_test_score() -> None:
+    (result,) = experiment_results(two_model_dataset().build())
+    assert result.primary_metric == "roc_auc"
+    assert result.best_model is not None and result.best_model.name == "forest"
+    assert [m.name for m in result.models] == ["forest", "lr"]
+    assert result.trial_count == 4
+    assert result.models[0].failed_trials == 1
+    assert result.description == "A demo experiment."
+
+
+def test_leaderboard_has_a_row_per_trial_best_first_with_varying_params_only() -> None:
+    (result,) = experiment_results(two_model_dataset().build())
+    table = leaderboard_table(result)
+    assert len(table.rows) == 4
+    models = [row[1].text for row in table.rows]
+    assert models == ["forest", "lr", "lr", "forest"]  # failed candidate last
+    assert table.rows[0][3].text == "0.9000 ± 0.0100"
+    assert table.rows[1][2].text == "C=1.0"  # max_iter is fixed, so not shown
+    assert table.rows[3][3].text == "—" and table.rows[3][-1].text == "FAILED"
+
+
+def test_latest_search_of_a_model_replaces_older_ones() -> None:
+    builder = two_model_dataset()
+    builder.search(
+        "1", "demo", "lr", primary="roc_auc", prefix="v2-",
+        trials=[({"C": "5.0"}, {"cv_roc_auc_mean": 0.95, "cv_roc_auc_std": 0.0,
+                                "fit_time_s": 0.1, "rank": 1})],
+        test_scores={"roc_auc": 0.97},
+    )
+    (result,) = experiment_results(builder.build())
+    assert result.best_model is not None and result.best_model.name == "lr"
+    assert result.best_model.search_run_id == "v2-lr-search"
+    assert result.trial_count == 3
+
+
+def test_runs_not_created_by_mlreport_are_listed() -> None:
+    builder = two_model_dataset()
+    builder.experiment("7", "notebook work")
+    builder.run("plain-1", "7", name="my run", params={"lr": "0.1"}, metrics={"loss": 0.3},
+                tags={"team": "a"})
+    dataset = builder.build()
+    (other,) = other_experiments(dataset)
+    assert (other.name, other.run_count) == ("notebook work", 1)
+    pages = build_pages(dataset, SiteSettings())
+    runs = next(p for p in pages if p.path == "runs.md").tables["runs"]
+    plain = [row for row in runs.rows if row[1].text == "my run"]
+    assert len(plain) == 1
+    assert plain[0][0].text == "notebook work" and plain[0][0].href is None
+    assert "lr=0.1" in plain[0][6].text and "loss=0.3000" in plain[0][7].text
+    assert len(runs.rows) == 2 * (1 + 2 + 1) + 1  # per model: search, 2 trials, best
+
+
+def test_pages_and_links() -> None:
+    pages = build_pages(two_model_dataset().build(), SiteSettings())
+    assert [p.path for p in pages] == ["index.md", "experiments/demo.md", "runs.md"]
+    home = pages[0].tables["experiments"]
+    (row,) = home.rows
+    assert row[0].href == "experiments/demo.html"
+    assert row[2].text == "forest" and row[4].text == "0.9100"
+    assert pages[1].links["runs"] == "../runs.html"
+
+
+def test_slugs_are_stable_unique_and_safe() -> None:
+    assert slug("adult-income") == "adult-income"
+    assert slug("Adult Income") != slug("adult income")
+    assert slug("Adult Income") == slug("Adult Income")
+    assert slug("Adult Income").startswith("adult-income-")
+    assert all(c.isalnum() or c == "-" for c in slug(HOSTILE))
+    assert relative_url("experiments/a.md", "index.md") == "../index.html"
+    assert experiment_path("x y").startswith("experiments/x-y-")
+
+
+def test_hostile_text_is_escaped_in_rendered_pages() -> None:
+    builder = DatasetBuilder()
+    builder.experiment("1", HOSTILE, description=HOSTILE)
+    builder.search(
+        "1", HOSTILE, HOSTILE, primary="accuracy",
+        trials=[({"C": HOSTILE}, {"cv_accuracy_mean": 0.5, "cv_accuracy_std": 0.0,
+                                  "fit_time_s": 0.1, "rank": 1}),
+                ({"C": "1"}, {"cv_accuracy_mean": 0.4, "cv_accuracy_std": 0.0,
+                              "fit_time_s": 0.1, "rank": 2})],
+        test_scores={"accuracy": 0.5},
+    )
+    environment = template_environment()
+    for page in build_pages(builder.build(), SiteSettings(site_name=HOSTILE)):
+        text = render_page(environment, page)
+        body = text.split("---", 2)[2]
+        assert "<script>alert(1)" not in body
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+        assert "{{ 7*7 }}" in body  # template syntax stays text
+
+
+def test_front_matter_title_is_escaped_yaml() -> None:
+    import yaml
+
+    title = front_matter_title(HOSTILE)
+    assert yaml.safe_load(f"title: {title}")["title"] == (
+        "&lt;script&gt;alert(1)&lt;/script&gt; *em* [x](javascript:alert(2)) `code` "
+        "{{ 7*7 }} | &amp;amp;"
+    )
+
+
+@pytest.mark.parametrize(("value", "text"), [(math.nan, "—"), (math.inf, "+inf"), (0.5, "0.5000")])
+def test_scores_render_non_finite_values(value: float, text: str) -> None:
+    from mlreport.site._format import score
+
+    assert score(value) == text
