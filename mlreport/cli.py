@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -23,6 +23,9 @@ from rich.progress import (
 
 from mlreport import __version__
 from mlreport.errors import EXIT_FAILURE, MlreportError
+
+if TYPE_CHECKING:
+    from mlreport.run import RunSummary
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
@@ -39,6 +42,8 @@ def progress_bar() -> Progress:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,  # logs of batch jobs get the summary lines only
     )
 
 
@@ -235,7 +240,17 @@ def serve(out_dir: Path, port: int, host: str) -> None:
         server.serve_forever()
 
 
-def _report_run(summary: Any) -> None:
+def _report_run(summary: RunSummary) -> None:
+    for outcome in summary.outcomes:
+        label = f"{outcome.experiment} / {outcome.model}"
+        if outcome.status == "ran":
+            best = "—" if outcome.best_cv_score is None else f"{outcome.best_cv_score:.4f}"
+            failed = f", {outcome.failed_trials} failed" if outcome.failed_trials else ""
+            stdout.print(
+                f"{label}: {outcome.trials} trials{failed}, best CV score {best}", markup=False
+            )
+        elif outcome.status == "failed":
+            stdout.print(f"{label}: failed: {outcome.error}", markup=False)
     ran = summary.with_status("ran")
     skipped = summary.with_status("skipped")
     trials = sum(o.trials for o in ran)
@@ -246,7 +261,7 @@ def _report_run(summary: Any) -> None:
     stdout.print(line)
 
 
-def _fail_on_failed_models(summary: Any) -> None:
+def _fail_on_failed_models(summary: RunSummary) -> None:
     failed = summary.with_status("failed")
     if failed:
         details = "; ".join(f"{o.experiment} / {o.model}: {o.error}" for o in failed)

@@ -33,8 +33,11 @@ class DatasetBuilder:
         )
         if description:
             self.rows["experiment_tags"].append(
-                {"experiment_id": experiment_id, "key": schema.EXPERIMENT_DESCRIPTION_TAG,
-                 "value": description}
+                {
+                    "experiment_id": experiment_id,
+                    "key": schema.EXPERIMENT_DESCRIPTION_TAG,
+                    "value": description,
+                }
             )
 
     def run(
@@ -73,8 +76,13 @@ class DatasetBuilder:
         for key, value in all_tags.items():
             self.rows["tags"].append({"run_id": run_id, "key": key, "value": value})
         for key, value in (metrics or {}).items():
-            row = {"run_id": run_id, "key": key, "value": value, "step": 0,
-                   "timestamp": self._clock}
+            row = {
+                "run_id": run_id,
+                "key": key,
+                "value": value,
+                "step": 0,
+                "timestamp": self._clock,
+            }
             self.rows["metrics"].append(row)
             self.rows["metric_history"].append(row)
 
@@ -98,22 +106,39 @@ class DatasetBuilder:
             schema.TAG_STRATEGY: "grid",
         }
         search_id = f"{prefix}{model}-search"
-        self.run(search_id, experiment_id, name=f"{model} search",
-                 tags={**base, schema.TAG_ROLE: schema.ROLE_SEARCH},
-                 metrics={schema.METRIC_SEARCH_TIME: 3.0})
+        self.run(
+            search_id,
+            experiment_id,
+            name=f"{model} search",
+            tags={**base, schema.TAG_ROLE: schema.ROLE_SEARCH},
+            metrics={schema.METRIC_SEARCH_TIME: 3.0},
+        )
         for index, (params, metrics) in enumerate(trials):
-            self.run(f"{prefix}{model}-trial-{index}", experiment_id,
-                     name=f"{model} trial {index}", parent=search_id, params=params,
-                     metrics=metrics, tags={**base, schema.TAG_ROLE: schema.ROLE_TRIAL},
-                     status="FAILED" if not metrics.get(f"cv_{primary}_mean") else "FINISHED")
+            self.run(
+                f"{prefix}{model}-trial-{index}",
+                experiment_id,
+                name=f"{model} trial {index}",
+                parent=search_id,
+                params=params,
+                metrics=metrics,
+                tags={**base, schema.TAG_ROLE: schema.ROLE_TRIAL},
+                status="FAILED" if not metrics.get(f"cv_{primary}_mean") else "FINISHED",
+            )
         best_params, best_metrics = max(
             trials, key=lambda t: t[1].get(f"cv_{primary}_mean", float("-inf"))
         )
-        self.run(f"{prefix}{model}-best", experiment_id, name=f"{model} best", parent=search_id,
-                 params=best_params,
-                 metrics={**{f"test_{k}": v for k, v in test_scores.items()},
-                          f"cv_{primary}_mean": best_metrics[f"cv_{primary}_mean"]},
-                 tags={**base, schema.TAG_ROLE: schema.ROLE_BEST})
+        self.run(
+            f"{prefix}{model}-best",
+            experiment_id,
+            name=f"{model} best",
+            parent=search_id,
+            params=best_params,
+            metrics={
+                **{f"test_{k}": v for k, v in test_scores.items()},
+                f"cv_{primary}_mean": best_metrics[f"cv_{primary}_mean"],
+            },
+            tags={**base, schema.TAG_ROLE: schema.ROLE_BEST},
+        )
         return search_id
 
     def build(self) -> Dataset:

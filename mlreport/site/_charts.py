@@ -28,10 +28,7 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
                 y=[y for _, y, _ in points],
                 mode="markers",
                 name=html.escape(model.name),
-                text=[
-                    html.escape(fmt.params(t.params)[:300])
-                    for _, _, t in points
-                ],
+                text=[html.escape(fmt.params(t.params)[:300]) for _, _, t in points],
                 hovertemplate="%{text}<br>score %{y:.4f}<br>fit %{x:.3g} s<extra></extra>",
             )
         )

@@ -25,20 +25,32 @@ def two_model_dataset(name: str = "demo") -> DatasetBuilder:
     builder = DatasetBuilder()
     builder.experiment("1", name, description="A demo experiment.")
     builder.search(
-        "1", name, "lr", primary="roc_auc",
+        "1",
+        name,
+        "lr",
+        primary="roc_auc",
         trials=[
-            ({"C": "0.1", "max_iter": "100"},
-             {"cv_roc_auc_mean": 0.80, "cv_roc_auc_std": 0.01, "fit_time_s": 0.5, "rank": 2}),
-            ({"C": "1.0", "max_iter": "100"},
-             {"cv_roc_auc_mean": 0.85, "cv_roc_auc_std": 0.02, "fit_time_s": 0.6, "rank": 1}),
+            (
+                {"C": "0.1", "max_iter": "100"},
+                {"cv_roc_auc_mean": 0.80, "cv_roc_auc_std": 0.01, "fit_time_s": 0.5, "rank": 2},
+            ),
+            (
+                {"C": "1.0", "max_iter": "100"},
+                {"cv_roc_auc_mean": 0.85, "cv_roc_auc_std": 0.02, "fit_time_s": 0.6, "rank": 1},
+            ),
         ],
         test_scores={"roc_auc": 0.84},
     )
     builder.search(
-        "1", name, "forest", primary="roc_auc",
+        "1",
+        name,
+        "forest",
+        primary="roc_auc",
         trials=[
-            ({"max_depth": "3"}, {"cv_roc_auc_mean": 0.90, "cv_roc_auc_std": 0.01,
-                                  "fit_time_s": 2.0, "rank": 1}),
+            (
+                {"max_depth": "3"},
+                {"cv_roc_auc_mean": 0.90, "cv_roc_auc_std": 0.01, "fit_time_s": 2.0, "rank": 1},
+            ),
             ({"max_depth": "9"}, {"fit_time_s": 2.5}),  # a failed candidate
         ],
         test_scores={"roc_auc": 0.91},
@@ -70,9 +82,17 @@ def test_leaderboard_has_a_row_per_trial_best_first_with_varying_params_only() -
 def test_latest_search_of_a_model_replaces_older_ones() -> None:
     builder = two_model_dataset()
     builder.search(
-        "1", "demo", "lr", primary="roc_auc", prefix="v2-",
-        trials=[({"C": "5.0"}, {"cv_roc_auc_mean": 0.95, "cv_roc_auc_std": 0.0,
-                                "fit_time_s": 0.1, "rank": 1})],
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        prefix="v2-",
+        trials=[
+            (
+                {"C": "5.0"},
+                {"cv_roc_auc_mean": 0.95, "cv_roc_auc_std": 0.0, "fit_time_s": 0.1, "rank": 1},
+            )
+        ],
         test_scores={"roc_auc": 0.97},
     )
     (result,) = experiment_results(builder.build())
@@ -84,8 +104,14 @@ def test_latest_search_of_a_model_replaces_older_ones() -> None:
 def test_runs_not_created_by_mlreport_are_listed() -> None:
     builder = two_model_dataset()
     builder.experiment("7", "notebook work")
-    builder.run("plain-1", "7", name="my run", params={"lr": "0.1"}, metrics={"loss": 0.3},
-                tags={"team": "a"})
+    builder.run(
+        "plain-1",
+        "7",
+        name="my run",
+        params={"lr": "0.1"},
+        metrics={"loss": 0.3},
+        tags={"team": "a"},
+    )
     dataset = builder.build()
     (other,) = other_experiments(dataset)
     assert (other.name, other.run_count) == ("notebook work", 1)
@@ -122,11 +148,20 @@ def test_hostile_text_is_escaped_in_rendered_pages() -> None:
     builder = DatasetBuilder()
     builder.experiment("1", HOSTILE, description=HOSTILE)
     builder.search(
-        "1", HOSTILE, HOSTILE, primary="accuracy",
-        trials=[({"C": HOSTILE}, {"cv_accuracy_mean": 0.5, "cv_accuracy_std": 0.0,
-                                  "fit_time_s": 0.1, "rank": 1}),
-                ({"C": "1"}, {"cv_accuracy_mean": 0.4, "cv_accuracy_std": 0.0,
-                              "fit_time_s": 0.1, "rank": 2})],
+        "1",
+        HOSTILE,
+        HOSTILE,
+        primary="accuracy",
+        trials=[
+            (
+                {"C": HOSTILE},
+                {"cv_accuracy_mean": 0.5, "cv_accuracy_std": 0.0, "fit_time_s": 0.1, "rank": 1},
+            ),
+            (
+                {"C": "1"},
+                {"cv_accuracy_mean": 0.4, "cv_accuracy_std": 0.0, "fit_time_s": 0.1, "rank": 2},
+            ),
+        ],
         test_scores={"accuracy": 0.5},
     )
     environment = template_environment()

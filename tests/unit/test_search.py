@@ -13,9 +13,17 @@ from mlreport.run._trials import trial_results
 
 def model(estimator: str, **extra: object) -> ModelSpec:
     return ModelSpec.model_validate(
-        {"name": "m", "estimator": estimator, "search": {"strategy": "random",
-         "space": {"C": {"distribution": "loguniform", "low": 0.1, "high": 10}}}
-         if estimator.endswith("LogisticRegression") else {"strategy": "grid"}, **extra}
+        {
+            "name": "m",
+            "estimator": estimator,
+            "search": {
+                "strategy": "random",
+                "space": {"C": {"distribution": "loguniform", "low": 0.1, "high": 10}},
+            }
+            if estimator.endswith("LogisticRegression")
+            else {"strategy": "grid"},
+            **extra,
+        }
     )
 
 

@@ -1,0 +1,101 @@
+"""The command line contract: exit codes, one-line errors, nothing written on bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from distributed import LocalCluster
+
+from mlreport.errors import EXIT_CONFIG
+from mlreport.run._cluster import SCHEDULER_UNREACHABLE
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+THREE_MISTAKES = """
+name: broken
+data: {kind: synthetic, n_samples: 200}
+colour: blue                                     # 1. an unknown key
+models:
+  - name: m
+    estimator: sklearn.linear_model.LogisticRegresion   # 2. does not import
+    search: {strategy: grid, cv: three}          # 3. a wrong type
+"""
+
+SMALL = """
+name: small
+data: {kind: synthetic, n_samples: 200, n_features: 4, n_informative: 2}
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {strategy: grid, cv: 2, space: {C: [0.5, 2.0]}}
+"""
+
+
+def project_with(tmp_path: Path, **files: str) -> Path:
+    (tmp_path / "experiments").mkdir()
+    for name, text in files.items():
+        (tmp_path / "experiments" / f"{name}.yaml").write_text(text)
+    return tmp_path
+
+
+def test_validate_names_all_three_mistakes_and_writes_nothing(tmp_path: Path) -> None:
+    project = project_with(tmp_path, broken=THREE_MISTAKES, small=SMALL)
+    before = sorted(p.name for p in project.rglob("*"))
+    result = run_cli("validate", cwd=project)
+    assert result.returncode == EXIT_CONFIG
+    assert "3 problems" in result.stderr
+    assert "experiments/broken.yaml: colour: unknown key" in result.stderr
+    assert "experiments/broken.yaml: models[0].estimator: " in result.stderr
+    assert "LogisticRegresion" in result.stderr
+    assert "experiments/broken.yaml: models[0].search.cv: " in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in project.rglob("*")) == before
+
+
+def test_build_with_an_invalid_file_runs_nothing(tmp_path: Path) -> None:
+    project = project_with(tmp_path, broken=THREE_MISTAKES, small=SMALL)
+    result = run_cli("build", cwd=project)
+    assert result.returncode == EXIT_CONFIG
+    assert not (project / "mlflow.db").exists()
+    assert not (project / "site").exists()
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=project_with(tmp_path, small=SMALL))
+    assert result.returncode == 0
+    assert result.stdout.strip() == "ok: 1 experiment, 1 models, 2 candidates"
+
+
+def test_unreachable_scheduler_is_one_clear_line(tmp_path: Path) -> None:
+    project = project_with(tmp_path, small=SMALL)
+    result = run_cli("run", "--scheduler", "tcp://127.0.0.1:9", cwd=project)
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    prefix = SCHEDULER_UNREACHABLE.split("{reason}")[0].format(address="tcp://127.0.0.1:9")
+    assert line.startswith("error: " + prefix)
+
+
+def test_run_on_an_existing_scheduler(tmp_path: Path) -> None:
+    project = project_with(tmp_path, small=SMALL)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = run_cli("run", "--scheduler", cluster.scheduler_address, cwd=project)
+        assert result.returncode == 0, result.stderr
+        assert "small / lr: 2 trials" in result.stdout
+        # The search's tasks ran on this cluster, not on a cluster of its own.
+        prefixes = set(cluster.scheduler.task_prefixes)
+        assert {"cv-split", "logisticregression-fit", "best-estimator"} <= prefixes
+
+
+def test_unexpected_errors_have_no_traceback_unless_debug(tmp_path: Path) -> None:
+    project = project_with(tmp_path, small=SMALL)
+    (project / "mlreport.yaml").write_text("site_name: [unclosed\n")
+    result = run_cli("validate", cwd=project)
+    assert result.returncode == EXIT_CONFIG
+    assert "mlreport.yaml: invalid YAML" in result.stderr
+    assert "Traceback" not in result.stderr
+    debug = run_cli("--debug", "validate", cwd=project)
+    assert "Traceback" in debug.stderr
