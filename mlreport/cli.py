@@ -132,8 +132,8 @@ def build(
             scheduler=scheduler,
             force=force,
             progress=progress,
+            on_run_done=_report_run,
         )
-    _report_run(summary.run)
     stdout.print(
         f"exported {summary.export.row_counts['runs']} runs to {data_dir}/; "
         f"built {summary.site.pages} pages into {out_dir}/ "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,12 +70,18 @@ def build(
     scheduler: str | None = None,
     force: bool = False,
     progress: Progress | None = None,
+    on_run_done: Callable[[RunSummary], None] | None = None,
 ) -> BuildSummary:
-    """Validate everything first, then run, export and build the site."""
+    """Validate everything first, then run, export and build the site.
+
+    ``on_run_done`` sees the run's outcome before the export starts.
+    """
     settings, specs = load_project(project)
     run = run_experiments(
         specs, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
     )
+    if on_run_done is not None:
+        on_run_done(run)
     exported = export_store(tracking_uri, data_dir, progress=progress)
     site = build_site(
         data_dir, site_dir, settings=settings, work_dir=project.work_dir, progress=progress

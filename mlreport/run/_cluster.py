@@ -8,9 +8,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from distributed import WorkerPlugin
+
 from mlreport.errors import MlreportError
 
 SCHEDULER_UNREACHABLE = "cannot connect to the dask scheduler at {address}: {reason}"
+
+
+def quiet_convergence_warnings() -> None:
+    """Hide warnings repeated once per CV fit that drown the build's output."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    # dask-ml casts the NaN rank of a failed candidate to int; mlreport ranks by itself.
+    warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
+
+
+class QuietWorkers(WorkerPlugin):
+    """Worker plugin applying ``quiet_convergence_warnings`` on every (re)started worker."""
+
+    name = "mlreport-quiet-warnings"
+
+    def setup(self, worker: Any) -> None:
+        quiet_convergence_warnings()
 
 
 @contextmanager
@@ -24,6 +46,7 @@ def dask_client(address: str | None) -> Iterator[Any]:
         except (OSError, TimeoutError, ValueError) as exc:
             raise MlreportError(SCHEDULER_UNREACHABLE.format(address=address, reason=exc)) from exc
         with client:
+            _prepare(client)
             yield client
         return
     with (
@@ -36,4 +59,10 @@ def dask_client(address: str | None) -> Iterator[Any]:
         ) as cluster,
         Client(cluster) as client,
     ):
+        _prepare(client)
         yield client
+
+
+def _prepare(client: Any) -> None:
+    quiet_convergence_warnings()
+    client.register_plugin(QuietWorkers())

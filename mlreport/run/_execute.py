@@ -16,12 +16,12 @@ from sklearn.metrics import get_scorer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.errors import DataError
+from mlreport.errors import DataError, MlreportError
 from mlreport.run._cluster import dask_client
 from mlreport.run._data import ExperimentData, load_data
 from mlreport.run._fingerprint import data_digest, model_fingerprint
-from mlreport.run._search import build_search, unprefixed
-from mlreport.run._trials import TRIAL_FAILED, TrialResult, trial_results
+from mlreport.run._search import build_search, fit_candidate
+from mlreport.run._trials import TRIAL_FAILED, TrialResult, best_trial, trial_results
 from mlreport.tracking import RunRecord, Tracker, git_commit
 
 Status = Literal["ran", "skipped", "failed"]
@@ -152,7 +152,18 @@ class _ModelRun:
                 self._log_trial(trial, parent=parent, tags=tags, start=start, end=end)
                 if progress is not None and task is not None:
                     progress.advance(task)
-            self._log_best(search, parent=parent, tags=tags)
+            best = best_trial(trials, primary=self.spec.primary)
+            if progress is not None and task is not None:
+                progress.update(task, description=f"{label}: refitting the best candidate")
+            estimator = self.client.submit(
+                fit_candidate,
+                search.estimator,
+                best.params,
+                self.data.X_train,
+                self.data.y_train,
+                pure=False,
+            ).result()
+            self._log_best(estimator, best, parent=parent, tags=tags)
             self.tracker.log(
                 parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: (end - start) / 1000})
             )
@@ -161,7 +172,10 @@ class _ModelRun:
             self.tracker.finish(parent, status="KILLED")
             raise
         except Exception as exc:
-            message = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
+            described = (
+                str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
+            )
+            message = described.splitlines()[0][:500]
             self.tracker.log(parent, RunRecord(tags={schema.TAG_ERROR: message}))
             self.tracker.finish(parent, status="FAILED")
             if progress is not None and task is not None:
@@ -231,8 +245,9 @@ class _ModelRun:
         self.tracker.log(run_id, RunRecord(params=params, metrics=trial.metrics), timestamp=end)
         self.tracker.finish(run_id, status="FAILED" if trial.failed else "FINISHED", end_time=end)
 
-    def _log_best(self, search: Any, *, parent: str, tags: dict[str, str]) -> None:
-        estimator = search.best_estimator_
+    def _log_best(
+        self, estimator: Any, best: TrialResult, *, parent: str, tags: dict[str, str]
+    ) -> None:
         data = self.data
         run_id = self.tracker.start_run(
             self.experiment_id,
@@ -246,8 +261,9 @@ class _ModelRun:
             )
             for scorer in self.spec.scoring
         }
-        metrics[schema.CV_MEAN.format(scorer=self.spec.primary)] = float(search.best_score_)
-        params = {**self.model.params, **unprefixed(search.best_params_)}
+        primary = schema.CV_MEAN.format(scorer=self.spec.primary)
+        metrics[primary] = best.metrics[primary]
+        params = {**self.model.params, **best.params}
         self.tracker.log(run_id, RunRecord(params=params, metrics=metrics))
         self.tracker.log_frame(
             run_id, predictions_frame(estimator, data), schema.PREDICTIONS_ARTIFACT

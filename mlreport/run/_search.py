@@ -24,8 +24,14 @@ def needs_scaling(model: ModelSpec) -> bool:
     return not model.estimator.startswith(_TREE_MODULES)
 
 
-def build_pipeline(model: ModelSpec, *, numeric: list[str], categorical: list[str]) -> Pipeline:
-    """Imputation, one-hot encoding of categoricals, optional scaling, then the estimator."""
+def build_pipeline(
+    model: ModelSpec, *, numeric: list[str], categorical: list[str], seed: int = 0
+) -> Pipeline:
+    """Imputation, one-hot encoding of categoricals, optional scaling, then the estimator.
+
+    An estimator with a ``random_state`` the spec leaves unset gets the experiment's seed,
+    so that a search gives the same scores every time it runs.
+    """
     numeric_steps: list[tuple[str, Any]] = [("impute", SimpleImputer(strategy="median"))]
     if needs_scaling(model):
         numeric_steps.append(("scale", StandardScaler()))
@@ -42,6 +48,8 @@ def build_pipeline(model: ModelSpec, *, numeric: list[str], categorical: list[st
         transformers.append(("categorical", categorical_steps, categorical))
     preprocess = ColumnTransformer(transformers, sparse_threshold=0.0)
     estimator = model.estimator_class()(**model.params)
+    if "random_state" in estimator.get_params() and "random_state" not in model.params:
+        estimator.set_params(random_state=seed)
     return Pipeline([("preprocess", preprocess), (ESTIMATOR_STEP, estimator)])
 
 
@@ -74,10 +82,12 @@ def build_search(
     """A dask-ml grid or randomized search over the model's pipeline."""
     from dask_ml.model_selection import GridSearchCV, RandomizedSearchCV
 
-    pipeline = build_pipeline(model, numeric=numeric, categorical=categorical)
+    pipeline = build_pipeline(model, numeric=numeric, categorical=categorical, seed=spec.seed)
     common: dict[str, Any] = {
         "scoring": list(spec.scoring),
-        "refit": spec.primary,
+        # dask-ml's own refit picks the best candidate by a rank that breaks when a
+        # candidate failed (NaN score); mlreport picks and refits the best itself.
+        "refit": False,
         "cv": model.search.cv,
         "error_score": np.nan,
         "return_train_score": False,
@@ -93,6 +103,16 @@ def build_search(
         random_state=spec.seed,
         **common,
     )
+
+
+def fit_candidate(pipeline: Pipeline, params: dict[str, Any], X: Any, y: Any) -> Pipeline:
+    """Fit a fresh copy of the pipeline with one candidate's (unprefixed) params."""
+    from sklearn.base import clone
+
+    candidate = clone(pipeline).set_params(
+        **{f"{ESTIMATOR_STEP}__{name}": value for name, value in params.items()}
+    )
+    return candidate.fit(X, y)
 
 
 def unprefixed(params: dict[str, Any]) -> dict[str, Any]:

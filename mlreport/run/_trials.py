@@ -7,11 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.stats import rankdata
 
 from mlreport import schema
+from mlreport.errors import MlreportError
 from mlreport.run._search import unprefixed
 
 TRIAL_FAILED = "the fit or scoring of this candidate failed on at least one CV split"
+ALL_TRIALS_FAILED = "every candidate failed on at least one CV split; no model to refit"
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,9 @@ def trial_results(
     cv_results: dict[str, Any], *, scoring: list[str], primary: str
 ) -> list[TrialResult]:
     """One result per candidate from dask-ml's ``cv_results_``."""
+    means = np.asarray(cv_results[f"mean_test_{primary}"], dtype=float)
+    # Rank 1 is the best mean score; candidates without a score get no rank.
+    ranks = rankdata(-means, method="min", nan_policy="omit")
     trials = []
     for index, params in enumerate(cv_results["params"]):
         metrics: dict[str, float] = {
@@ -44,10 +50,17 @@ def trial_results(
             metrics[schema.CV_MEAN.format(scorer=scorer)] = mean
             metrics[schema.CV_STD.format(scorer=scorer)] = std
         if not failed:
-            metrics[schema.METRIC_RANK] = float(
-                np.asarray(cv_results[f"rank_test_{primary}"])[index]
-            )
+            metrics[schema.METRIC_RANK] = float(ranks[index])
         trials.append(
             TrialResult(index=index, params=unprefixed(params), metrics=metrics, failed=failed)
         )
     return trials
+
+
+def best_trial(trials: list[TrialResult], *, primary: str) -> TrialResult:
+    """The candidate with the best mean CV score of the primary metric (first on ties)."""
+    key = schema.CV_MEAN.format(scorer=primary)
+    scored = [t for t in trials if not t.failed and key in t.metrics]
+    if not scored:
+        raise MlreportError(ALL_TRIALS_FAILED)
+    return max(scored, key=lambda t: (t.metrics[key], -t.index))

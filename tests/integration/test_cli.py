@@ -9,6 +9,7 @@ from distributed import LocalCluster
 
 from mlreport.errors import EXIT_CONFIG
 from mlreport.run._cluster import SCHEDULER_UNREACHABLE
+from mlreport.run._trials import ALL_TRIALS_FAILED
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.integration
@@ -99,3 +100,39 @@ def test_unexpected_errors_have_no_traceback_unless_debug(tmp_path: Path) -> Non
     assert "Traceback" not in result.stderr
     debug = run_cli("--debug", "validate", cwd=project)
     assert "Traceback" in debug.stderr
+
+
+FAILING = """
+name: failing
+data: {kind: synthetic, n_samples: 200, n_features: 4, n_informative: 2}
+models:
+  - name: partly
+    estimator: sklearn.tree.DecisionTreeClassifier
+    search: {strategy: grid, cv: 2, space: {max_depth: [2, -1]}}   # -1 fails to fit
+  - name: broken
+    estimator: sklearn.tree.DecisionTreeClassifier
+    search: {strategy: grid, cv: 2, space: {max_depth: [-1]}}      # every candidate fails
+"""
+
+
+def test_failing_trials_are_logged_and_a_failed_search_fails_the_build(tmp_path: Path) -> None:
+    from mlreport.dataset import read_dataset
+    from tests.htmltools import table_rows
+
+    project = project_with(tmp_path, failing=FAILING)
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 1
+    assert "failing / partly: 2 trials, 1 failed" in result.stdout
+    (line,) = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert line == f"error: 1 model search(es) failed: failing / broken: {ALL_TRIALS_FAILED}"
+    dataset = read_dataset(project / "export")  # the export and the site are still built
+    runs, tags = dataset["runs"], dataset["tags"]
+    errors = tags[tags["key"] == "mlreport.error"].set_index("run_id")["value"]
+    failed = runs[runs["status"] == "FAILED"]
+    # the failed candidate of 'partly', the one candidate of 'broken' and its search
+    assert len(failed) == 3
+    assert all(run_id in errors.index for run_id in failed["run_id"])
+    page = (project / "site" / "experiments" / "failing.html").read_text()
+    models = {row[0]: row for row in table_rows(page, "models")}
+    assert models["broken"][-1].startswith("FAILED: ")
+    assert models["partly"][7] == "1"  # failed trials

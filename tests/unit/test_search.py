@@ -66,3 +66,17 @@ def test_trial_results_mark_failed_candidates() -> None:
     assert ok.metrics["rank"] == 1
     assert failed.failed and "cv_accuracy_mean" not in failed.metrics
     assert not math.isnan(failed.metrics["fit_time_s"])
+
+
+def test_unset_random_state_gets_the_experiment_seed() -> None:
+    seeded = build_pipeline(
+        model("sklearn.ensemble.RandomForestClassifier"), numeric=["x"], categorical=[], seed=7
+    )
+    assert seeded[-1].random_state == 7
+    fixed = build_pipeline(
+        model("sklearn.ensemble.RandomForestClassifier", params={"random_state": 1}),
+        numeric=["x"],
+        categorical=[],
+        seed=7,
+    )
+    assert fixed[-1].random_state == 1
