@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -125,12 +126,13 @@ class _ModelRun:
 
     def execute(self, *, tags: dict[str, str], progress: Progress | None) -> ModelOutcome:
         label = f"{self.spec.name} / {self.model.name}"
+        search_spec = self.model.search
+        fits = search_spec.candidate_count * search_spec.cv
         task = None
         if progress is not None:
             task = progress.add_task(
-                f"{label}: searching {self.model.search.candidate_count} candidates "
-                f"x {self.model.search.cv} folds",
-                total=self.model.search.candidate_count,
+                f"{label}: {search_spec.candidate_count} candidates x {search_spec.cv} folds",
+                total=fits,
             )
         start = _now_ms()
         parent = self.tracker.start_run(
@@ -141,17 +143,19 @@ class _ModelRun:
         )
         try:
             self._log_search_settings(parent)
-            search = self._fit_search()
+            search = self._fit_search(
+                on_fit_done=(lambda done: progress.update(task, completed=done))
+                if progress is not None and task is not None
+                else None
+            )
             end = _now_ms()
             trials = trial_results(
                 search.cv_results_, scoring=list(self.spec.scoring), primary=self.spec.primary
             )
             if progress is not None and task is not None:
-                progress.update(task, description=f"{label}: logging trials")
+                progress.update(task, description=f"{label}: logging trials", completed=fits)
             for trial in trials:
                 self._log_trial(trial, parent=parent, tags=tags, start=start, end=end)
-                if progress is not None and task is not None:
-                    progress.advance(task)
             best = best_trial(trials, primary=self.spec.primary)
             if progress is not None and task is not None:
                 progress.update(task, description=f"{label}: refitting the best candidate")
@@ -195,13 +199,29 @@ class _ModelRun:
             ),
         )
 
-    def _fit_search(self) -> Any:
+    def _fit_search(self, *, on_fit_done: Callable[[int], None] | None) -> Any:
+        """Fit the search on the cluster, reporting how many CV fits have been scored."""
         categorical = list(self.data.categorical)
         numeric = [c for c in self.data.X_train.columns if c not in categorical]
         search = build_search(
             self.spec, self.model, numeric=numeric, categorical=categorical, scheduler=self.client
         )
-        search.fit(self.data.X_train, self.data.y_train)
+        failure: list[BaseException] = []
+
+        def fit() -> None:
+            try:
+                search.fit(self.data.X_train, self.data.y_train)
+            except BaseException as exc:
+                failure.append(exc)
+
+        worker = threading.Thread(target=fit, name="mlreport-search", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(timeout=0.5)
+            if on_fit_done is not None:
+                on_fit_done(_scored_fits(self.client))
+        if failure:
+            raise failure[0]
         return search
 
     def _log_search_settings(self, parent: str) -> None:
@@ -295,6 +315,15 @@ def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
     for name in data.sensitive_test.columns:
         frame[f"sensitive_{name}"] = data.sensitive_test[name].to_numpy()
     return frame
+
+
+def _scored_fits(client: Any) -> int:
+    """CV fits scored so far: dask-ml asks the client for one ``...-score-...`` key per fit."""
+    return sum(
+        1
+        for key, future in list(client.futures.items())
+        if "score" in str(key[0] if isinstance(key, tuple) else key) and future.status == "finished"
+    )
 
 
 def _now_ms() -> int:

@@ -88,7 +88,7 @@ def test_run_on_an_existing_scheduler(tmp_path: Path) -> None:
         assert "small / lr: 2 trials" in result.stdout
         # The search's tasks ran on this cluster, not on a cluster of its own.
         prefixes = set(cluster.scheduler.task_prefixes)
-        assert {"cv-split", "logisticregression-fit", "best-estimator"} <= prefixes
+        assert {"cv-split", "logisticregression-fit", "fit_candidate"} <= prefixes
 
 
 def test_unexpected_errors_have_no_traceback_unless_debug(tmp_path: Path) -> None:
