@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
+SITE_MISSING = "{site}/index.html does not exist: run `mlreport build` first"
+PORT_UNAVAILABLE = "cannot listen on {host}:{port}: {reason}"
+MODELS_FAILED = "{count} model search(es) failed: {details}"
 INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
 UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
 _debug = False
@@ -229,12 +232,14 @@ def validate(files: tuple[Path, ...]) -> None:
 def serve(out_dir: Path, port: int, host: str) -> None:
     """Preview the built site on a local web server."""
     if not (out_dir / "index.html").is_file():
-        raise MlreportError(f"{out_dir}/index.html does not exist: run `mlreport build` first")
+        raise MlreportError(SITE_MISSING.format(site=out_dir))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(out_dir))
     try:
         server = http.server.ThreadingHTTPServer((host, port), handler)
     except OSError as exc:
-        raise MlreportError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+        raise MlreportError(
+            PORT_UNAVAILABLE.format(host=host, port=port, reason=exc.strerror)
+        ) from exc
     stdout.print(f"serving {out_dir}/ on http://{host}:{server.server_port}/ (Ctrl-C stops)")
     with server:
         server.serve_forever()
@@ -265,7 +270,7 @@ def _fail_on_failed_models(summary: RunSummary) -> None:
     failed = summary.with_status("failed")
     if failed:
         details = "; ".join(f"{o.experiment} / {o.model}: {o.error}" for o in failed)
-        raise MlreportError(f"{len(failed)} model search(es) failed: {details}")
+        raise MlreportError(MODELS_FAILED.format(count=len(failed), details=details))
 
 
 def main(argv: list[str] | None = None) -> None:

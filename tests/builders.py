@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from mlreport import schema
 from mlreport.dataset import Dataset
@@ -140,6 +143,18 @@ class DatasetBuilder:
             tags={**base, schema.TAG_ROLE: schema.ROLE_BEST},
         )
         return search_id
+
+    def write(self, folder: Path) -> Path:
+        """Write the dataset as an export folder (Parquet tables and manifest)."""
+        folder.mkdir(parents=True)
+        dataset = self.build()
+        for name, table_schema in schema.TABLES.items():
+            pq.write_table(
+                pa.Table.from_pandas(dataset[name], schema=table_schema, preserve_index=False),
+                folder / f"{name}.parquet",
+            )
+        (folder / schema.MANIFEST_FILE).write_text(json.dumps(dataset.manifest))
+        return folder
 
     def build(self) -> Dataset:
         tables = {}

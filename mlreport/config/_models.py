@@ -10,6 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sklearn.metrics import get_scorer_names
 
 SKLEARN_DATASETS = ("breast_cancer", "iris", "wine", "digits")
+NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
+MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
+NO_SUCH_CLASS = "module '{module}' has no attribute '{name}'"
+NOT_AN_ESTIMATOR = "'{path}' is not an estimator class with a fit method"
+UNKNOWN_PARAMETER = "{estimator} has no parameter {names} (known: {known})"
+GRID_NEEDS_LISTS = (
+    "grid search needs lists of values; {names} is a distribution (use strategy: random)"
+)
 
 
 class _Strict(BaseModel):
@@ -52,10 +60,7 @@ class SearchSpec(_Strict):
         if self.strategy == "grid":
             sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
             if sampled:
-                raise ValueError(
-                    f"grid search needs lists of values; {', '.join(sampled)} "
-                    "is a distribution (use strategy: random)"
-                )
+                raise ValueError(GRID_NEEDS_LISTS.format(names=", ".join(sampled)))
             if self.n_iter is not None:
                 raise ValueError("n_iter applies to strategy: random only")
         return self
@@ -75,16 +80,16 @@ def import_estimator(path: str) -> type:
     """Import an estimator class from its dotted path, e.g. ``sklearn.svm.SVC``."""
     module_name, _, class_name = path.rpartition(".")
     if not module_name:
-        raise ValueError(f"'{path}' is not a dotted import path such as sklearn.svm.SVC")
+        raise ValueError(NOT_DOTTED.format(path=path))
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        raise ValueError(f"cannot import module '{module_name}': {exc}") from None
+        raise ValueError(MODULE_NOT_IMPORTABLE.format(module=module_name, reason=exc)) from None
     estimator = getattr(module, class_name, None)
     if estimator is None:
-        raise ValueError(f"module '{module_name}' has no attribute '{class_name}'")
+        raise ValueError(NO_SUCH_CLASS.format(module=module_name, name=class_name))
     if not (isinstance(estimator, type) and hasattr(estimator, "fit")):
-        raise ValueError(f"'{path}' is not an estimator class with a fit method")
+        raise ValueError(NOT_AN_ESTIMATOR.format(path=path))
     return estimator
 
 
@@ -111,8 +116,11 @@ class ModelSpec(_Strict):
         unknown = sorted((set(self.params) | set(self.search.space)) - known)
         if unknown:
             raise ValueError(
-                f"{self.estimator} has no parameter {', '.join(unknown)} "
-                f"(known: {', '.join(sorted(known))})"
+                UNKNOWN_PARAMETER.format(
+                    estimator=self.estimator,
+                    names=", ".join(unknown),
+                    known=", ".join(sorted(known)),
+                )
             )
         return self
 

@@ -14,6 +14,7 @@ from mlreport.errors import DataError
 
 MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
 UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
+UNKNOWN_POSITIVE_LABEL = "{name}: positive_label {label!r} is not a target value ({labels})"
 ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
 
 
@@ -133,8 +134,9 @@ def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, 
     if positive is not None and len(labels) == 2:
         if str(positive) not in labels:
             raise DataError(
-                f"{spec.name}: positive_label {positive!r} is not a target value "
-                f"({', '.join(labels)})"
+                UNKNOWN_POSITIVE_LABEL.format(
+                    name=spec.name, label=positive, labels=", ".join(labels)
+                )
             )
         labels = [label for label in labels if label != str(positive)] + [str(positive)]
     codes = {label: code for code, label in enumerate(labels)}

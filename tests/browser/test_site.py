@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from mlreport import schema
 from mlreport.config import SiteSettings
 from mlreport.site import build_site, experiment_path, page_url
 from tests.builders import DatasetBuilder
@@ -24,17 +21,6 @@ PAYLOADS = [
     "\"><svg onload=alert('attr')>",
 ]
 HOSTILE = " ".join(PAYLOADS)
-
-
-def write_dataset(builder: DatasetBuilder, folder: Path) -> None:
-    folder.mkdir()
-    dataset = builder.build()
-    for name, table_schema in schema.TABLES.items():
-        pq.write_table(
-            pa.Table.from_pandas(dataset[name], schema=table_schema, preserve_index=False),
-            folder / f"{name}.parquet",
-        )
-    (folder / schema.MANIFEST_FILE).write_text(f'{{"schema_version": {schema.SCHEMA_VERSION}}}')
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +67,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     builder.experiment("3", "plain")
     builder.run("p1", "3", name=HOSTILE, params={"note": HOSTILE}, tags={"t": HOSTILE})
-    write_dataset(builder, root / "export")
+    builder.write(root / "export")
     build_site(
         root / "export",
         root / "site",

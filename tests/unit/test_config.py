@@ -11,6 +11,7 @@ from mlreport.config import (
     load_site_settings,
 )
 from mlreport.config._load import DUPLICATE_EXPERIMENT, NO_EXPERIMENT_FILES
+from mlreport.config._models import NO_SUCH_CLASS
 from mlreport.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -80,7 +81,8 @@ models:
     text = "\n".join(problems)
     assert all("bad.yaml" in p for p in problems)
     assert "colour: unknown key" in text
-    assert "models[0].estimator" in text and "NoSuchModel" in text
+    no_such = NO_SUCH_CLASS.format(module="sklearn.linear_model", name="NoSuchModel")
+    assert f"bad.yaml: models[0].estimator: {no_such}" in text
     assert "models[0].search.cv" in text
 
 
