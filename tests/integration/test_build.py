@@ -225,7 +225,6 @@ def test_non_editable_install_builds_from_another_directory(project: Path, tmp_p
             "pip",
             "wheel",
             "--no-deps",
-            "--no-build-isolation",
             "-q",
             "-w",
             str(wheel_dir),
