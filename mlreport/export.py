@@ -192,7 +192,7 @@ def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
 
 def _write_atomically(out_dir: Path, tables: dict[str, pa.Table], manifest: dict[str, Any]) -> None:
     """Write into a sibling staging folder, then swap it in place of ``out_dir``."""
-    staging = staging_dir(out_dir)
+    staging = staging_dir(out_dir, marker=schema.MANIFEST_FILE)
     for name, table in tables.items():
         pq.write_table(table, staging / f"{name}.parquet")
     (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))

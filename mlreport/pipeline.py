@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rich.progress import Progress
 
+from mlreport._fs import ensure_replaceable
 from mlreport.config import (
     EXPERIMENTS_DIR,
     SITE_SETTINGS_FILE,
@@ -17,12 +18,12 @@ from mlreport.config import (
     load_experiments,
     load_site_settings,
 )
+from mlreport.errors import ConfigError
 from mlreport.export import ExportSummary, export_store
 from mlreport.run import RunSummary, run_experiments
-from mlreport.site import SiteSummary, build_site
+from mlreport.schema import MANIFEST_FILE
+from mlreport.site import SITE_MARKER, SiteSummary, build_site
 
-DEFAULT_DATA_DIR = Path("export")
-DEFAULT_SITE_DIR = Path("site")
 WORK_DIR = Path(".mlreport")
 
 
@@ -48,10 +49,23 @@ class Project:
 def load_project(
     project: Project, files: Sequence[Path] = ()
 ) -> tuple[SiteSettings, list[ExperimentSpec]]:
-    """Site settings and experiments (``files``, else every file of ``experiments/``)."""
-    settings = load_site_settings(project.settings_file)
-    chosen = list(files) or discover_experiment_files(project.experiments_dir)
-    return settings, load_experiments(chosen)
+    """Site settings and experiments (``files``, else every file of ``experiments/``).
+
+    Problems in the settings and in every experiment file are reported together.
+    """
+    problems: list[str] = []
+    settings = specs = None
+    try:
+        settings = load_site_settings(project.settings_file)
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    try:
+        specs = load_experiments(list(files) or discover_experiment_files(project.experiments_dir))
+    except ConfigError as exc:
+        problems.extend(exc.problems)
+    if problems or settings is None or specs is None:
+        raise ConfigError(problems)
+    return settings, specs
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,8 @@ def build(
     ``on_run_done`` sees the run's outcome before the export starts.
     """
     settings, specs = load_project(project)
+    ensure_replaceable(data_dir, marker=MANIFEST_FILE)  # before minutes of training
+    ensure_replaceable(site_dir, marker=SITE_MARKER)
     run = run_experiments(
         specs, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import os
 import subprocess
 import tempfile
@@ -87,38 +86,45 @@ class Tracker:
 
     # -- experiments -----------------------------------------------------------
     def experiment_id(self, name: str, *, description: str) -> str:
-        """The id of the named experiment, created (or restored) as needed."""
+        """The id of the named experiment, created or restored as needed, its description set."""
         with _store_errors(self.tracking_uri):
             experiment = self.client.get_experiment_by_name(name)
             if experiment is None:
                 experiment_id = str(
                     self.client.create_experiment(name, tags={schema.TAG_EXPERIMENT: name})
                 )
+                current = ""
             else:
                 experiment_id = str(experiment.experiment_id)
                 if experiment.lifecycle_stage == "deleted":
                     self.client.restore_experiment(experiment_id)
-            if description:
+                current = experiment.tags.get(schema.EXPERIMENT_DESCRIPTION_TAG, "")
+            if description != current:
                 self.client.set_experiment_tag(
                     experiment_id, schema.EXPERIMENT_DESCRIPTION_TAG, description
                 )
         return experiment_id
 
-    def finished_fingerprints(self, experiment_name: str) -> set[str]:
-        """Config hashes of models whose best-model run finished in this experiment."""
+    def current_fingerprints(self, experiment_id: str) -> dict[str, str]:
+        """Model name -> config hash of its latest search, for searches that finished."""
+        from mlflow.entities import ViewType
+
         with _store_errors(self.tracking_uri):
-            experiment = self.client.get_experiment_by_name(experiment_name)
-            if experiment is None or experiment.lifecycle_stage == "deleted":
-                return set()
-            runs = self.client.search_runs(
-                [experiment.experiment_id],
-                filter_string=(
-                    f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_BEST}' "
-                    "and attributes.status = 'FINISHED'"
-                ),
+            searches = self.client.search_runs(
+                [experiment_id],
+                filter_string=f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_SEARCH}'",
+                run_view_type=ViewType.ACTIVE_ONLY,
+                order_by=["attributes.start_time DESC"],
                 max_results=50000,
             )
-        return {r.data.tags.get(schema.TAG_CONFIG_HASH, "") for r in runs} - {""}
+        latest: dict[str, str] = {}
+        for run in searches:
+            model = run.data.tags.get(schema.TAG_MODEL, "")
+            if model in latest:
+                continue
+            finished = run.info.status == "FINISHED"
+            latest[model] = run.data.tags.get(schema.TAG_CONFIG_HASH, "") if finished else ""
+        return {model: fingerprint for model, fingerprint in latest.items() if fingerprint}
 
     # -- runs ------------------------------------------------------------------
     def start_run(
@@ -195,11 +201,6 @@ class Tracker:
 
 def _now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def finite_or_none(value: float) -> float | None:
-    """NaN/inf are not logged (MLflow stores them, but a missing score is clearer)."""
-    return value if math.isfinite(value) else None
 
 
 @contextmanager

@@ -54,6 +54,7 @@ class DatasetBuilder:
         params: dict[str, str] | None = None,
         metrics: dict[str, float] | None = None,
         tags: dict[str, str] | None = None,
+        deleted: bool = False,
     ) -> None:
         self._clock += 1000
         self.rows["runs"].append(
@@ -62,7 +63,7 @@ class DatasetBuilder:
                 "experiment_id": experiment_id,
                 "run_name": name,
                 "status": status,
-                "lifecycle_stage": "active",
+                "lifecycle_stage": "deleted" if deleted else "active",
                 "start_time": self._clock,
                 "end_time": self._clock + 500,
                 "duration_s": 0.5,
@@ -99,6 +100,7 @@ class DatasetBuilder:
         trials: list[tuple[dict[str, str], dict[str, float]]],
         test_scores: dict[str, float],
         prefix: str = "",
+        deleted: bool = False,
     ) -> str:
         """A search run with its trials and best run, as mlreport logs them."""
         base = {
@@ -115,6 +117,7 @@ class DatasetBuilder:
             name=f"{model} search",
             tags={**base, schema.TAG_ROLE: schema.ROLE_SEARCH},
             metrics={schema.METRIC_SEARCH_TIME: 3.0},
+            deleted=deleted,
         )
         for index, (params, metrics) in enumerate(trials):
             self.run(
@@ -125,7 +128,7 @@ class DatasetBuilder:
                 params=params,
                 metrics=metrics,
                 tags={**base, schema.TAG_ROLE: schema.ROLE_TRIAL},
-                status="FAILED" if not metrics.get(f"cv_{primary}_mean") else "FINISHED",
+                status="FINISHED" if f"cv_{primary}_mean" in metrics else "FAILED",
             )
         best_params, best_metrics = max(
             trials, key=lambda t: t[1].get(f"cv_{primary}_mean", float("-inf"))

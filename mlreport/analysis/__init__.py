@@ -6,20 +6,28 @@ from mlreport.analysis._runs import (
     ExperimentResult,
     ModelResult,
     OtherExperiment,
+    RunListing,
     Trial,
     experiment_results,
+    high_first,
     other_experiments,
     records,
+    run_listing,
     run_table,
+    text,
 )
 
 __all__ = [
     "ExperimentResult",
     "ModelResult",
     "OtherExperiment",
+    "RunListing",
     "Trial",
     "experiment_results",
+    "high_first",
     "other_experiments",
     "records",
+    "run_listing",
     "run_table",
+    "text",
 ]

@@ -33,13 +33,10 @@ def run_table(dataset: Dataset) -> pd.DataFrame:
     )
     tags = dataset["tags"]
     wanted = tags[tags["key"].isin(list(_TAG_COLUMNS))]
-    pivot = wanted.pivot(index="run_id", columns="key", values="value").rename(columns=_TAG_COLUMNS)
-    table = runs.merge(experiments, on="experiment_id", how="left").merge(
-        pivot, left_on="run_id", right_index=True, how="left"
-    )
-    for column in _TAG_COLUMNS.values():
-        if column not in table:
-            table[column] = None
+    table = runs.merge(experiments, on="experiment_id", how="left")
+    for key, column in _TAG_COLUMNS.items():
+        values = wanted[wanted["key"] == key].set_index("run_id")["value"]
+        table[column] = table["run_id"].map(values)
     return table.sort_values(["experiment_name", "start_time", "run_id"], kind="stable")
 
 
@@ -56,6 +53,10 @@ class Trial:
     cv_primary_std: float
     fit_time_s: float
     rank_in_model: float
+
+    def cv_mean(self, scorer: str) -> float:
+        """Mean CV score of ``scorer``, NaN when the trial has none."""
+        return dict(self.cv_means).get(scorer, math.nan)
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,66 @@ class OtherExperiment:
     run_count: int
 
 
+@dataclass(frozen=True)
+class RunListing:
+    """One run of the store as the runs page lists it."""
+
+    run_id: str
+    experiment_name: str
+    mlreport_experiment: str
+    run_name: str
+    role: str
+    status: str
+    deleted: bool
+    start_time: pd.Timestamp | None
+    duration_s: float
+    params: tuple[tuple[str, str], ...]
+    metrics: tuple[tuple[str, float], ...]
+    tags: tuple[tuple[str, str], ...]  # the user's tags: not mlflow.* or mlreport.*
+
+
+SYSTEM_TAG_PREFIXES = ("mlflow.", schema.TAG_PREFIX)
+
+
+def run_listing(dataset: Dataset) -> list[RunListing]:
+    """Every run of the store, deleted ones included, by experiment then start time."""
+    params = _long_to_dict(dataset["params"], str)
+    metrics = _long_to_dict(dataset["metrics"], float)
+    tags = _long_to_dict(dataset["tags"], str)
+    listing = []
+    for run in records(run_table(dataset)):
+        run_id = str(run["run_id"])
+        start = run["start_time"]
+        listing.append(
+            RunListing(
+                run_id=run_id,
+                experiment_name=text(run["experiment_name"]),
+                mlreport_experiment=text(run["mlreport_experiment"]),
+                run_name=text(run["run_name"]),
+                role=text(run["role"]),
+                status=text(run["status"]),
+                deleted=run["lifecycle_stage"] == "deleted",
+                start_time=None if pd.isna(start) else pd.Timestamp(start),
+                duration_s=_number(run["duration_s"]),
+                params=tuple(sorted(params.get(run_id, {}).items())),
+                metrics=tuple(sorted(metrics.get(run_id, {}).items())),
+                tags=tuple(
+                    (key, value)
+                    for key, value in sorted(tags.get(run_id, {}).items())
+                    if not key.startswith(SYSTEM_TAG_PREFIXES)
+                ),
+            )
+        )
+    return listing
+
+
 def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     """Every mlreport experiment of the export, sorted by name."""
     runs = run_table(dataset)
     metrics = _long_to_dict(dataset["metrics"], float)
     params = _long_to_dict(dataset["params"], str)
     descriptions = _experiment_descriptions(dataset)
+    runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
@@ -127,7 +182,9 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
         models = [_model_result(search, runs, metrics, params) for search in records(latest)]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
-        models.sort(key=lambda m: (_desc(m.test_score(primary)), _desc(m.best_cv_score), m.name))
+        models.sort(
+            key=lambda m: (high_first(m.test_score(primary)), high_first(m.best_cv_score), m.name)
+        )
         experiment_id = str(latest["experiment_id"].iloc[-1])
         results.append(
             ExperimentResult(
@@ -184,8 +241,8 @@ def _model_result(
         trials.append(
             Trial(
                 run_id=run_id,
-                run_name=_text(row["run_name"]),
-                model=str(row["model"]),
+                run_name=text(row["run_name"]),
+                model=text(row["model"]),
                 status=str(row["status"]),
                 params=tuple((k, v) for k, v in sorted(trial_params[run_id].items()) if k in shown),
                 cv_means=cv_means,
@@ -199,11 +256,11 @@ def _model_result(
     best_params = params.get(best_id, {}) if best_id else {}
     return ModelResult(
         name=str(search["model"]),
-        estimator=_text(search["estimator"]),
-        strategy=_text(search["strategy"]),
+        estimator=text(search["estimator"]),
+        strategy=text(search["strategy"]),
         search_run_id=search_id,
         search_status=str(search["status"]),
-        search_error=_text(search["error"]),
+        search_error=text(search["error"]),
         search_wall_time_s=metrics.get(search_id, {}).get(schema.METRIC_SEARCH_TIME, math.nan),
         best_run_id=best_id,
         best_params=tuple((k, v) for k, v in sorted(best_params.items()) if k in shown),
@@ -248,11 +305,15 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def _text(value: Any) -> str:
-    """A tag value, '' where the tag is absent (NaN after the pivot)."""
+def text(value: Any) -> str:
+    """A string column's value, '' where it is missing (None or NaN)."""
     return value if isinstance(value, str) else ""
 
 
-def _desc(value: float) -> float:
+def _number(value: Any) -> float:
+    return math.nan if value is None or pd.isna(value) else float(value)
+
+
+def high_first(value: float) -> float:
     """Sort key putting high scores first and NaN last."""
     return math.inf if math.isnan(value) else -value

@@ -15,6 +15,9 @@ MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
 NO_SUCH_CLASS = "module '{module}' has no attribute '{name}'"
 NOT_AN_ESTIMATOR = "'{path}' is not an estimator class with a fit method"
 UNKNOWN_PARAMETER = "{estimator} has no parameter {names} (known: {known})"
+TOO_FEW_FEATURES = "n_informative + n_redundant must not exceed n_features"
+TOO_FEW_INFORMATIVE = "{n_classes} classes need n_informative >= log2({n_classes} * 2)"
+WRONG_WEIGHTS = "weights needs {n_classes} (or one fewer) values, one per class"
 GRID_NEEDS_LISTS = (
     "grid search needs lists of values; {names} is a distribution (use strategy: random)"
 )
@@ -112,7 +115,10 @@ class ModelSpec(_Strict):
 
     @model_validator(mode="after")
     def _check_param_names(self) -> ModelSpec:
-        known = set(self.estimator_class()().get_params())
+        try:
+            known = set(self.estimator_class()().get_params())
+        except Exception:  # an estimator that needs arguments: its params cannot be listed
+            return self
         unknown = sorted((set(self.params) | set(self.search.space)) - known)
         if unknown:
             raise ValueError(
@@ -183,7 +189,14 @@ class SyntheticData(_Strict):
     @model_validator(mode="after")
     def _check_features(self) -> SyntheticData:
         if self.n_informative + self.n_redundant > self.n_features:
-            raise ValueError("n_informative + n_redundant must not exceed n_features")
+            raise ValueError(TOO_FEW_FEATURES)
+        if self.n_classes * 2 > 2**self.n_informative:  # two clusters per class
+            raise ValueError(TOO_FEW_INFORMATIVE.format(n_classes=self.n_classes))
+        if self.weights is not None and len(self.weights) not in (
+            self.n_classes,
+            self.n_classes - 1,
+        ):
+            raise ValueError(WRONG_WEIGHTS.format(n_classes=self.n_classes))
         return self
 
 

@@ -15,6 +15,9 @@ from mlreport.errors import DataError
 MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
 UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
 UNKNOWN_POSITIVE_LABEL = "{name}: positive_label {label!r} is not a target value ({labels})"
+UNSPLITTABLE = "{name}: cannot split the data into train and test: {reason}"
+POSITIVE_LABEL_NOT_BINARY = "{name}: positive_label applies to two classes; the target has {count}"
+MISSING_GROUP = "(missing)"
 ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
 
 
@@ -45,9 +48,12 @@ def load_data(spec: ExperimentSpec) -> ExperimentData:
     classes, y = _encode_target(spec, target)
     stratify = y if spec.split.stratify else None
     indices = np.arange(len(frame))
-    train_idx, test_idx = train_test_split(
-        indices, test_size=spec.split.test_size, random_state=spec.seed, stratify=stratify
-    )
+    try:
+        train_idx, test_idx = train_test_split(
+            indices, test_size=spec.split.test_size, random_state=spec.seed, stratify=stratify
+        )
+    except ValueError as exc:  # e.g. a class too small to stratify
+        raise DataError(UNSPLITTABLE.format(name=spec.name, reason=exc)) from exc
     return ExperimentData(
         X_train=frame.iloc[train_idx].reset_index(drop=True),
         X_test=frame.iloc[test_idx].reset_index(drop=True),
@@ -112,8 +118,8 @@ def _load_file(
             )
         )
     frame = frame.dropna(subset=[data.target]).reset_index(drop=True)
-    target = frame[data.target].astype(str).str.strip().str.rstrip(".")
-    sensitive = frame[data.sensitive_features].astype(str)
+    target = _labels(frame[data.target])
+    sensitive = frame[data.sensitive_features].astype("object").fillna(MISSING_GROUP).astype(str)
     features = frame.drop(columns=[data.target, *data.drop])
     if data.categorical is not None:
         categorical = tuple(data.categorical)
@@ -126,12 +132,21 @@ def _load_file(
     return features, target, categorical, sensitive
 
 
+def _labels(target: pd.Series) -> pd.Series:
+    """Target values as label strings; whole floats (1.0, read as float) become '1'."""
+    if pd.api.types.is_float_dtype(target) and (target % 1 == 0).all():
+        target = target.astype("int64")
+    return target.astype(str).str.strip()
+
+
 def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
     labels = sorted({str(v) for v in target.unique()})
     if len(labels) < 2:
         raise DataError(ONE_CLASS.format(name=spec.name, label=labels[0] if labels else "none"))
     positive = getattr(spec.data, "positive_label", None)
-    if positive is not None and len(labels) == 2:
+    if positive is not None and len(labels) != 2:
+        raise DataError(POSITIVE_LABEL_NOT_BINARY.format(name=spec.name, count=len(labels)))
+    if positive is not None:
         if str(positive) not in labels:
             raise DataError(
                 UNKNOWN_POSITIVE_LABEL.format(

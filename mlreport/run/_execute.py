@@ -17,7 +17,7 @@ from sklearn.metrics import get_scorer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.errors import DataError, MlreportError
+from mlreport.errors import MlreportError
 from mlreport.run._cluster import dask_client
 from mlreport.run._data import ExperimentData, load_data
 from mlreport.run._fingerprint import data_digest, model_fingerprint
@@ -59,33 +59,34 @@ def run_experiments(
 ) -> RunSummary:
     """Search every model whose configuration or data changed since its last finished run."""
     tracker = Tracker(tracking_uri)
-    plan: list[tuple[ExperimentSpec, list[tuple[ModelSpec, str]]]] = []
+    plan: list[tuple[ExperimentSpec, str, list[tuple[ModelSpec, str]]]] = []
     outcomes: list[ModelOutcome] = []
     for spec in specs:
         digest = data_digest(spec)
-        done = set() if force else tracker.finished_fingerprints(spec.name)
+        experiment_id = tracker.experiment_id(spec.name, description=spec.description.strip())
+        current = {} if force else tracker.current_fingerprints(experiment_id)
         pending = []
         for model in spec.models:
             fingerprint = model_fingerprint(spec, model, data_digest=digest)
-            if fingerprint in done:
+            if current.get(model.name) == fingerprint:
                 outcomes.append(ModelOutcome(spec.name, model.name, "skipped"))
             else:
                 pending.append((model, fingerprint))
         if pending:
-            plan.append((spec, pending))
+            plan.append((spec, experiment_id, pending))
     if not plan:
         return RunSummary(tuple(outcomes))
     commit = git_commit(Path.cwd())
     with dask_client(scheduler) as client:
-        for spec, pending in plan:
+        for spec, experiment_id, pending in plan:
             try:
                 data = load_data(spec)
-            except DataError as exc:
+            except Exception as exc:  # one experiment's bad data must not stop the others
                 outcomes.extend(
-                    ModelOutcome(spec.name, m.name, "failed", error=str(exc)) for m, _ in pending
+                    ModelOutcome(spec.name, m.name, "failed", error=describe_error(exc))
+                    for m, _ in pending
                 )
                 continue
-            experiment_id = tracker.experiment_id(spec.name, description=spec.description.strip())
             for model, fingerprint in pending:
                 runner = _ModelRun(tracker, spec, model, data, experiment_id, client)
                 outcomes.append(
@@ -315,6 +316,12 @@ def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
     for name in data.sensitive_test.columns:
         frame[f"sensitive_{name}"] = data.sensitive_test[name].to_numpy()
     return frame
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a failure: mlreport's own message, else the exception's type and text."""
+    described = str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
+    return (described.splitlines() or [""])[0][:500]
 
 
 def _scored_fits(client: Any) -> int:

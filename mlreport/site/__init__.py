@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from mlreport.site._build import SiteSummary, build_site, front_matter_title, render_page
+from mlreport.site._build import (
+    SITE_MARKER,
+    SiteSummary,
+    build_site,
+    front_matter_title,
+    render_page,
+)
 from mlreport.site._links import experiment_path, page_url, relative_url, slug
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 from mlreport.site._pages import (
@@ -18,6 +24,7 @@ from mlreport.site._pages import (
 __all__ = [
     "HOME_PATH",
     "RUNS_PATH",
+    "SITE_MARKER",
     "Cell",
     "Chart",
     "Column",

@@ -24,6 +24,7 @@ from mlreport.site._models import Page
 from mlreport.site._pages import build_pages
 
 MKDOCS_FAILED = "MkDocs could not build the site: {reason}"
+SITE_MARKER = ".mlreport-site"  # marks a folder as a site mlreport built (safe to replace)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ def build_site(
             progress.advance(task)
     _copy_assets(docs_dir / "assets")
     config_file = _write_mkdocs_config(work_dir, docs_dir, pages, settings)
-    staging = staging_dir(site_dir)
+    staging = staging_dir(site_dir, marker=SITE_MARKER)
     _run_mkdocs(config_file, staging)
+    (staging / SITE_MARKER).write_text("Built by mlreport; `mlreport site` replaces this folder.\n")
     replace_directory(staging, site_dir)
     return SiteSummary(site_dir=site_dir, pages=len(pages))
 

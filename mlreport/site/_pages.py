@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
-
-import pandas as pd
 
 from mlreport.analysis import (
     ExperimentResult,
     ModelResult,
     OtherExperiment,
     experiment_results,
+    high_first,
     other_experiments,
-    records,
-    run_table,
+    run_listing,
 )
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset
@@ -127,32 +123,22 @@ def leaderboard_table(result: ExperimentResult) -> Table:
     primary = result.primary_metric
     others = [s for s in result.scorers if s != primary]
     trials = [t for m in result.models for t in m.trials]
-    trials.sort(
-        key=lambda t: (
-            -dict(t.cv_means).get(primary, -math.inf)
-            if not math.isnan(dict(t.cv_means).get(primary, math.nan))
-            else math.inf,
-            t.model,
-            t.run_name,
-        )
-    )
+    trials.sort(key=lambda t: (high_first(t.cv_mean(primary)), t.model, t.run_name))
     rows = []
     for position, trial in enumerate(trials, start=1):
-        means = dict(trial.cv_means)
-        params = fmt.params(trial.params)
-        mean = means.get(primary, math.nan)
+        mean = trial.cv_mean(primary)
         rows.append(
             (
                 Cell(str(position), sort=str(position)),
                 Cell(trial.model),
-                Cell(fmt.truncate(params, 200), tooltip=params if len(params) > 200 else None),
+                _long_text_cell(fmt.params(trial.params)),
                 Cell(
                     f"{fmt.score(mean)} ± {fmt.score(trial.cv_primary_std)}"
                     if math.isfinite(mean)
                     else fmt.MISSING,
                     sort=fmt.sort_value(mean),
                 ),
-                *(_score_cell(means.get(s, math.nan)) for s in others),
+                *(_score_cell(trial.cv_mean(s)) for s in others),
                 Cell(fmt.seconds(trial.fit_time_s), sort=fmt.sort_value(trial.fit_time_s)),
                 Cell(_rank_text(trial.rank_in_model), sort=fmt.sort_value(trial.rank_in_model)),
                 Cell(trial.status),
@@ -177,33 +163,30 @@ def leaderboard_table(result: ExperimentResult) -> Table:
 
 def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
     """Every exported run, mlreport's or not."""
-    runs = run_table(dataset)
-    params = _joined(dataset["params"], str)
-    metrics = _joined(dataset["metrics"], lambda v: fmt.score(float(v)))
     rows = []
-    for run in records(runs):
-        name = str(run["experiment_name"])
+    for run in run_listing(dataset):
         experiment_href = (
-            relative_url(RUNS_PATH, experiment_path(run["mlreport_experiment"]))
-            if run["mlreport_experiment"] in mlreport_experiments
-            and run["mlreport_experiment"] == name
+            relative_url(RUNS_PATH, experiment_path(run.mlreport_experiment))
+            if run.mlreport_experiment in mlreport_experiments
+            and run.mlreport_experiment == run.experiment_name
             else None
         )
-        start = run["start_time"]
-        state = str(run["status"]) + (" (deleted)" if run["lifecycle_stage"] == "deleted" else "")
-        run_params = params.get(run["run_id"], "")
-        run_metrics = metrics.get(run["run_id"], "")
+        started = run.start_time.strftime("%Y-%m-%d %H:%M:%S") if run.start_time else ""
+        params = "; ".join(f"{k}={v}" for k, v in run.params)
+        metrics = "; ".join(f"{k}={fmt.score(v)}" for k, v in run.metrics)
+        tags = "; ".join(f"{k}={v}" for k, v in run.tags)
         rows.append(
             (
-                Cell(name, href=experiment_href),
-                Cell(str(run["run_name"] or "")),
-                Cell(_text(run["role"])),
-                Cell(state),
-                Cell(_timestamp(start), sort=_timestamp(start)),
-                Cell(fmt.seconds(run["duration_s"]), sort=fmt.sort_value(run["duration_s"])),
-                Cell(fmt.truncate(run_params, 200), tooltip=run_params or None),
-                Cell(fmt.truncate(run_metrics, 200), tooltip=run_metrics or None),
-                Cell(str(run["run_id"])),
+                Cell(run.experiment_name, href=experiment_href),
+                Cell(run.run_name),
+                Cell(run.role),
+                Cell(run.status + (" (deleted)" if run.deleted else "")),
+                Cell(started, sort=started),
+                Cell(fmt.seconds(run.duration_s), sort=fmt.sort_value(run.duration_s)),
+                _long_text_cell(params),
+                _long_text_cell(metrics),
+                _long_text_cell(tags),
+                Cell(run.run_id),
             )
         )
     table = Table(
@@ -217,6 +200,7 @@ def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
             Column("Duration", numeric=True),
             Column("Params"),
             Column("Metrics"),
+            Column("Tags"),
             Column("Run id"),
         ),
         rows=tuple(rows),
@@ -232,6 +216,11 @@ def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
     )
 
 
+def _long_text_cell(value: str, limit: int = 200) -> Cell:
+    """Text cut to ``limit`` characters, whole in the tooltip when cut."""
+    return Cell(fmt.truncate(value, limit), tooltip=value if len(value) > limit else None)
+
+
 def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
     params = fmt.params(model.best_params)
     status = model.search_status + (f": {model.search_error}" if model.search_error else "")
@@ -241,11 +230,11 @@ def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
         Cell(model.strategy),
         _score_cell(model.test_score(primary)),
         _score_cell(model.best_cv_score),
-        Cell(fmt.truncate(params, 200), tooltip=params if len(params) > 200 else None),
+        _long_text_cell(params),
         Cell(str(len(model.trials)), sort=str(len(model.trials))),
         Cell(str(model.failed_trials), sort=str(model.failed_trials)),
         Cell(fmt.seconds(model.search_wall_time_s), sort=fmt.sort_value(model.search_wall_time_s)),
-        Cell(fmt.truncate(status, 200), tooltip=status if len(status) > 200 else None),
+        _long_text_cell(status),
     )
 
 
@@ -255,24 +244,6 @@ def _score_cell(value: float) -> Cell:
 
 def _rank_text(rank: float) -> str:
     return str(int(rank)) if math.isfinite(rank) else fmt.MISSING
-
-
-def _timestamp(value: object) -> str:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")  # type: ignore[arg-type]
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _joined(frame: pd.DataFrame, show: Callable[[Any], str]) -> dict[str, str]:
-    """``key=value; ...`` per run, keys sorted (the tables are sorted already)."""
-    joined: dict[str, list[str]] = {}
-    for run_id, key, value in zip(frame["run_id"], frame["key"], frame["value"], strict=True):
-        joined.setdefault(run_id, []).append(f"{key}={show(value)}")
-    return {run_id: "; ".join(parts) for run_id, parts in joined.items()}
 
 
 def _present(charts: dict[str, Chart | None]) -> dict[str, Chart]:

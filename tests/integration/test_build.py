@@ -184,6 +184,7 @@ def test_special_characters_are_text_on_every_page(project: Path) -> None:
     assert "<b>bold</b> model" in text
     runs_text = visible_text((project / "site" / "runs.html").read_text())
     assert f"plain {HOSTILE}" in runs_text
+    assert f"owner={HOSTILE}" in runs_text  # a user's tag, shown as text
 
 
 def test_second_build_reruns_nothing_and_produces_the_same_pages(project: Path) -> None:

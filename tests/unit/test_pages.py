@@ -13,6 +13,7 @@ from mlreport.site import (
     leaderboard_table,
     relative_url,
     render_page,
+    runs_page,
     slug,
 )
 from mlreport.site._build import template_environment
@@ -188,3 +189,47 @@ def test_scores_render_non_finite_values(value: float, text: str) -> None:
     from mlreport.site._format import score
 
     assert score(value) == text
+
+
+def test_an_empty_store_gives_an_empty_site() -> None:
+    pages = build_pages(DatasetBuilder().build(), SiteSettings())
+    assert [p.path for p in pages] == ["index.md", "runs.md"]
+    assert pages[0].tables["experiments"].rows == ()
+    assert pages[1].tables["runs"].rows == ()
+    environment = template_environment()
+    assert "No mlreport experiment in this export yet" in render_page(environment, pages[0])
+
+
+def test_deleted_searches_leave_leaderboards_but_stay_on_the_runs_page() -> None:
+    builder = two_model_dataset()
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        prefix="gone-",
+        deleted=True,
+        trials=[
+            (
+                {"C": "9.0"},
+                {"cv_roc_auc_mean": 0.99, "cv_roc_auc_std": 0.0, "fit_time_s": 0.1, "rank": 1},
+            )
+        ],
+        test_scores={"roc_auc": 0.99},
+    )
+    dataset = builder.build()
+    (result,) = experiment_results(dataset)
+    lr = next(m for m in result.models if m.name == "lr")
+    assert lr.search_run_id == "lr-search"  # not the later, deleted one
+    runs = runs_page(dataset, {"demo"}).tables["runs"]
+    deleted = [row for row in runs.rows if row[1].text == "lr search" and "deleted" in row[3].text]
+    assert len(deleted) == 1
+
+
+def test_runs_page_shows_user_tags_and_no_nan_for_missing_names() -> None:
+    builder = DatasetBuilder()
+    builder.experiment("1", "plain")
+    builder.run("r1", "1", name=None, tags={"owner": "<b>me</b>", "mlflow.user": "x"})  # type: ignore[arg-type]
+    (row,) = runs_page(builder.build(), set()).tables["runs"].rows
+    assert row[1].text == ""
+    assert row[8].text == "owner=<b>me</b>"  # user tags only, as text (escaped when rendered)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from mlreport.config import load_experiments
+from mlreport.errors import DataError
+from mlreport.run import load_data, predictions_frame
+from mlreport.run._data import MISSING_GROUP, POSITIVE_LABEL_NOT_BINARY, UNKNOWN_POSITIVE_LABEL
+
+
+def spec_for(tmp_path: Path, data: str, extra: str = ""):  # type: ignore[no-untyped-def]
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        f"name: e\ndata: {data}\n{extra}models:\n  - name: m\n"
+        "    estimator: sklearn.linear_model.LogisticRegression\n"
+        "    search: {strategy: grid, cv: 2}\n"
+    )
+    (spec,) = load_experiments([path])
+    return spec
+
+
+def people(tmp_path: Path, labels: list[object]) -> None:
+    rng = np.random.default_rng(0)
+    n = len(labels)
+    pd.DataFrame(
+        {
+            "age": rng.integers(18, 80, n),
+            "job": rng.choice(["a", "b", None], n),
+            "sex": rng.choice(["F", "M", None], n),
+            "label": labels,
+        }
+    ).to_csv(tmp_path / "people.csv", index=False)
+
+
+def test_file_data_is_encoded_with_the_positive_class_last(tmp_path: Path) -> None:
+    people(tmp_path, ["yes", "no"] * 50)
+    spec = spec_for(
+        tmp_path,
+        "{kind: file, path: people.csv, target: label, sensitive_features: [sex], "
+        "positive_label: 'no'}",
+    )
+    data = load_data(spec)
+    assert data.classes == ("yes", "no")
+    assert data.categorical == ("job", "sex")  # inferred: the non-numeric columns
+    assert len(data.X_test) == 25 and len(data.X_train) == 75
+    assert set(data.sensitive_test["sex"]) <= {"F", "M", MISSING_GROUP}
+    assert "label" not in data.X_train.columns
+
+
+def test_whole_float_labels_match_an_integer_positive_label(tmp_path: Path) -> None:
+    people(tmp_path, [1.0, 0.0] * 50)
+    spec = spec_for(tmp_path, "{kind: file, path: people.csv, target: label, positive_label: 1}")
+    assert load_data(spec).classes == ("0", "1")
+
+
+def test_label_problems_are_data_errors(tmp_path: Path) -> None:
+    people(tmp_path, ["a", "b", "c", "d"] * 25)
+    spec = spec_for(tmp_path, "{kind: file, path: people.csv, target: label, positive_label: a}")
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    assert str(info.value) == POSITIVE_LABEL_NOT_BINARY.format(name="e", count=4)
+    people(tmp_path, ["a", "b"] * 50)
+    spec = spec_for(tmp_path, "{kind: file, path: people.csv, target: label, positive_label: z}")
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    assert str(info.value) == UNKNOWN_POSITIVE_LABEL.format(name="e", label="z", labels="a, b")
+
+
+def test_missing_file_and_column_are_data_errors(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cannot read the data file"):
+        load_data(spec_for(tmp_path, "{kind: file, path: nope.csv, target: y}"))
+    people(tmp_path, ["a", "b"] * 50)
+    with pytest.raises(DataError, match="column income not found"):
+        load_data(spec_for(tmp_path, "{kind: file, path: people.csv, target: income}"))
+
+
+def test_multiclass_predictions_have_a_probability_per_class(tmp_path: Path) -> None:
+    data = load_data(spec_for(tmp_path, "{kind: sklearn, name: wine}"))
+    assert data.classes == ("class_0", "class_1", "class_2")
+    model = LogisticRegression(max_iter=5000).fit(data.X_train, data.y_train)
+    frame = predictions_frame(model, data)
+    assert list(frame.columns) == [
+        "y_true",
+        "y_pred",
+        "proba_class_0",
+        "proba_class_1",
+        "proba_class_2",
+    ]
+    assert (
+        frame[["proba_class_0", "proba_class_1", "proba_class_2"]].sum(axis=1).round(6).eq(1).all()
+    )
+    assert set(frame["y_true"]) == set(data.classes)
