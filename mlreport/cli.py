@@ -273,6 +273,10 @@ def _fail_on_failed_models(summary: RunSummary) -> None:
         raise MlreportError(MODELS_FAILED.format(count=len(failed), details=details))
 
 
+def first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line per error and a non-zero exit, tracebacks only with --debug."""
     try:
@@ -297,6 +301,6 @@ def main(argv: list[str] | None = None) -> None:
         if _debug:
             raise
         stderr.print(
-            "error: " + UNEXPECTED.format(kind=type(exc).__name__, message=exc), markup=False
+            "error: " + UNEXPECTED.format(kind=type(exc).__name__, message=first_line(exc)), markup=False
         )
         sys.exit(EXIT_FAILURE)

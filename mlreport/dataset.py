@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlreport import schema
 from mlreport.errors import DatasetError
 
 NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"
+UNREADABLE_TABLE = "{path}: cannot read the {table} table: {reason}"
 WRONG_VERSION = "{path} has schema version {found}; this mlreport reads version {expected}"
 
 
@@ -33,15 +35,25 @@ def read_dataset(path: Path) -> Dataset:
     manifest_file = path / schema.MANIFEST_FILE
     if not manifest_file.is_file():
         raise DatasetError(NO_DATASET.format(path=path, manifest=schema.MANIFEST_FILE))
-    manifest = json.loads(manifest_file.read_text())
+    try:
+        manifest = json.loads(manifest_file.read_text())
+    except (OSError, ValueError) as exc:
+        raise DatasetError(
+            UNREADABLE_TABLE.format(path=path, table="manifest", reason=exc)
+        ) from exc
     if manifest.get("schema_version") != schema.SCHEMA_VERSION:
         raise DatasetError(
             WRONG_VERSION.format(
                 path=path, found=manifest.get("schema_version"), expected=schema.SCHEMA_VERSION
             )
         )
-    tables = {
-        name: pq.read_table(path / f"{name}.parquet", schema=table_schema).to_pandas()
-        for name, table_schema in schema.TABLES.items()
-    }
+    tables = {}
+    for name, table_schema in schema.TABLES.items():
+        try:
+            tables[name] = pq.read_table(path / f"{name}.parquet", schema=table_schema).to_pandas()
+        except (OSError, pa.ArrowException) as exc:
+            reason = str(exc).splitlines()[0]
+            raise DatasetError(
+                UNREADABLE_TABLE.format(path=path, table=name, reason=reason)
+            ) from exc
     return Dataset(manifest=manifest, tables=tables)

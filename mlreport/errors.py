@@ -38,3 +38,9 @@ class DatasetError(MlreportError):
 
 class SiteError(MlreportError):
     """The static site cannot be built."""
+
+
+def describe(exc: BaseException) -> str:
+    """One line for a failure: mlreport's own message, else the exception's type and text."""
+    text = str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
+    return (text.splitlines() or [""])[0][:500]

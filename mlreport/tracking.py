@@ -22,9 +22,8 @@ from mlreport.errors import TrackingError
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 UNREACHABLE_STORE = "cannot use the MLflow tracking store {uri}: {reason}"
 PARAM_VALUE_LIMIT = 6000  # MLflow's limit on a param value
-_BATCH_METRICS = 1000  # log_batch limits
-_BATCH_PARAMS = 100
-_BATCH_TAGS = 100
+_BATCH_ENTITIES = 1000  # log_batch limits
+_BATCH_PARAMS_AND_TAGS = 100
 
 
 def resolve_tracking_uri(uri: str | None) -> str:
@@ -159,16 +158,21 @@ class Tracker:
         tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
         with _store_errors(self.tracking_uri):
             while metrics or params or tags:
+                # MLflow's limits per request: 100 params and tags together, 1000 entities.
+                batch_params = params[:_BATCH_PARAMS_AND_TAGS]
+                batch_tags = tags[: _BATCH_PARAMS_AND_TAGS - len(batch_params)]
+                room = _BATCH_ENTITIES - len(batch_params) - len(batch_tags)
+                batch_metrics = metrics[:room]
                 self.client.log_batch(
                     run_id,
-                    metrics=metrics[:_BATCH_METRICS],
-                    params=params[:_BATCH_PARAMS],
-                    tags=tags[:_BATCH_TAGS],
+                    metrics=batch_metrics,
+                    params=batch_params,
+                    tags=batch_tags,
                     synchronous=True,
                 )
-                metrics = metrics[_BATCH_METRICS:]
-                params = params[_BATCH_PARAMS:]
-                tags = tags[_BATCH_TAGS:]
+                metrics = metrics[len(batch_metrics) :]
+                params = params[len(batch_params) :]
+                tags = tags[len(batch_tags) :]
 
     def finish(self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None) -> None:
         with _store_errors(self.tracking_uri):

@@ -17,12 +17,12 @@ from sklearn.metrics import get_scorer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.errors import MlreportError
+from mlreport.errors import describe
 from mlreport.run._cluster import dask_client
 from mlreport.run._data import ExperimentData, load_data
 from mlreport.run._fingerprint import data_digest, model_fingerprint
 from mlreport.run._search import build_search, fit_candidate
-from mlreport.run._trials import TRIAL_FAILED, TrialResult, best_trial, trial_results
+from mlreport.run._trials import TrialResult, best_trial, failure_reason, trial_results
 from mlreport.tracking import RunRecord, Tracker, git_commit
 
 Status = Literal["ran", "skipped", "failed"]
@@ -83,7 +83,7 @@ def run_experiments(
                 data = load_data(spec)
             except Exception as exc:  # one experiment's bad data must not stop the others
                 outcomes.extend(
-                    ModelOutcome(spec.name, m.name, "failed", error=describe_error(exc))
+                    ModelOutcome(spec.name, m.name, "failed", error=describe(exc))
                     for m, _ in pending
                 )
                 continue
@@ -156,7 +156,7 @@ class _ModelRun:
             if progress is not None and task is not None:
                 progress.update(task, description=f"{label}: logging trials", completed=fits)
             for trial in trials:
-                self._log_trial(trial, parent=parent, tags=tags, start=start, end=end)
+                self._log_trial(trial, search.estimator, parent=parent, tags=tags, start=start)
             best = best_trial(trials, primary=self.spec.primary)
             if progress is not None and task is not None:
                 progress.update(task, description=f"{label}: refitting the best candidate")
@@ -177,10 +177,7 @@ class _ModelRun:
             self.tracker.finish(parent, status="KILLED")
             raise
         except Exception as exc:
-            described = (
-                str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
-            )
-            message = described.splitlines()[0][:500]
+            message = describe(exc)
             self.tracker.log(parent, RunRecord(tags={schema.TAG_ERROR: message}))
             self.tracker.finish(parent, status="FAILED")
             if progress is not None and task is not None:
@@ -246,15 +243,22 @@ class _ModelRun:
             )
 
     def _log_trial(
-        self, trial: TrialResult, *, parent: str, tags: dict[str, str], start: int, end: int
+        self, trial: TrialResult, pipeline: Any, *, parent: str, tags: dict[str, str], start: int
     ) -> None:
+        """A child run per candidate; it lasts the candidate's fit and score time over all folds."""
         trial_tags = {
             **tags,
             schema.TAG_ROLE: schema.ROLE_TRIAL,
             schema.TAG_TRIAL_INDEX: str(trial.index),
         }
         if trial.failed:
-            trial_tags[schema.TAG_ERROR] = TRIAL_FAILED
+            trial_tags[schema.TAG_ERROR] = failure_reason(
+                pipeline, trial.params, self.data.X_train, self.data.y_train
+            )
+        compute_s = (
+            trial.metrics[schema.METRIC_FIT_TIME] + trial.metrics[schema.METRIC_SCORE_TIME]
+        ) * self.model.search.cv
+        end = start + int(compute_s * 1000)
         run_id = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} trial {trial.index}",
@@ -316,12 +320,6 @@ def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
     for name in data.sensitive_test.columns:
         frame[f"sensitive_{name}"] = data.sensitive_test[name].to_numpy()
     return frame
-
-
-def describe_error(exc: BaseException) -> str:
-    """One line for a failure: mlreport's own message, else the exception's type and text."""
-    described = str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
-    return (described.splitlines() or [""])[0][:500]
 
 
 def _scored_fits(client: Any) -> int:

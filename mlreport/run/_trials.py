@@ -10,8 +10,8 @@ import numpy as np
 from scipy.stats import rankdata
 
 from mlreport import schema
-from mlreport.errors import MlreportError
-from mlreport.run._search import unprefixed
+from mlreport.errors import MlreportError, describe
+from mlreport.run._search import fit_candidate, unprefixed
 
 TRIAL_FAILED = "the fit or scoring of this candidate failed on at least one CV split"
 ALL_TRIALS_FAILED = "every candidate failed on at least one CV split; no model to refit"
@@ -64,3 +64,16 @@ def best_trial(trials: list[TrialResult], *, primary: str) -> TrialResult:
     if not scored:
         raise MlreportError(ALL_TRIALS_FAILED)
     return max(scored, key=lambda t: (t.metrics[key], -t.index))
+
+
+def failure_reason(pipeline: Any, params: dict[str, Any], X: Any, y: Any, rows: int = 500) -> str:
+    """Why a candidate failed: its error when fitted again on the first ``rows`` rows.
+
+    dask-ml turns a failed fit into a NaN score and keeps the error on the worker; a
+    small refit here recovers it (a generic message if the small fit succeeds).
+    """
+    try:
+        fit_candidate(pipeline, params, X[:rows], y[:rows])
+    except Exception as exc:
+        return describe(exc)
+    return TRIAL_FAILED

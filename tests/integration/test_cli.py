@@ -132,6 +132,11 @@ def test_failing_trials_are_logged_and_a_failed_search_fails_the_build(tmp_path:
     # the failed candidate of 'partly', the one candidate of 'broken' and its search
     assert len(failed) == 3
     assert all(run_id in errors.index for run_id in failed["run_id"])
+    trial_errors = [errors[r] for r in failed["run_id"] if errors[r] != ALL_TRIALS_FAILED]
+    assert len(trial_errors) == 2
+    assert all(
+        e.startswith("InvalidParameterError: The 'max_depth' parameter") for e in trial_errors
+    )
     page = (project / "site" / "experiments" / "failing.html").read_text()
     models = {row[0]: row for row in table_rows(page, "models")}
     assert models["broken"][-1].startswith("FAILED: ")
