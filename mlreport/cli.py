@@ -22,7 +22,7 @@ from rich.progress import (
 )
 
 from mlreport import __version__
-from mlreport.errors import EXIT_FAILURE, MlreportError
+from mlreport.errors import EXIT_FAILURE, MlreportError, first_line
 
 if TYPE_CHECKING:
     from mlreport.run import RunSummary
@@ -273,10 +273,6 @@ def _fail_on_failed_models(summary: RunSummary) -> None:
         raise MlreportError(MODELS_FAILED.format(count=len(failed), details=details))
 
 
-def first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [""])[0]
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line per error and a non-zero exit, tracebacks only with --debug."""
     try:
@@ -301,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
         if _debug:
             raise
         stderr.print(
-            "error: " + UNEXPECTED.format(kind=type(exc).__name__, message=first_line(exc)), markup=False
+            "error: " + UNEXPECTED.format(kind=type(exc).__name__, message=first_line(exc)),
+            markup=False,
         )
         sys.exit(EXIT_FAILURE)

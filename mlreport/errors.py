@@ -40,7 +40,12 @@ class SiteError(MlreportError):
     """The static site cannot be built."""
 
 
+def first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [""])[0]
+
+
 def describe(exc: BaseException) -> str:
     """One line for a failure: mlreport's own message, else the exception's type and text."""
-    text = str(exc) if isinstance(exc, MlreportError) else f"{type(exc).__name__}: {exc}"
-    return (text.splitlines() or [""])[0][:500]
+    if isinstance(exc, MlreportError):
+        return first_line(exc)[:500]
+    return f"{type(exc).__name__}: {first_line(exc)}"[:500]

@@ -110,7 +110,6 @@ TAG_ERROR = "mlreport.error"
 TAG_TRIAL_INDEX = "mlreport.trial_index"
 EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
 PARENT_RUN_TAG = "mlflow.parentRunId"
-RUN_NAME_TAG = "mlflow.runName"
 
 ROLE_SEARCH = "search"
 ROLE_TRIAL = "trial"

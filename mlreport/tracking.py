@@ -148,7 +148,7 @@ class Tracker:
         """Log params, metrics and tags of a run with as few ``log_batch`` calls as possible."""
         from mlflow.entities import Metric, Param, RunTag
 
-        now = timestamp or _now_ms()
+        now = timestamp or now_ms()
         metrics = [
             Metric(key, float(value), now, 0)
             for key, value in sorted(record.metrics.items())
@@ -176,7 +176,7 @@ class Tracker:
 
     def finish(self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None) -> None:
         with _store_errors(self.tracking_uri):
-            self.client.set_terminated(run_id, status=status, end_time=end_time or _now_ms())
+            self.client.set_terminated(run_id, status=status, end_time=end_time or now_ms())
 
     def log_text(self, run_id: str, text: str, artifact_file: str) -> None:
         with _store_errors(self.tracking_uri):
@@ -203,7 +203,8 @@ class Tracker:
             )
 
 
-def _now_ms() -> int:
+def now_ms() -> int:
+    """Milliseconds since the epoch, MLflow's unit of time."""
     return int(time.time() * 1000)
 
 

@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sklearn.metrics import get_scorer_names
 
-SKLEARN_DATASETS = ("breast_cancer", "iris", "wine", "digits")
 NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
 MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
 NO_SUCH_CLASS = "module '{module}' has no attribute '{name}'"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from mlreport.run._data import ExperimentData, load_data
 from mlreport.run._fingerprint import data_digest, model_fingerprint
 from mlreport.run._search import build_search, fit_candidate
 from mlreport.run._trials import TrialResult, best_trial, failure_reason, trial_results
-from mlreport.tracking import RunRecord, Tracker, git_commit
+from mlreport.tracking import RunRecord, Tracker, git_commit, now_ms
 
 Status = Literal["ran", "skipped", "failed"]
 
@@ -135,7 +134,7 @@ class _ModelRun:
                 f"{label}: {search_spec.candidate_count} candidates x {search_spec.cv} folds",
                 total=fits,
             )
-        start = _now_ms()
+        start = now_ms()
         parent = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} search",
@@ -149,7 +148,7 @@ class _ModelRun:
                 if progress is not None and task is not None
                 else None
             )
-            end = _now_ms()
+            end = now_ms()
             trials = trial_results(
                 search.cv_results_, scoring=list(self.spec.scoring), primary=self.spec.primary
             )
@@ -329,7 +328,3 @@ def _scored_fits(client: Any) -> int:
         for key, future in list(client.futures.items())
         if "score" in str(key[0] if isinstance(key, tuple) else key) and future.status == "finished"
     )
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

@@ -32,9 +32,3 @@ def relative_url(from_path: str, to_path: str) -> str:
     """Link from one page's source path to another page."""
     start = posixpath.dirname(from_path) or "."
     return posixpath.relpath(page_url(to_path), start)
-
-
-def asset_url(from_path: str, asset: str) -> str:
-    """Link from a page to a file under the docs dir."""
-    start = posixpath.dirname(from_path) or "."
-    return posixpath.relpath(asset, start)
