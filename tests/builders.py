@@ -147,6 +147,37 @@ class DatasetBuilder:
         )
         return search_id
 
+    def hostile_experiment(self, experiment_id: str, text: str) -> None:
+        """An experiment whose name, description, model and a param value are ``text``."""
+        self.experiment(experiment_id, text, description=text)
+        self.search(
+            experiment_id,
+            text,
+            text,
+            primary="accuracy",
+            trials=[
+                (
+                    {"C": text},
+                    {
+                        "cv_accuracy_mean": 0.5,
+                        "cv_accuracy_std": 0.0,
+                        "fit_time_s": 0.1,
+                        "rank": 1.0,
+                    },
+                ),
+                (
+                    {"C": "1"},
+                    {
+                        "cv_accuracy_mean": 0.4,
+                        "cv_accuracy_std": 0.0,
+                        "fit_time_s": 0.2,
+                        "rank": 2.0,
+                    },
+                ),
+            ],
+            test_scores={"accuracy": 0.5},
+        )
+
     def write(self, folder: Path) -> Path:
         """Write the dataset as an export folder (Parquet tables and manifest)."""
         folder.mkdir(parents=True)

@@ -49,8 +49,8 @@ def home_page(
                 Cell(primary),
                 _score_cell(best.test_score(primary) if best else math.nan),
                 _score_cell(best.best_cv_score if best else math.nan),
-                Cell(str(len(result.models)), sort=str(len(result.models))),
-                Cell(str(result.trial_count), sort=str(result.trial_count)),
+                _count_cell(len(result.models)),
+                _count_cell(result.trial_count),
             )
         )
     experiments = Table(
@@ -72,8 +72,7 @@ def home_page(
         table_id="other-experiments",
         columns=(Column("Experiment"), Column("State"), Column("Runs", numeric=True)),
         rows=tuple(
-            (Cell(o.name), Cell(o.lifecycle_stage), Cell(str(o.run_count), sort=str(o.run_count)))
-            for o in others
+            (Cell(o.name), Cell(o.lifecycle_stage), _count_cell(o.run_count)) for o in others
         ),
         empty_text="None.",
     )
@@ -129,7 +128,7 @@ def leaderboard_table(result: ExperimentResult) -> Table:
         mean = trial.cv_mean(primary)
         rows.append(
             (
-                Cell(str(position), sort=str(position)),
+                _count_cell(position),
                 Cell(trial.model),
                 _long_text_cell(fmt.params(trial.params)),
                 Cell(
@@ -231,11 +230,15 @@ def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
         _score_cell(model.test_score(primary)),
         _score_cell(model.best_cv_score),
         _long_text_cell(params),
-        Cell(str(len(model.trials)), sort=str(len(model.trials))),
-        Cell(str(model.failed_trials), sort=str(model.failed_trials)),
+        _count_cell(len(model.trials)),
+        _count_cell(model.failed_trials),
         Cell(fmt.seconds(model.search_wall_time_s), sort=fmt.sort_value(model.search_wall_time_s)),
         _long_text_cell(status),
     )
+
+
+def _count_cell(count: int) -> Cell:
+    return Cell(str(count), sort=str(count))
 
 
 def _score_cell(value: float) -> Cell:

@@ -47,24 +47,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         test_scores={"roc_auc": 0.88},
     )
-    builder.experiment("2", HOSTILE, description=HOSTILE)
-    builder.search(
-        "2",
-        HOSTILE,
-        HOSTILE,
-        primary="accuracy",
-        trials=[
-            (
-                {"C": HOSTILE},
-                {"cv_accuracy_mean": 0.5, "cv_accuracy_std": 0.0, "fit_time_s": 0.1, "rank": 1.0},
-            ),
-            (
-                {"C": "1"},
-                {"cv_accuracy_mean": 0.4, "cv_accuracy_std": 0.0, "fit_time_s": 0.2, "rank": 2.0},
-            ),
-        ],
-        test_scores={"accuracy": 0.5},
-    )
+    builder.hostile_experiment("2", HOSTILE)
     builder.experiment("3", "plain")
     builder.run("p1", "3", name=HOSTILE, params={"note": HOSTILE}, tags={"t": HOSTILE})
     builder.write(root / "export")

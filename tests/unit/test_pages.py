@@ -147,24 +147,7 @@ def test_slugs_are_stable_unique_and_safe() -> None:
 
 def test_hostile_text_is_escaped_in_rendered_pages() -> None:
     builder = DatasetBuilder()
-    builder.experiment("1", HOSTILE, description=HOSTILE)
-    builder.search(
-        "1",
-        HOSTILE,
-        HOSTILE,
-        primary="accuracy",
-        trials=[
-            (
-                {"C": HOSTILE},
-                {"cv_accuracy_mean": 0.5, "cv_accuracy_std": 0.0, "fit_time_s": 0.1, "rank": 1},
-            ),
-            (
-                {"C": "1"},
-                {"cv_accuracy_mean": 0.4, "cv_accuracy_std": 0.0, "fit_time_s": 0.1, "rank": 2},
-            ),
-        ],
-        test_scores={"accuracy": 0.5},
-    )
+    builder.hostile_experiment("1", HOSTILE)
     environment = template_environment()
     for page in build_pages(builder.build(), SiteSettings(site_name=HOSTILE)):
         text = render_page(environment, page)
