@@ -62,7 +62,7 @@ debug_option = click.option(
     expose_value=False,
     callback=_set_debug,
     is_eager=True,
-    help="Show tracebacks and library logs.",
+    help="Show tracebacks instead of one-line errors.",
 )
 tracking_option = click.option(
     "--tracking-uri",
