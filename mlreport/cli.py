@@ -249,10 +249,11 @@ def _report_run(summary: RunSummary) -> None:
     for outcome in summary.outcomes:
         label = f"{outcome.experiment} / {outcome.model}"
         if outcome.status == "ran":
-            best = "—" if outcome.best_cv_score is None else f"{outcome.best_cv_score:.4f}"
+            best = "—" if outcome.best_score is None else f"{outcome.best_score:.4f}"
             failed = f", {outcome.failed_trials} failed" if outcome.failed_trials else ""
             stdout.print(
-                f"{label}: {outcome.trials} trials{failed}, best CV score {best}", markup=False
+                f"{label}: {outcome.trials} trials{failed}, best {outcome.primary_metric} {best}",
+                markup=False,
             )
         elif outcome.status == "failed":
             stdout.print(f"{label}: failed: {outcome.error}", markup=False)

@@ -111,6 +111,9 @@ TAG_TRIAL_INDEX = "mlreport.trial_index"
 EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 
+#: Search strategies that train with partial_fit and score on a validation split.
+INCREMENTAL_STRATEGIES = ("incremental", "hyperband", "successive_halving")
+
 ROLE_SEARCH = "search"
 ROLE_TRIAL = "trial"
 ROLE_BEST = "best"
@@ -123,6 +126,17 @@ CV_STD = "cv_{scorer}_std"
 METRIC_FIT_TIME = "fit_time_s"
 METRIC_SCORE_TIME = "score_time_s"
 METRIC_RANK = "rank"
+#: Metric keys of incremental-search trials: the validation score of the primary metric
+#: (``val_<scorer>``, with one history step per partial_fit call), the calls made and the
+#: mean time of one call.
+VAL_SCORE = "val_{scorer}"
+METRIC_PARTIAL_FIT_CALLS = "partial_fit_calls"
+METRIC_PARTIAL_FIT_TIME = "partial_fit_time_s"
+TAG_BRACKET = "mlreport.bracket"
+TAG_STOP_REASON = "mlreport.stop_reason"
+STOP_COMPLETED = "completed"
+STOP_EARLY = "stopped early"
+STOP_FAILED = "failed"
 #: Metric keys of best-model runs: ``test_<scorer>``.
 TEST_METRIC = "test_{scorer}"
 METRIC_SEARCH_TIME = "search_wall_time_s"

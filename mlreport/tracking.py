@@ -65,9 +65,12 @@ def param_value(value: Any) -> str:
 class RunRecord:
     """What to log to one run, in batches."""
 
-    params: dict[str, str] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     tags: dict[str, str] = field(default_factory=dict)
+    #: metric key -> (step, value, timestamp in ms): every value of a metric's history;
+    #: the latest of them is the metric's value
+    history: dict[str, list[tuple[int, float, int]]] = field(default_factory=dict)
 
 
 class Tracker:
@@ -152,8 +155,13 @@ class Tracker:
         metrics = [
             Metric(key, float(value), now, 0)
             for key, value in sorted(record.metrics.items())
-            if value is not None
+            if value is not None and key not in record.history
         ]
+        metrics.extend(
+            Metric(key, float(value), timestamp, step)
+            for key, points in sorted(record.history.items())
+            for step, value, timestamp in points
+        )
         params = [Param(k, param_value(v)) for k, v in sorted(record.params.items())]
         tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
         with _store_errors(self.tracking_uri):

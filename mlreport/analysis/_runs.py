@@ -49,14 +49,18 @@ class Trial:
     model: str
     status: str
     params: tuple[tuple[str, str], ...]
-    cv_means: tuple[tuple[str, float], ...]  # scorer -> mean CV score
-    cv_primary_std: float
-    fit_time_s: float
+    #: scorer -> mean CV score (grid/random) or last validation score (incremental searches)
+    scores: tuple[tuple[str, float], ...]
+    score_std: float  # std of the primary CV score over folds; NaN for validation scores
+    fit_time_s: float  # mean per fold (CV), or all partial_fit calls together (incremental)
     rank_in_model: float
+    partial_fit_calls: float = math.nan
+    stop_reason: str = ""
+    bracket: str = ""
 
-    def cv_mean(self, scorer: str) -> float:
-        """Mean CV score of ``scorer``, NaN when the trial has none."""
-        return dict(self.cv_means).get(scorer, math.nan)
+    def score(self, scorer: str) -> float:
+        """The trial's score of ``scorer``, NaN when it has none."""
+        return dict(self.scores).get(scorer, math.nan)
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,14 @@ class ModelResult:
     search_wall_time_s: float
     best_run_id: str | None
     best_params: tuple[tuple[str, str], ...]
-    best_cv_score: float
+    best_score: float  # the best trial's score of the primary metric (CV or validation)
     test_scores: tuple[tuple[str, float], ...]
     trials: tuple[Trial, ...]
+
+    @property
+    def incremental(self) -> bool:
+        """Whether trials were trained with partial_fit and scored on a validation split."""
+        return self.strategy in schema.INCREMENTAL_STRATEGIES
 
     @property
     def failed_trials(self) -> int:
@@ -173,17 +182,18 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     runs = run_table(dataset)
     metrics = _long_to_dict(dataset["metrics"], float)
     params = _long_to_dict(dataset["params"], str)
+    tags = _long_to_dict(dataset["tags"], str)
     descriptions = _experiment_descriptions(dataset)
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
         latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
-        models = [_model_result(search, runs, metrics, params) for search in records(latest)]
+        models = [_model_result(search, runs, metrics, params, tags) for search in records(latest)]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
         models.sort(
-            key=lambda m: (high_first(m.test_score(primary)), high_first(m.best_cv_score), m.name)
+            key=lambda m: (high_first(m.test_score(primary)), high_first(m.best_score), m.name)
         )
         experiment_id = str(latest["experiment_id"].iloc[-1])
         results.append(
@@ -221,6 +231,7 @@ def _model_result(
     runs: pd.DataFrame,
     metrics: dict[str, dict[str, float]],
     params: dict[str, dict[str, str]],
+    tags: dict[str, dict[str, str]],
 ) -> ModelResult:
     search_id = str(search["run_id"])
     children = runs[runs["parent_run_id"] == search_id]
@@ -233,11 +244,11 @@ def _model_result(
     for row in records(trials_frame):
         run_id = str(row["run_id"])
         run_metrics = metrics.get(run_id, {})
-        cv_means = tuple(
-            (key.removeprefix("cv_").removesuffix("_mean"), value)
-            for key, value in sorted(run_metrics.items())
-            if key.startswith("cv_") and key.endswith("_mean")
-        )
+        calls = run_metrics.get(schema.METRIC_PARTIAL_FIT_CALLS, math.nan)
+        fit_time = run_metrics.get(schema.METRIC_FIT_TIME, math.nan)
+        if not math.isnan(calls):
+            fit_time = run_metrics.get(schema.METRIC_PARTIAL_FIT_TIME, math.nan) * calls
+        run_tags = tags.get(run_id, {})
         trials.append(
             Trial(
                 run_id=run_id,
@@ -245,10 +256,13 @@ def _model_result(
                 model=text(row["model"]),
                 status=str(row["status"]),
                 params=tuple((k, v) for k, v in sorted(trial_params[run_id].items()) if k in shown),
-                cv_means=cv_means,
-                cv_primary_std=run_metrics.get(schema.CV_STD.format(scorer=primary), math.nan),
-                fit_time_s=run_metrics.get(schema.METRIC_FIT_TIME, math.nan),
+                scores=_scores(run_metrics),
+                score_std=run_metrics.get(schema.CV_STD.format(scorer=primary), math.nan),
+                fit_time_s=fit_time,
                 rank_in_model=run_metrics.get(schema.METRIC_RANK, math.nan),
+                partial_fit_calls=calls,
+                stop_reason=run_tags.get(schema.TAG_STOP_REASON, ""),
+                bracket=run_tags.get(schema.TAG_BRACKET, ""),
             )
         )
     best_id = str(best["run_id"].iloc[-1]) if len(best) else None
@@ -264,7 +278,7 @@ def _model_result(
         search_wall_time_s=metrics.get(search_id, {}).get(schema.METRIC_SEARCH_TIME, math.nan),
         best_run_id=best_id,
         best_params=tuple((k, v) for k, v in sorted(best_params.items()) if k in shown),
-        best_cv_score=best_metrics.get(schema.CV_MEAN.format(scorer=primary), math.nan),
+        best_score=dict(_scores(best_metrics)).get(primary, math.nan),
         test_scores=tuple(
             (key.removeprefix("test_"), value)
             for key, value in sorted(best_metrics.items())
@@ -282,8 +296,19 @@ def _varying_keys(param_sets: list[dict[str, str]]) -> set[str]:
     return {k for k in keys if len({p.get(k) for p in param_sets}) > 1}
 
 
+def _scores(run_metrics: dict[str, float]) -> tuple[tuple[str, float], ...]:
+    """Scorer -> score from ``cv_<scorer>_mean`` or ``val_<scorer>`` metrics."""
+    scores = []
+    for key, value in sorted(run_metrics.items()):
+        if key.startswith("cv_") and key.endswith("_mean"):
+            scores.append((key.removeprefix("cv_").removesuffix("_mean"), value))
+        elif key.startswith("val_"):
+            scores.append((key.removeprefix("val_"), value))
+    return tuple(scores)
+
+
 def _scorers(models: list[ModelResult], primary: str) -> tuple[str, ...]:
-    names = {name for m in models for t in m.trials for name, _ in t.cv_means}
+    names = {name for m in models for t in m.trials for name, _ in t.scores}
     return (primary, *sorted(names - {primary}))
 
 

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sklearn.metrics import get_scorer_names
 
+from mlreport.schema import INCREMENTAL_STRATEGIES
+
 NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
 MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
 NO_SUCH_CLASS = "module '{module}' has no attribute '{name}'"
@@ -17,6 +19,16 @@ UNKNOWN_PARAMETER = "{estimator} has no parameter {names} (known: {known})"
 TOO_FEW_FEATURES = "n_informative + n_redundant must not exceed n_features"
 TOO_FEW_INFORMATIVE = "{n_classes} classes need n_informative >= log2({n_classes} * 2)"
 WRONG_WEIGHTS = "weights needs {n_classes} (or one fewer) values, one per class"
+OPTION_NOT_FOR_STRATEGY = "{names} does not apply to strategy: {strategy}"
+NO_PARTIAL_FIT = "{estimator} has no partial_fit, which strategy: {strategy} needs"
+CHUNKED_SYNTHETIC = (
+    "{names} cannot be set with chunks: blockwise generation (dask_ml.datasets."
+    "make_classification) draws two classes from a logistic model of n_informative features"
+)
+CHUNKED_NEEDS_INCREMENTAL = (
+    "model {model}: chunked data needs an incremental strategy "
+    "(incremental, hyperband or successive_halving), not {strategy}"
+)
 GRID_NEEDS_LISTS = (
     "grid search needs lists of values; {names} is a distribution (use strategy: random)"
 )
@@ -49,33 +61,97 @@ class Distribution(_Strict):
 SpaceValue = Annotated[list[Any], Field(min_length=1)] | Distribution
 
 
-class SearchSpec(_Strict):
-    """How to search a model's hyperparameters."""
+#: The options each search strategy takes, beyond ``strategy`` and ``space``.
+STRATEGY_OPTIONS: dict[str, frozenset[str]] = {
+    "grid": frozenset({"cv"}),
+    "random": frozenset({"cv", "n_iter"}),
+    "incremental": frozenset(
+        {"max_iter", "n_initial_parameters", "patience", "tol", "decay_rate", "validation_size"}
+    ),
+    "hyperband": frozenset({"max_iter", "aggressiveness", "patience", "tol", "validation_size"}),
+    "successive_halving": frozenset(
+        {
+            "max_iter",
+            "n_initial_parameters",
+            "n_initial_iter",
+            "aggressiveness",
+            "patience",
+            "tol",
+            "validation_size",
+        }
+    ),
+}
 
-    strategy: Literal["grid", "random"]
+
+class SearchSpec(_Strict):
+    """How to search a model's hyperparameters.
+
+    ``grid`` and ``random`` cross-validate every candidate (dask-ml ``GridSearchCV`` /
+    ``RandomizedSearchCV``); ``incremental``, ``hyperband`` and ``successive_halving``
+    train candidates with ``partial_fit`` on chunks and score them on a validation split,
+    dropping poor ones early (dask-ml's incremental searches).
+    """
+
+    strategy: Literal["grid", "random", "incremental", "hyperband", "successive_halving"]
     space: dict[str, SpaceValue] = Field(default_factory=dict)
     n_iter: int | None = Field(default=None, ge=1)
-    cv: int = Field(default=5, ge=2)
+    cv: int | None = Field(default=None, ge=2)
+    max_iter: int | None = Field(default=None, ge=1, description="most partial_fit calls")
+    n_initial_parameters: int | None = Field(default=None, ge=1)
+    n_initial_iter: int | None = Field(default=None, ge=1)
+    patience: int | None = Field(default=None, ge=1, description="stop after this many calls")
+    tol: float | None = Field(default=None, ge=0)
+    decay_rate: float | None = Field(default=None, gt=0)
+    aggressiveness: int | None = Field(default=None, ge=2)
+    validation_size: float | None = Field(default=None, gt=0, lt=1)
 
     @model_validator(mode="after")
     def _check_strategy(self) -> SearchSpec:
-        if self.strategy == "grid":
-            sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
-            if sampled:
-                raise ValueError(GRID_NEEDS_LISTS.format(names=", ".join(sampled)))
-            if self.n_iter is not None:
-                raise ValueError("n_iter applies to strategy: random only")
+        problems = []
+        given = {name for name in STRATEGY_OPTIONS_ALL if getattr(self, name) is not None}
+        misplaced = sorted(given - STRATEGY_OPTIONS[self.strategy])
+        if misplaced:
+            problems.append(
+                OPTION_NOT_FOR_STRATEGY.format(names=", ".join(misplaced), strategy=self.strategy)
+            )
+        sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
+        if self.strategy == "grid" and sampled:
+            problems.append(GRID_NEEDS_LISTS.format(names=", ".join(sampled)))
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
     @property
+    def incremental(self) -> bool:
+        """Whether candidates are trained with ``partial_fit`` (no cross-validation)."""
+        return self.strategy in INCREMENTAL_STRATEGIES
+
+    @property
+    def folds(self) -> int:
+        """CV folds of a grid or random search (5 unless set)."""
+        return self.cv or 5
+
+    @property
     def candidate_count(self) -> int:
-        """Number of candidates the search evaluates."""
+        """Number of candidates the search starts with."""
         if self.strategy == "random":
             return self.n_iter or 10
-        count = 1
-        for values in self.space.values():
-            count *= len(values) if isinstance(values, list) else 1
-        return count
+        if self.strategy == "grid":
+            count = 1
+            for values in self.space.values():
+                count *= len(values) if isinstance(values, list) else 1
+            return count
+        if self.strategy == "hyperband":
+            from dask_ml.model_selection import HyperbandSearchCV
+
+            search = HyperbandSearchCV(
+                None, {}, max_iter=self.max_iter or 81, aggressiveness=self.aggressiveness or 3
+            )
+            return int(search.metadata["n_models"])
+        return self.n_initial_parameters or 10
+
+
+STRATEGY_OPTIONS_ALL = frozenset().union(*STRATEGY_OPTIONS.values())
 
 
 def import_estimator(path: str) -> type:
@@ -111,6 +187,14 @@ class ModelSpec(_Strict):
     def _estimator_imports(cls, value: str) -> str:
         import_estimator(value)
         return value
+
+    @model_validator(mode="after")
+    def _check_partial_fit(self) -> ModelSpec:
+        if self.search.incremental and not hasattr(self.estimator_class(), "partial_fit"):
+            raise ValueError(
+                NO_PARTIAL_FIT.format(estimator=self.estimator, strategy=self.search.strategy)
+            )
+        return self
 
     @model_validator(mode="after")
     def _check_param_names(self) -> ModelSpec:
@@ -184,6 +268,22 @@ class SyntheticData(_Strict):
     weights: list[float] | None = None
     class_sep: float = 1.0
     flip_y: float = Field(default=0.01, ge=0, le=1)
+    chunks: int | None = Field(
+        default=None, ge=100, description="rows per block: generate the data blockwise with dask"
+    )
+
+    @model_validator(mode="after")
+    def _check_chunked(self) -> SyntheticData:
+        if self.chunks is None:
+            return self
+        unsupported = sorted(
+            name
+            for name in ("n_redundant", "n_classes", "weights", "class_sep", "flip_y")
+            if name in self.model_fields_set
+        )
+        if unsupported:
+            raise ValueError(CHUNKED_SYNTHETIC.format(names=", ".join(unsupported)))
+        return self
 
     @model_validator(mode="after")
     def _check_features(self) -> SyntheticData:
@@ -242,6 +342,14 @@ class ExperimentSpec(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate model name {', '.join(duplicates)}")
+        if isinstance(self.data, SyntheticData) and self.data.chunks is not None:
+            for model in self.models:
+                if not model.search.incremental:
+                    raise ValueError(
+                        CHUNKED_NEEDS_INCREMENTAL.format(
+                            model=model.name, strategy=model.search.strategy
+                        )
+                    )
         return self
 
     @property

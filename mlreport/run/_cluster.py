@@ -24,6 +24,8 @@ def quiet_convergence_warnings() -> None:
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     # dask-ml casts the NaN rank of a failed candidate to int; mlreport ranks by itself.
     warnings.filterwarnings("ignore", "invalid value encountered in cast", RuntimeWarning)
+    # dask_ml.datasets.make_classification computes its coefficients on a local scheduler.
+    warnings.filterwarnings("ignore", "Running on a single-machine scheduler", UserWarning)
 
 
 class QuietWorkers(WorkerPlugin):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import dask
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -22,6 +24,16 @@ ONE_CLASS = "{name}: the target has a single class ({label}); classification nee
 
 
 @dataclass(frozen=True)
+class TestSet:
+    """The held-out rows a best model is scored on, in memory."""
+
+    X: Any  # a DataFrame, or an array for chunked data
+    y: np.ndarray
+    classes: tuple[str, ...]  # labels in encoded order; for binary, the positive class last
+    sensitive: pd.DataFrame  # sensitive feature columns of the test rows
+
+
+@dataclass(frozen=True)
 class ExperimentData:
     """Features, the target encoded as 0..k-1, and the split into train and test."""
 
@@ -32,6 +44,52 @@ class ExperimentData:
     classes: tuple[str, ...]  # labels in encoded order; for binary, the positive class last
     categorical: tuple[str, ...]
     sensitive_test: pd.DataFrame  # sensitive feature columns of the test rows
+
+    @property
+    def test(self) -> TestSet:
+        return TestSet(self.X_test, self.y_test, self.classes, self.sensitive_test)
+
+
+@dataclass(frozen=True)
+class ChunkedData:
+    """Data too large for one process: dask arrays, generated or read block by block."""
+
+    X_train: Any  # dask.array.Array
+    y_train: Any
+    X_test: Any
+    y_test: Any
+    classes: tuple[str, ...]
+
+    def test(self) -> TestSet:
+        """The test split, computed into memory (it is the small part of the data)."""
+        X, y = dask.compute(self.X_test, self.y_test)
+        no_groups = pd.DataFrame(index=pd.RangeIndex(len(y)))
+        return TestSet(np.asarray(X), np.asarray(y, dtype=np.int64), self.classes, no_groups)
+
+
+def is_chunked(spec: ExperimentSpec) -> bool:
+    """Whether the experiment's data is processed block by block with dask."""
+    return isinstance(spec.data, SyntheticData) and spec.data.chunks is not None
+
+
+def load_chunked_data(spec: ExperimentSpec) -> ChunkedData:
+    """Generate synthetic data blockwise and split it blockwise (nothing is computed)."""
+    from dask_ml.datasets import make_classification
+    from dask_ml.model_selection import train_test_split as split_blockwise
+
+    data = spec.data
+    assert isinstance(data, SyntheticData) and data.chunks is not None
+    X, y = make_classification(
+        n_samples=data.n_samples,
+        n_features=data.n_features,
+        n_informative=data.n_informative,
+        random_state=spec.seed,
+        chunks=data.chunks,
+    )
+    X_train, X_test, y_train, y_test = split_blockwise(
+        X, y, test_size=spec.split.test_size, random_state=spec.seed, shuffle=True
+    )
+    return ChunkedData(X_train, y_train, X_test, y_test, classes=("0", "1"))
 
 
 def data_path(spec: ExperimentSpec) -> Path | None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,12 +17,32 @@ from sklearn.metrics import get_scorer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.errors import describe
+from mlreport.errors import MlreportError, describe
 from mlreport.run._cluster import dask_client
-from mlreport.run._data import ExperimentData, load_data
+from mlreport.run._data import (
+    ChunkedData,
+    ExperimentData,
+    TestSet,
+    is_chunked,
+    load_chunked_data,
+    load_data,
+)
 from mlreport.run._fingerprint import data_digest, model_fingerprint
+from mlreport.run._incremental import (
+    best_pipeline,
+    build_incremental_search,
+    incremental_trials,
+    prepare_arrays,
+)
 from mlreport.run._search import build_search, fit_candidate
-from mlreport.run._trials import TrialResult, best_trial, failure_reason, trial_results
+from mlreport.run._trials import (
+    ALL_TRIALS_FAILED,
+    TRIAL_FAILED,
+    TrialResult,
+    best_trial,
+    failure_reason,
+    trial_results,
+)
 from mlreport.tracking import RunRecord, Tracker, git_commit, now_ms
 
 Status = Literal["ran", "skipped", "failed"]
@@ -36,7 +57,8 @@ class ModelOutcome:
     status: Status
     trials: int = 0
     failed_trials: int = 0
-    best_cv_score: float | None = None
+    primary_metric: str = ""
+    best_score: float | None = None  # of the primary metric: mean CV or validation
     error: str = ""
 
 
@@ -79,7 +101,7 @@ def run_experiments(
     with dask_client(scheduler) as client:
         for spec, experiment_id, pending in plan:
             try:
-                data = load_data(spec)
+                data = load_chunked_data(spec) if is_chunked(spec) else load_data(spec)
             except Exception as exc:  # one experiment's bad data must not stop the others
                 outcomes.extend(
                     ModelOutcome(spec.name, m.name, "failed", error=describe(exc))
@@ -115,25 +137,41 @@ def _base_tags(
     return tags
 
 
+@dataclass(frozen=True)
+class _SearchOutcome:
+    """What every strategy hands back: its trials, the best one and its fitted model."""
+
+    trials: list[TrialResult]
+    best: TrialResult | None  # None when every trial failed
+    estimator: Any
+    test: TestSet
+    wall_time_s: float
+
+
 @dataclass
 class _ModelRun:
     tracker: Tracker
     spec: ExperimentSpec
     model: ModelSpec
-    data: ExperimentData
+    data: ExperimentData | ChunkedData
     experiment_id: str
     client: Any
 
     def execute(self, *, tags: dict[str, str], progress: Progress | None) -> ModelOutcome:
         label = f"{self.spec.name} / {self.model.name}"
         search_spec = self.model.search
-        fits = search_spec.candidate_count * search_spec.cv
         task = None
         if progress is not None:
+            what = "partial_fit" if search_spec.incremental else f"{search_spec.folds} folds"
             task = progress.add_task(
-                f"{label}: {search_spec.candidate_count} candidates x {search_spec.cv} folds",
-                total=fits,
+                f"{label}: {search_spec.candidate_count} candidates, {what}",
+                total=None if search_spec.incremental else self._fits,
             )
+
+        def report(done: int) -> None:
+            if progress is not None and task is not None:
+                progress.update(task, completed=done)
+
         start = now_ms()
         parent = self.tracker.start_run(
             self.experiment_id,
@@ -143,33 +181,19 @@ class _ModelRun:
         )
         try:
             self._log_search_settings(parent)
-            search = self._fit_search(
-                on_fit_done=(lambda done: progress.update(task, completed=done))
-                if progress is not None and task is not None
-                else None
-            )
-            end = now_ms()
-            trials = trial_results(
-                search.cv_results_, scoring=list(self.spec.scoring), primary=self.spec.primary
-            )
+            if search_spec.incremental:
+                outcome = self._incremental_search(start=start)
+            else:
+                outcome = self._cv_search(on_fit_done=report)
             if progress is not None and task is not None:
-                progress.update(task, description=f"{label}: logging trials", completed=fits)
-            for trial in trials:
-                self._log_trial(trial, search.estimator, parent=parent, tags=tags, start=start)
-            best = best_trial(trials, primary=self.spec.primary)
-            if progress is not None and task is not None:
-                progress.update(task, description=f"{label}: refitting the best candidate")
-            estimator = self.client.submit(
-                fit_candidate,
-                search.estimator,
-                best.params,
-                self.data.X_train,
-                self.data.y_train,
-                pure=False,
-            ).result()
-            self._log_best(estimator, best, parent=parent, tags=tags)
+                progress.update(task, description=f"{label}: logging trials")
+            for trial in outcome.trials:
+                self._log_trial(trial, parent=parent, tags=tags, start=start)
+            if outcome.best is None:
+                raise MlreportError(ALL_TRIALS_FAILED)
+            self._log_best(outcome, outcome.best, parent=parent, tags=tags)
             self.tracker.log(
-                parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: (end - start) / 1000})
+                parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: outcome.wall_time_s})
             )
             self.tracker.finish(parent)
         except KeyboardInterrupt:
@@ -184,57 +208,93 @@ class _ModelRun:
             return ModelOutcome(self.spec.name, self.model.name, "failed", error=message)
         if progress is not None and task is not None:
             progress.update(task, description=f"{label}: done")
-        primary = schema.CV_MEAN.format(scorer=self.spec.primary)
         return ModelOutcome(
             self.spec.name,
             self.model.name,
             "ran",
-            trials=len(trials),
-            failed_trials=sum(t.failed for t in trials),
-            best_cv_score=max(
-                (t.metrics[primary] for t in trials if primary in t.metrics), default=None
-            ),
+            trials=len(outcome.trials),
+            failed_trials=sum(t.failed for t in outcome.trials),
+            primary_metric=self.spec.primary,
+            best_score=outcome.best.metrics[self._score_key] if outcome.best else None,
         )
 
-    def _fit_search(self, *, on_fit_done: Callable[[int], None] | None) -> Any:
-        """Fit the search on the cluster, reporting how many CV fits have been scored."""
-        categorical = list(self.data.categorical)
-        numeric = [c for c in self.data.X_train.columns if c not in categorical]
+    @property
+    def _fits(self) -> int:
+        return self.model.search.candidate_count * self.model.search.folds
+
+    @property
+    def _score_key(self) -> str:
+        """The metric that ranks this model's trials."""
+        template = schema.VAL_SCORE if self.model.search.incremental else schema.CV_MEAN
+        return template.format(scorer=self.spec.primary)
+
+    def _cv_search(self, *, on_fit_done: Callable[[int], None]) -> _SearchOutcome:
+        """Grid or random search: cross-validate every candidate, refit the best."""
+        data = self.data
+        assert isinstance(data, ExperimentData)
+        categorical = list(data.categorical)
+        numeric = [c for c in data.X_train.columns if c not in categorical]
         search = build_search(
             self.spec, self.model, numeric=numeric, categorical=categorical, scheduler=self.client
         )
-        failure: list[BaseException] = []
+        started = time.monotonic()
+        _in_background(
+            lambda: search.fit(data.X_train, data.y_train),
+            while_waiting=lambda: on_fit_done(_scored_fits(self.client)),
+        )
+        wall_time_s = time.monotonic() - started
+        on_fit_done(self._fits)
+        trials = [
+            replace(
+                trial,
+                error=failure_reason(search.estimator, trial.params, data.X_train, data.y_train),
+            )
+            if trial.failed
+            else trial
+            for trial in trial_results(
+                search.cv_results_,
+                scoring=list(self.spec.scoring),
+                primary=self.spec.primary,
+                folds=self.model.search.folds,
+            )
+        ]
+        if all(trial.failed for trial in trials):
+            return _SearchOutcome(trials, None, None, data.test, wall_time_s)
+        best = best_trial(trials, key=self._score_key)
+        estimator = self.client.submit(
+            fit_candidate, search.estimator, best.params, data.X_train, data.y_train, pure=False
+        ).result()
+        return _SearchOutcome(trials, best, estimator, data.test, wall_time_s)
 
-        def fit() -> None:
-            try:
-                search.fit(self.data.X_train, self.data.y_train)
-            except BaseException as exc:
-                failure.append(exc)
-
-        worker = threading.Thread(target=fit, name="mlreport-search", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(timeout=0.5)
-            if on_fit_done is not None:
-                on_fit_done(_scored_fits(self.client))
-        if failure:
-            raise failure[0]
-        return search
+    def _incremental_search(self, *, start: int) -> _SearchOutcome:
+        """Incremental, Hyperband or successive halving: partial_fit on blocks, stop early."""
+        prepared = prepare_arrays(self.model, self.data)
+        search = build_incremental_search(self.spec, self.model)
+        started = time.monotonic()
+        search.fit(prepared.X_train, prepared.y_train, classes=list(range(len(prepared.classes))))
+        wall_time_s = time.monotonic() - started
+        trials = incremental_trials(search, primary=self.spec.primary)
+        best = trials[int(search.best_index_)]
+        estimator = best_pipeline(search, prepared.preprocess)
+        return _SearchOutcome(trials, best, estimator, prepared.test, wall_time_s)
 
     def _log_search_settings(self, parent: str) -> None:
         search = self.model.search
         space = {k: v if isinstance(v, list) else v.model_dump() for k, v in search.space.items()}
+        options = search.model_dump(exclude={"strategy", "space"}, exclude_none=True)
         params = {
             "estimator": self.model.estimator,
             "strategy": search.strategy,
-            "cv": str(search.cv),
             "n_candidates": str(search.candidate_count),
             "scoring": ",".join(self.spec.scoring),
             "primary_metric": self.spec.primary,
             "search_space": json.dumps(space, sort_keys=True),
             "test_size": str(self.spec.split.test_size),
             "seed": str(self.spec.seed),
+            **{name: str(value) for name, value in options.items()},
         }
+        if not search.incremental:
+            params["cv"] = str(search.folds)
         self.tracker.log(parent, RunRecord(params=params))
         if self.spec.source_file is not None:
             self.tracker.log_text(
@@ -242,22 +302,19 @@ class _ModelRun:
             )
 
     def _log_trial(
-        self, trial: TrialResult, pipeline: Any, *, parent: str, tags: dict[str, str], start: int
+        self, trial: TrialResult, *, parent: str, tags: dict[str, str], start: int
     ) -> None:
-        """A child run per candidate; it lasts the candidate's fit and score time over all folds."""
+        """A child run per candidate; it lasts the fit and score time the candidate used."""
         trial_tags = {
             **tags,
+            **trial.tags,
             schema.TAG_ROLE: schema.ROLE_TRIAL,
             schema.TAG_TRIAL_INDEX: str(trial.index),
         }
         if trial.failed:
-            trial_tags[schema.TAG_ERROR] = failure_reason(
-                pipeline, trial.params, self.data.X_train, self.data.y_train
-            )
-        compute_s = (
-            trial.metrics[schema.METRIC_FIT_TIME] + trial.metrics[schema.METRIC_SCORE_TIME]
-        ) * self.model.search.cv
-        end = start + int(compute_s * 1000)
+            trial_tags[schema.TAG_ERROR] = trial.error or TRIAL_FAILED
+            trial_tags.setdefault(schema.TAG_STOP_REASON, schema.STOP_FAILED)
+        end = start + int(trial.compute_s * 1000)
         run_id = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} trial {trial.index}",
@@ -265,59 +322,83 @@ class _ModelRun:
             parent_run_id=parent,
             start_time=start,
         )
-        params = {**self.model.params, **trial.params}
-        self.tracker.log(run_id, RunRecord(params=params, metrics=trial.metrics), timestamp=end)
+        history = {
+            key: [(step, value, start + int(elapsed * 1000)) for step, value, elapsed in points]
+            for key, points in trial.history.items()
+        }
+        record = RunRecord(
+            params={**self.model.params, **trial.params}, metrics=trial.metrics, history=history
+        )
+        self.tracker.log(run_id, record, timestamp=end)
         self.tracker.finish(run_id, status="FAILED" if trial.failed else "FINISHED", end_time=end)
 
     def _log_best(
-        self, estimator: Any, best: TrialResult, *, parent: str, tags: dict[str, str]
+        self, outcome: _SearchOutcome, best: TrialResult, *, parent: str, tags: dict[str, str]
     ) -> None:
-        data = self.data
         run_id = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} best",
             tags={**tags, schema.TAG_ROLE: schema.ROLE_BEST},
             parent_run_id=parent,
         )
+        test = outcome.test
         metrics = {
             schema.TEST_METRIC.format(scorer=scorer): float(
-                get_scorer(scorer)(estimator, data.X_test, data.y_test)
+                get_scorer(scorer)(outcome.estimator, test.X, test.y)
             )
             for scorer in self.spec.scoring
         }
-        primary = schema.CV_MEAN.format(scorer=self.spec.primary)
-        metrics[primary] = best.metrics[primary]
+        metrics[self._score_key] = best.metrics[self._score_key]
         params = {**self.model.params, **best.params}
         self.tracker.log(run_id, RunRecord(params=params, metrics=metrics))
         self.tracker.log_frame(
-            run_id, predictions_frame(estimator, data), schema.PREDICTIONS_ARTIFACT
+            run_id, predictions_frame(outcome.estimator, test), schema.PREDICTIONS_ARTIFACT
         )
-        self.tracker.log_sklearn_model(run_id, estimator)
+        self.tracker.log_sklearn_model(run_id, outcome.estimator)
         self.tracker.finish(run_id)
 
 
-def predictions_frame(estimator: Any, data: ExperimentData) -> pd.DataFrame:
+def _in_background(work: Callable[[], Any], *, while_waiting: Callable[[], None]) -> None:
+    """Run ``work`` in a thread, calling ``while_waiting`` twice a second until it ends."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            work()
+        except BaseException as exc:
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, name="mlreport-search", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(timeout=0.5)
+        while_waiting()
+    if failure:
+        raise failure[0]
+
+
+def predictions_frame(estimator: Any, test: TestSet) -> pd.DataFrame:
     """Test-set predictions with labels, class scores and sensitive features."""
-    classes = np.asarray(data.classes, dtype=object)
+    classes = np.asarray(test.classes, dtype=object)
     frame = pd.DataFrame(
         {
-            "y_true": classes[data.y_test],
-            "y_pred": classes[np.asarray(estimator.predict(data.X_test), dtype=np.int64)],
+            "y_true": classes[test.y],
+            "y_pred": classes[np.asarray(estimator.predict(test.X), dtype=np.int64)],
         }
     )
     if hasattr(estimator, "predict_proba"):
-        proba = estimator.predict_proba(data.X_test)
-        for column, label in enumerate(data.classes):
+        proba = estimator.predict_proba(test.X)
+        for column, label in enumerate(test.classes):
             frame[f"proba_{label}"] = proba[:, column]
     elif hasattr(estimator, "decision_function"):
-        scores = np.asarray(estimator.decision_function(data.X_test))
+        scores = np.asarray(estimator.decision_function(test.X))
         if scores.ndim == 1:
             frame["decision_score"] = scores
         else:
-            for column, label in enumerate(data.classes):
+            for column, label in enumerate(test.classes):
                 frame[f"decision_score_{label}"] = scores[:, column]
-    for name in data.sensitive_test.columns:
-        frame[f"sensitive_{name}"] = data.sensitive_test[name].to_numpy()
+    for name in test.sensitive.columns:
+        frame[f"sensitive_{name}"] = test.sensitive[name].to_numpy()
     return frame
 
 

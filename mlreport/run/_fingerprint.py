@@ -12,8 +12,10 @@ from mlreport.run._data import data_path
 
 def model_fingerprint(spec: ExperimentSpec, model: ModelSpec, *, data_digest: str) -> str:
     """Hash of everything a model's search depends on: shared settings, its spec, its data."""
-    shared = spec.model_dump(mode="json", exclude={"models", "description"})
-    payload = {"experiment": shared, "model": model.model_dump(mode="json"), "data": data_digest}
+    # Defaults are left out so that a new optional setting does not change every hash.
+    shared = spec.model_dump(mode="json", exclude={"models", "description"}, exclude_defaults=True)
+    own = model.model_dump(mode="json", exclude_defaults=True)
+    payload = {"experiment": shared, "model": own, "data": data_digest}
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

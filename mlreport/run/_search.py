@@ -47,10 +47,17 @@ def build_pipeline(
         )
         transformers.append(("categorical", categorical_steps, categorical))
     preprocess = ColumnTransformer(transformers, sparse_threshold=0.0)
+    return Pipeline(
+        [("preprocess", preprocess), (ESTIMATOR_STEP, seeded_estimator(model, seed=seed))]
+    )
+
+
+def seeded_estimator(model: ModelSpec, *, seed: int) -> Any:
+    """The estimator with its fixed params, and the experiment's seed as unset random_state."""
     estimator = model.estimator_class()(**model.params)
     if "random_state" in estimator.get_params() and "random_state" not in model.params:
         estimator.set_params(random_state=seed)
-    return Pipeline([("preprocess", preprocess), (ESTIMATOR_STEP, estimator)])
+    return estimator
 
 
 def search_space(model: ModelSpec) -> dict[str, Any]:
@@ -88,7 +95,7 @@ def build_search(
         # dask-ml's own refit picks the best candidate by a rank that breaks when a
         # candidate failed (NaN score); mlreport picks and refits the best itself.
         "refit": False,
-        "cv": model.search.cv,
+        "cv": model.search.folds,
         "error_score": np.nan,
         "return_train_score": False,
         "scheduler": scheduler,

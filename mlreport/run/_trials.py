@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -19,16 +19,21 @@ ALL_TRIALS_FAILED = "every candidate failed on at least one CV split; no model t
 
 @dataclass(frozen=True)
 class TrialResult:
-    """One candidate of a search: its params and CV results."""
+    """One candidate of a search: its params, scores and how it ended."""
 
     index: int
     params: dict[str, Any]
     metrics: dict[str, float]
     failed: bool
+    #: metric key -> (step, value, seconds since the search started) per logged value
+    history: dict[str, tuple[tuple[int, float, float], ...]] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    compute_s: float = 0.0  # fit and score time the candidate used, over all folds or calls
+    error: str = ""  # why a failed candidate failed
 
 
 def trial_results(
-    cv_results: dict[str, Any], *, scoring: list[str], primary: str
+    cv_results: dict[str, Any], *, scoring: list[str], primary: str, folds: int
 ) -> list[TrialResult]:
     """One result per candidate from dask-ml's ``cv_results_``."""
     means = np.asarray(cv_results[f"mean_test_{primary}"], dtype=float)
@@ -51,15 +56,21 @@ def trial_results(
             metrics[schema.CV_STD.format(scorer=scorer)] = std
         if not failed:
             metrics[schema.METRIC_RANK] = float(ranks[index])
+        compute_s = (metrics[schema.METRIC_FIT_TIME] + metrics[schema.METRIC_SCORE_TIME]) * folds
         trials.append(
-            TrialResult(index=index, params=unprefixed(params), metrics=metrics, failed=failed)
+            TrialResult(
+                index=index,
+                params=unprefixed(params),
+                metrics=metrics,
+                failed=failed,
+                compute_s=compute_s,
+            )
         )
     return trials
 
 
-def best_trial(trials: list[TrialResult], *, primary: str) -> TrialResult:
-    """The candidate with the best mean CV score of the primary metric (first on ties)."""
-    key = schema.CV_MEAN.format(scorer=primary)
+def best_trial(trials: list[TrialResult], *, key: str) -> TrialResult:
+    """The candidate with the best value of the score ``key`` (first on ties)."""
     scored = [t for t in trials if not t.failed and key in t.metrics]
     if not scored:
         raise MlreportError(ALL_TRIALS_FAILED)

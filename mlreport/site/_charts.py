@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -16,10 +17,8 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
     """Each trial's mean CV score of the primary metric against its mean fit time."""
     figure = go.Figure()
     for model in result.models:
-        points = [
-            (t.fit_time_s, dict(t.cv_means).get(result.primary_metric), t) for t in model.trials
-        ]
-        points = [(x, y, t) for x, y, t in points if y is not None]
+        points = [(t.fit_time_s, t.score(result.primary_metric), t) for t in model.trials]
+        points = [(x, y, t) for x, y, t in points if math.isfinite(x) and math.isfinite(y)]
         if not points:
             continue
         figure.add_trace(
@@ -35,9 +34,9 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
     if not figure.data:
         return None
     figure.update_layout(
-        xaxis_title="mean fit time (s)",
+        xaxis_title="fit time (s): mean per CV fold, or all partial_fit calls",
         xaxis_type="log",
-        yaxis_title=f"mean CV {html.escape(result.primary_metric)}",
+        yaxis_title=f"{html.escape(result.primary_metric)} (CV mean or validation)",
         margin={"l": 60, "r": 20, "t": 20, "b": 50},
         height=380,
         legend_title_text="model",

@@ -8,6 +8,7 @@ from mlreport.analysis import (
     ExperimentResult,
     ModelResult,
     OtherExperiment,
+    Trial,
     experiment_results,
     high_first,
     other_experiments,
@@ -48,7 +49,7 @@ def home_page(
                 Cell(best.name if best else fmt.MISSING),
                 Cell(primary),
                 _score_cell(best.test_score(primary) if best else math.nan),
-                _score_cell(best.best_cv_score if best else math.nan),
+                _score_cell(best.best_score if best else math.nan),
                 _count_cell(len(result.models)),
                 _count_cell(result.trial_count),
             )
@@ -61,7 +62,7 @@ def home_page(
             Column("Best model"),
             Column("Primary metric"),
             Column("Test score", numeric=True),
-            Column("CV score", numeric=True),
+            Column("Search score", numeric=True),
             Column("Models", numeric=True),
             Column("Trials", numeric=True),
         ),
@@ -96,7 +97,7 @@ def experiment_page(result: ExperimentResult) -> Page:
             Column("Estimator"),
             Column("Search"),
             Column(f"Test {primary}", numeric=True),
-            Column(f"CV {primary}", numeric=True),
+            Column(f"Best {primary} score", numeric=True),
             Column("Best params"),
             Column("Trials", numeric=True),
             Column("Failed", numeric=True),
@@ -118,26 +119,30 @@ def experiment_page(result: ExperimentResult) -> Page:
 
 
 def leaderboard_table(result: ExperimentResult) -> Table:
-    """Every trial of the latest search of every model, best mean CV score first."""
+    """Every trial of the latest search of every model, best score first.
+
+    Grid and random searches give mean CV scores (± their std over folds); incremental
+    searches give the validation score after the trial's last partial_fit call.
+    """
     primary = result.primary_metric
     others = [s for s in result.scorers if s != primary]
     trials = [t for m in result.models for t in m.trials]
-    trials.sort(key=lambda t: (high_first(t.cv_mean(primary)), t.model, t.run_name))
+    trials.sort(key=lambda t: (high_first(t.score(primary)), t.model, t.run_name))
     rows = []
     for position, trial in enumerate(trials, start=1):
-        mean = trial.cv_mean(primary)
+        score = trial.score(primary)
+        spread = "" if math.isnan(trial.score_std) else f" ± {fmt.score(trial.score_std)}"
         rows.append(
             (
                 _count_cell(position),
                 Cell(trial.model),
                 _long_text_cell(fmt.params(trial.params)),
                 Cell(
-                    f"{fmt.score(mean)} ± {fmt.score(trial.cv_primary_std)}"
-                    if math.isfinite(mean)
-                    else fmt.MISSING,
-                    sort=fmt.sort_value(mean),
+                    fmt.score(score) + spread if math.isfinite(score) else fmt.MISSING,
+                    sort=fmt.sort_value(score),
                 ),
-                *(_score_cell(trial.cv_mean(s)) for s in others),
+                *(_score_cell(trial.score(s)) for s in others),
+                Cell(_evaluation(trial)),
                 Cell(fmt.seconds(trial.fit_time_s), sort=fmt.sort_value(trial.fit_time_s)),
                 Cell(_rank_text(trial.rank_in_model), sort=fmt.sort_value(trial.rank_in_model)),
                 Cell(trial.status),
@@ -149,8 +154,9 @@ def leaderboard_table(result: ExperimentResult) -> Table:
             Column("#", numeric=True),
             Column("Model"),
             Column("Params"),
-            Column(f"CV {primary} (mean ± std)", numeric=True),
-            *(Column(f"CV {s}", numeric=True) for s in others),
+            Column(f"{primary} score", numeric=True),
+            *(Column(f"{s} score", numeric=True) for s in others),
+            Column("Evaluation"),
             Column("Fit time", numeric=True),
             Column("Rank in model", numeric=True),
             Column("Status"),
@@ -158,6 +164,18 @@ def leaderboard_table(result: ExperimentResult) -> Table:
         rows=tuple(rows),
         empty_text="No trial was logged for this experiment.",
     )
+
+
+def _evaluation(trial: Trial) -> str:
+    """How a trial was scored: cross-validation, or validation after n partial_fit calls."""
+    if math.isnan(trial.partial_fit_calls):
+        return "CV (mean ± std)"
+    parts = [f"validation after {int(trial.partial_fit_calls)} partial_fit calls"]
+    if trial.stop_reason:
+        parts.append(trial.stop_reason)
+    if trial.bracket:
+        parts.append(f"bracket {trial.bracket}")
+    return ", ".join(parts)
 
 
 def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
@@ -228,7 +246,7 @@ def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
         Cell(model.estimator),
         Cell(model.strategy),
         _score_cell(model.test_score(primary)),
-        _score_cell(model.best_cv_score),
+        _score_cell(model.best_score),
         _long_text_cell(params),
         _count_cell(len(model.trials)),
         _count_cell(model.failed_trials),

@@ -113,7 +113,7 @@ def test_leaderboard_sorts_by_clicked_column(browser: Any, serve: Any, site: Pat
     base = serve(site)
     page, problems = open_page(browser, base + page_url(experiment_path("demo")))
     table = page.locator("#leaderboard")
-    score_column = 'th:has-text("CV roc_auc")'
+    score_column = 'th:has-text("roc_auc score")'
 
     def scores() -> list[str]:
         return table.locator("tbody tr td:nth-child(4)").all_inner_texts()

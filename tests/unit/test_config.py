@@ -131,3 +131,44 @@ def test_site_settings(tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.yaml", "site_nam: x\n")
     with pytest.raises(ConfigError, match="site_nam: unknown key"):
         load_site_settings(bad)
+
+
+INCREMENTAL = """
+name: inc
+data: {kind: synthetic, n_samples: 1000, chunks: 100}
+models:
+  - name: sgd
+    estimator: sklearn.linear_model.SGDClassifier
+    search:
+      strategy: hyperband
+      max_iter: 27
+      space: {alpha: {distribution: loguniform, low: 0.0001, high: 1}}
+"""
+
+
+def test_incremental_strategies_and_their_options(tmp_path: Path) -> None:
+    (spec,) = load_experiments([write(tmp_path, "i.yaml", INCREMENTAL)])
+    search = spec.models[0].search
+    assert search.incremental and search.max_iter == 27
+    assert search.candidate_count == 4 + 6 + 12 + 27  # Hyperband(max_iter=27): 4 brackets
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("max_iter: 27", "max_iter: 27\n      cv: 3"), "cv does not apply to strategy: hyperband"),
+        (
+            ("max_iter: 27", "max_iter: 27\n      n_initial_parameters: 5"),
+            "n_initial_parameters does not apply to strategy: hyperband",
+        ),
+        (("SGDClassifier", "LogisticRegression"), "has no partial_fit"),
+        (
+            ("strategy: hyperband\n      max_iter: 27", "strategy: random"),
+            "chunked data needs an incremental strategy",
+        ),
+        (("chunks: 100", "chunks: 100, flip_y: 0.1"), "flip_y cannot be set with chunks"),
+    ],
+)
+def test_incremental_problems(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
+    path = write(tmp_path, "i.yaml", INCREMENTAL.replace(*change))
+    assert any(expected in p for p in problems_of([path])), problems_of([path])

@@ -60,7 +60,7 @@ def test_trial_results_mark_failed_candidates() -> None:
         "std_test_accuracy": np.array([0.01, np.nan]),
         "rank_test_accuracy": np.array([1, 2]),
     }
-    ok, failed = trial_results(cv_results, scoring=["accuracy"], primary="accuracy")
+    ok, failed = trial_results(cv_results, scoring=["accuracy"], primary="accuracy", folds=2)
     assert ok.params == {"C": 0.1} and not ok.failed
     assert ok.metrics["cv_accuracy_mean"] == pytest.approx(0.8)
     assert ok.metrics["rank"] == 1

@@ -1,0 +1,170 @@
+"""Incremental searches (dask-ml): partial_fit on chunks, early stopping, per-call scores."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from mlreport import schema
+from mlreport.config import ExperimentSpec, ModelSpec
+from mlreport.run._data import ChunkedData, ExperimentData, TestSet
+from mlreport.run._search import build_pipeline, needs_scaling, seeded_estimator
+from mlreport.run._trials import TrialResult
+
+#: Rows per block when in-memory data is handed to an incremental search.
+IN_MEMORY_BLOCKS = 10
+
+
+@dataclass(frozen=True)
+class PreparedArrays:
+    """What an incremental search trains on: preprocessed dask arrays, and its test set."""
+
+    X_train: Any
+    y_train: Any
+    preprocess: Any  # fitted; applied to raw features before the estimator
+    test: TestSet
+    classes: tuple[str, ...]
+
+
+def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> PreparedArrays:
+    """Fit the preprocessing on the training split and apply it lazily, block by block."""
+    import dask.array as da
+
+    if isinstance(data, ChunkedData):
+        if needs_scaling(model):
+            from dask_ml.preprocessing import StandardScaler
+
+            preprocess: Any = StandardScaler().fit(data.X_train)  # one pass over the blocks
+            X_train = preprocess.transform(data.X_train)
+        else:
+            preprocess = FunctionTransformer().fit(None)
+            X_train = data.X_train
+        return PreparedArrays(X_train, data.y_train, preprocess, data.test(), data.classes)
+    categorical = list(data.categorical)
+    numeric = [c for c in data.X_train.columns if c not in categorical]
+    preprocess = build_pipeline(model, numeric=numeric, categorical=categorical)[:-1]
+    features = np.asarray(preprocess.fit_transform(data.X_train), dtype=np.float64)
+    rows = max(1, math.ceil(len(features) / IN_MEMORY_BLOCKS))
+    return PreparedArrays(
+        X_train=da.from_array(features, chunks=(rows, features.shape[1])),
+        y_train=da.from_array(data.y_train, chunks=rows),
+        preprocess=preprocess,
+        test=data.test,
+        classes=data.classes,
+    )
+
+
+def build_incremental_search(spec: ExperimentSpec, model: ModelSpec) -> Any:
+    """A dask-ml incremental, Hyperband or successive-halving search over the estimator."""
+    from dask_ml.model_selection import (
+        HyperbandSearchCV,
+        IncrementalSearchCV,
+        InverseDecaySearchCV,
+        SuccessiveHalvingSearchCV,
+    )
+
+    from mlreport.run._search import search_space
+
+    search = model.search
+    estimator = seeded_estimator(model, seed=spec.seed)
+    space = {name.split("__", 1)[1]: value for name, value in search_space(model).items()}
+    common: dict[str, Any] = {
+        "scoring": spec.primary,
+        "random_state": spec.seed,
+        "test_size": search.validation_size,
+        "patience": search.patience or False,
+        "tol": 0.001 if search.tol is None else search.tol,
+    }
+    if search.strategy == "hyperband":
+        return HyperbandSearchCV(
+            estimator,
+            space,
+            max_iter=search.max_iter or 81,
+            aggressiveness=search.aggressiveness or 3,
+            **common,
+        )
+    if search.strategy == "successive_halving":
+        return SuccessiveHalvingSearchCV(
+            estimator,
+            space,
+            n_initial_parameters=search.n_initial_parameters or 10,
+            n_initial_iter=search.n_initial_iter,
+            max_iter=search.max_iter,
+            aggressiveness=search.aggressiveness or 3,
+            **common,
+        )
+    initial = search.n_initial_parameters or 10
+    max_iter = search.max_iter or 100
+    if search.decay_rate is not None:
+        return InverseDecaySearchCV(
+            estimator,
+            space,
+            n_initial_parameters=initial,
+            max_iter=max_iter,
+            decay_rate=search.decay_rate,
+            **common,
+        )
+    return IncrementalSearchCV(
+        estimator,
+        space,
+        n_initial_parameters=initial,
+        max_iter=max_iter,
+        decay_rate=None,
+        **common,
+    )
+
+
+def incremental_trials(search: Any, *, primary: str) -> list[TrialResult]:
+    """One result per model the search trained, with its score after every partial_fit call."""
+    results = search.cv_results_
+    score_key = schema.VAL_SCORE.format(scorer=primary)
+    most_calls = max(int(c) for c in results["partial_fit_calls"])
+    trials = []
+    for index, model_id in enumerate(results["model_id"]):
+        calls = int(results["partial_fit_calls"][index])
+        history = tuple(
+            (
+                int(record["partial_fit_calls"]),
+                float(record["score"]),
+                float(record["elapsed_wall_time"]),
+            )
+            for record in search.model_history_[model_id]
+        )
+        fit_time = float(results["mean_partial_fit_time"][index])
+        score_time = float(results["mean_score_time"][index])
+        metrics = {
+            score_key: float(results["test_score"][index]),
+            schema.METRIC_PARTIAL_FIT_CALLS: float(calls),
+            schema.METRIC_PARTIAL_FIT_TIME: fit_time,
+            schema.METRIC_SCORE_TIME: score_time,
+            schema.METRIC_RANK: float(results["rank_test_score"][index]),
+        }
+        tags = {
+            schema.TAG_STOP_REASON: schema.STOP_COMPLETED
+            if calls >= most_calls
+            else schema.STOP_EARLY,
+        }
+        if "bracket" in results:
+            tags[schema.TAG_BRACKET] = str(int(results["bracket"][index]))
+        trials.append(
+            TrialResult(
+                index=index,
+                params=dict(results["params"][index]),
+                metrics=metrics,
+                failed=False,
+                history={score_key: history},
+                tags=tags,
+                compute_s=(fit_time + score_time) * calls,
+            )
+        )
+    return trials
+
+
+def best_pipeline(search: Any, preprocess: Any) -> Pipeline:
+    """The best model, trained during the search, behind the fitted preprocessing."""
+    return Pipeline([("preprocess", preprocess), ("model", search.best_estimator_)])

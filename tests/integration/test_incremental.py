@@ -1,0 +1,104 @@
+"""Incremental and Hyperband searches on blockwise data: every trial and its history logged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlreport import schema
+from mlreport.dataset import read_dataset
+from mlreport.site import experiment_path, page_url
+from tests.conftest import run_cli
+from tests.htmltools import table_rows
+
+pytestmark = pytest.mark.integration
+
+CHUNKED = """
+name: chunked
+seed: 0
+data: {kind: synthetic, n_samples: 40000, n_features: 10, n_informative: 4, chunks: 4000}
+split: {test_size: 0.1}
+scoring: [accuracy, roc_auc]
+models:
+  - name: incremental
+    estimator: sklearn.linear_model.SGDClassifier
+    params: {tol: 0.001, penalty: elasticnet}
+    search:
+      strategy: incremental
+      n_initial_parameters: 4
+      max_iter: 5
+      space:
+        alpha: {distribution: loguniform, low: 0.0001, high: 10}
+        l1_ratio: {distribution: uniform, low: 0, high: 1}
+  - name: hyperband
+    estimator: sklearn.linear_model.SGDClassifier
+    params: {tol: 0.001, penalty: elasticnet}
+    search:
+      strategy: hyperband
+      max_iter: 9
+      space:
+        alpha: {distribution: loguniform, low: 0.0001, high: 10}
+        average: [true, false]
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("incremental")
+    (root / "experiments").mkdir()
+    (root / "experiments" / "chunked.yaml").write_text(CHUNKED)
+    result = run_cli("build", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "chunked / incremental: 4 trials" in result.stdout
+    assert "chunked / hyperband: 17 trials" in result.stdout  # Hyperband(max_iter=9) trains 17
+    return root
+
+
+def trial_frame(project: Path, model: str):  # type: ignore[no-untyped-def]
+    dataset = read_dataset(project / "export")
+    tags = dataset["tags"]
+    wide = tags.pivot(index="run_id", columns="key", values="value")
+    trials = wide[(wide[schema.TAG_MODEL] == model) & (wide[schema.TAG_ROLE] == "trial")]
+    return dataset, trials
+
+
+@pytest.mark.parametrize("model", ["incremental", "hyperband"])
+def test_every_trial_has_its_score_history_by_partial_fit_calls(project: Path, model: str) -> None:
+    dataset, trials = trial_frame(project, model)
+    history = dataset["metric_history"]
+    metrics = dataset["metrics"].set_index(["run_id", "key"])["value"]
+    for run_id in trials.index:
+        calls = int(metrics[(run_id, "partial_fit_calls")])
+        steps = history[(history["run_id"] == run_id) & (history["key"] == "val_accuracy")]
+        if model == "incremental":  # scored after every call
+            assert sorted(steps["step"]) == list(range(1, calls + 1))
+        else:  # Hyperband scores at the end of each of its rungs
+            assert sorted(steps["step"])[0] == 1 and max(steps["step"]) == calls
+            assert steps["step"].is_unique
+        assert steps.sort_values("step")["value"].iloc[-1] == metrics[(run_id, "val_accuracy")]
+    reasons = set(trials[schema.TAG_STOP_REASON])
+    if model == "hyperband":
+        assert reasons == {schema.STOP_COMPLETED, schema.STOP_EARLY}
+        assert set(trials[schema.TAG_BRACKET]) == {"0", "1", "2"}
+    else:
+        assert reasons <= {schema.STOP_COMPLETED, schema.STOP_EARLY}
+
+
+def test_best_model_is_scored_on_the_blockwise_test_split(project: Path) -> None:
+    dataset = read_dataset(project / "export")
+    tags, metrics = dataset["tags"], dataset["metrics"]
+    best = set(tags[(tags["key"] == schema.TAG_ROLE) & (tags["value"] == "best")]["run_id"])
+    assert len(best) == 2
+    test_metrics = metrics[metrics["run_id"].isin(best) & metrics["key"].str.startswith("test_")]
+    assert set(test_metrics["key"]) == {"test_accuracy", "test_roc_auc"}
+    assert (test_metrics["value"] > 0.5).all()  # better than chance on 4 informative features
+
+
+def test_leaderboard_shows_validation_scores_and_stop_reasons(project: Path) -> None:
+    page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
+    rows = table_rows(page, "leaderboard")
+    assert len(rows) == 4 + 17
+    evaluations = [row[4] for row in rows]
+    assert all(e.startswith("validation after ") for e in evaluations)
+    assert any("stopped early, bracket" in e for e in evaluations)
