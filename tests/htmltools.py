@@ -84,3 +84,28 @@ def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
     parser = _Elements()
     parser.feed(html)
     return parser.tags
+
+
+class _ScriptData(HTMLParser):
+    def __init__(self, element_id: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.element_id = element_id
+        self.inside = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.inside = tag == "script" and dict(attrs).get("id") == self.element_id
+
+    def handle_endtag(self, tag: str) -> None:
+        self.inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self.inside:
+            self.parts.append(data)
+
+
+def script_data(html: str, element_id: str) -> str:
+    """The text of the ``<script>`` element with this id (e.g. embedded chart JSON)."""
+    parser = _ScriptData(element_id)
+    parser.feed(html)
+    return "".join(parser.parts)

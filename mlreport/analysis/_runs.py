@@ -57,6 +57,9 @@ class Trial:
     partial_fit_calls: float = math.nan
     stop_reason: str = ""
     bracket: str = ""
+    #: incremental searches: (partial_fit calls, validation score of the primary metric,
+    #: seconds since the search started) each time the trial was scored
+    history: tuple[tuple[int, float, float], ...] = ()
 
     def score(self, scorer: str) -> float:
         """The trial's score of ``scorer``, NaN when it has none."""
@@ -183,13 +186,17 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     metrics = _long_to_dict(dataset["metrics"], float)
     params = _long_to_dict(dataset["params"], str)
     tags = _long_to_dict(dataset["tags"], str)
+    histories = _validation_histories(dataset)
     descriptions = _experiment_descriptions(dataset)
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
         latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
-        models = [_model_result(search, runs, metrics, params, tags) for search in records(latest)]
+        models = [
+            _model_result(search, runs, metrics, params, tags, histories)
+            for search in records(latest)
+        ]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
         models.sort(
@@ -232,6 +239,7 @@ def _model_result(
     metrics: dict[str, dict[str, float]],
     params: dict[str, dict[str, str]],
     tags: dict[str, dict[str, str]],
+    histories: dict[tuple[str, str], list[tuple[int, float, pd.Timestamp]]],
 ) -> ModelResult:
     search_id = str(search["run_id"])
     children = runs[runs["parent_run_id"] == search_id]
@@ -249,6 +257,11 @@ def _model_result(
         if not math.isnan(calls):
             fit_time = run_metrics.get(schema.METRIC_PARTIAL_FIT_TIME, math.nan) * calls
         run_tags = tags.get(run_id, {})
+        search_start = pd.Timestamp(search["start_time"])
+        history = tuple(
+            (step, value, (timestamp - search_start).total_seconds())
+            for step, value, timestamp in histories.get((run_id, f"val_{primary}"), [])
+        )
         trials.append(
             Trial(
                 run_id=run_id,
@@ -263,6 +276,7 @@ def _model_result(
                 partial_fit_calls=calls,
                 stop_reason=run_tags.get(schema.TAG_STOP_REASON, ""),
                 bracket=run_tags.get(schema.TAG_BRACKET, ""),
+                history=history,
             )
         )
     best_id = str(best["run_id"].iloc[-1]) if len(best) else None
@@ -294,6 +308,27 @@ def _varying_keys(param_sets: list[dict[str, str]]) -> set[str]:
     if len(param_sets) <= 1:
         return keys
     return {k for k in keys if len({p.get(k) for p in param_sets}) > 1}
+
+
+def _validation_histories(
+    dataset: Dataset,
+) -> dict[tuple[str, str], list[tuple[int, float, pd.Timestamp]]]:
+    """(run, ``val_*`` key) -> (step, value, timestamp) sorted by step."""
+    history = dataset["metric_history"]
+    history = history[history["key"].str.startswith("val_")].sort_values(
+        ["run_id", "key", "step", "timestamp"]
+    )
+    grouped: dict[tuple[str, str], list[tuple[int, float, pd.Timestamp]]] = {}
+    for run_id, key, step, value, timestamp in zip(
+        history["run_id"],
+        history["key"],
+        history["step"],
+        history["value"],
+        history["timestamp"],
+        strict=True,
+    ):
+        grouped.setdefault((run_id, key), []).append((int(step), float(value), timestamp))
+    return grouped
 
 
 def _scores(run_metrics: dict[str, float]) -> tuple[tuple[str, float], ...]:

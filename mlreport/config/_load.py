@@ -112,7 +112,7 @@ def _field_path(loc: Iterable[Any]) -> str:
             parts.append(f"[{item}]")
         elif item in ("file", "sklearn", "synthetic") and parts and parts[-1] == "data":
             continue  # the discriminator tag of the data union, not a key
-        elif item in ("list[any]", "Distribution"):
+        elif item in ("list[any]", "Distribution", "Spaced"):
             continue  # union branch names of a search space value
         else:
             parts.append(("." if parts else "") + str(item))

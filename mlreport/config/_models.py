@@ -58,7 +58,22 @@ class Distribution(_Strict):
         return self
 
 
-SpaceValue = Annotated[list[Any], Field(min_length=1)] | Distribution
+class Spaced(_Strict):
+    """Evenly spaced values, as numpy's ``linspace`` or ``logspace`` (powers of ten) give."""
+
+    spacing: Literal["linspace", "logspace"]
+    start: float
+    stop: float
+    num: int = Field(ge=1, le=1_000_000)
+
+    def values(self) -> list[float]:
+        import numpy as np
+
+        make = np.linspace if self.spacing == "linspace" else np.logspace
+        return [float(v) for v in make(self.start, self.stop, self.num)]
+
+
+SpaceValue = Annotated[list[Any], Field(min_length=1)] | Distribution | Spaced
 
 
 #: The options each search strategy takes, beyond ``strategy`` and ``space``.
@@ -139,7 +154,13 @@ class SearchSpec(_Strict):
         if self.strategy == "grid":
             count = 1
             for values in self.space.values():
-                count *= len(values) if isinstance(values, list) else 1
+                count *= (
+                    len(values)
+                    if isinstance(values, list)
+                    else values.num
+                    if isinstance(values, Spaced)
+                    else 1
+                )
             return count
         if self.strategy == "hyperband":
             from dask_ml.model_selection import HyperbandSearchCV

@@ -11,7 +11,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from mlreport.config import Distribution, ExperimentSpec, ModelSpec
+from mlreport.config import Distribution, ExperimentSpec, ModelSpec, Spaced
 
 ESTIMATOR_STEP = "model"
 _TREE_MODULES = ("sklearn.tree", "sklearn.ensemble", "xgboost", "lightgbm", "catboost")
@@ -65,6 +65,8 @@ def search_space(model: ModelSpec) -> dict[str, Any]:
     return {
         f"{ESTIMATOR_STEP}__{name}": _distribution(value)
         if isinstance(value, Distribution)
+        else value.values()
+        if isinstance(value, Spaced)
         else value
         for name, value in model.search.space.items()
     }

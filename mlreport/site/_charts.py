@@ -33,19 +33,99 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
         )
     if not figure.data:
         return None
-    figure.update_layout(
-        xaxis_title="fit time (s): mean per CV fold, or all partial_fit calls",
-        xaxis_type="log",
-        yaxis_title=f"{html.escape(result.primary_metric)} (CV mean or validation)",
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        height=380,
-        legend_title_text="model",
-        template="plotly_white",
+    _layout(
+        figure,
+        x_title="fit time (s): mean per CV fold, or all partial_fit calls",
+        y_title=f"{html.escape(result.primary_metric)} (CV mean or validation)",
     )
+    figure.update_layout(xaxis_type="log", legend_title_text="model")
     return Chart(
         chart_id=chart_id,
         figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
         caption="Each point is one candidate of the search; hover for its parameters.",
+    )
+
+
+def score_by_calls(result: ExperimentResult, *, chart_id: str) -> Chart | None:
+    """Each incremental trial's validation score against its partial_fit calls."""
+    figure = go.Figure()
+    for number, model in enumerate(m for m in result.models if m.incremental):
+        colour = _COLOURS[number % len(_COLOURS)]
+        for position, trial in enumerate(t for t in model.trials if t.history):
+            figure.add_trace(
+                go.Scatter(
+                    x=[step for step, _, _ in trial.history],
+                    y=[value for _, value, _ in trial.history],
+                    mode="lines+markers",
+                    line={"color": colour, "width": 1},
+                    marker={"size": 4},
+                    opacity=0.6,
+                    name=html.escape(model.name),
+                    legendgroup=html.escape(model.name),
+                    showlegend=position == 0,
+                    text=html.escape(fmt.params(trial.params)[:300]),
+                    hovertemplate="%{text}<br>calls %{x}<br>score %{y:.4f}<extra></extra>",
+                )
+            )
+    if not figure.data:
+        return None
+    _layout(
+        figure,
+        x_title="partial_fit calls",
+        y_title=f"validation {html.escape(result.primary_metric)}",
+    )
+    return Chart(
+        chart_id=chart_id,
+        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
+        caption="One line per trial: its validation score each time it was scored. "
+        "Lines that stop early are candidates the search dropped.",
+    )
+
+
+def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
+    """For each incremental search, the best validation score reached against wall time."""
+    figure = go.Figure()
+    for number, model in enumerate(m for m in result.models if m.incremental):
+        points = sorted((elapsed, value) for t in model.trials for _, value, elapsed in t.history)
+        if not points:
+            continue
+        best: list[float] = []
+        for _, value in points:
+            best.append(value if not best else max(best[-1], value))
+        figure.add_trace(
+            go.Scatter(
+                x=[elapsed for elapsed, _ in points],
+                y=best,
+                mode="lines",
+                line={"shape": "hv", "color": _COLOURS[number % len(_COLOURS)]},
+                name=html.escape(model.name),
+                hovertemplate="%{x:.1f} s<br>best %{y:.4f}<extra></extra>",
+            )
+        )
+    if not figure.data:
+        return None
+    _layout(
+        figure,
+        x_title="wall time since the search started (s)",
+        y_title=f"best validation {html.escape(result.primary_metric)}",
+    )
+    return Chart(
+        chart_id=chart_id,
+        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
+        caption="How fast each search found its best candidate.",
+    )
+
+
+_COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692")
+
+
+def _layout(figure: go.Figure, *, x_title: str, y_title: str) -> None:
+    figure.update_layout(
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        margin={"l": 60, "r": 20, "t": 20, "b": 50},
+        height=380,
+        template="plotly_white",
     )
 
 

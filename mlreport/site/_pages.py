@@ -17,7 +17,7 @@ from mlreport.analysis import (
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset
 from mlreport.site import _format as fmt
-from mlreport.site._charts import score_vs_fit_time
+from mlreport.site._charts import best_so_far, score_by_calls, score_vs_fit_time
 from mlreport.site._links import experiment_path, relative_url
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 
@@ -112,7 +112,13 @@ def experiment_page(result: ExperimentResult) -> Page:
         template="experiment.md.j2",
         intro=result.description,
         tables={"models": models, "leaderboard": leaderboard_table(result)},
-        charts=_present({"scores": score_vs_fit_time(result, chart_id="chart-scores")}),
+        charts=_present(
+            {
+                "scores": score_vs_fit_time(result, chart_id="chart-scores"),
+                "progress": score_by_calls(result, chart_id="chart-progress"),
+                "best_so_far": best_so_far(result, chart_id="chart-best-so-far"),
+            }
+        ),
         links={"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)},
         facts=(("Primary metric", primary), ("Scoring", ", ".join(result.scorers))),
     )

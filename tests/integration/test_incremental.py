@@ -102,3 +102,17 @@ def test_leaderboard_shows_validation_scores_and_stop_reasons(project: Path) -> 
     evaluations = [row[4] for row in rows]
     assert all(e.startswith("validation after ") for e in evaluations)
     assert any("stopped early, bracket" in e for e in evaluations)
+
+
+def test_experiment_page_shows_search_progress(project: Path) -> None:
+    import json
+
+    from tests.htmltools import script_data
+
+    page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
+    progress = json.loads(script_data(page, "chart-progress-data"))
+    assert len(progress["data"]) == 4 + 17  # one line per trial
+    best = json.loads(script_data(page, "chart-best-so-far-data"))
+    assert {trace["name"] for trace in best["data"]} == {"incremental", "hyperband"}
+    for trace in best["data"]:
+        assert trace["y"] == sorted(trace["y"])  # the best score so far never falls

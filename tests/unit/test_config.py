@@ -13,6 +13,7 @@ from mlreport.config import (
 from mlreport.config._load import DUPLICATE_EXPERIMENT, NO_EXPERIMENT_FILES
 from mlreport.config._models import NO_SUCH_CLASS
 from mlreport.errors import ConfigError
+from mlreport.run import search_space
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -172,3 +173,15 @@ def test_incremental_strategies_and_their_options(tmp_path: Path) -> None:
 def test_incremental_problems(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
     path = write(tmp_path, "i.yaml", INCREMENTAL.replace(*change))
     assert any(expected in p for p in problems_of([path])), problems_of([path])
+
+
+def test_the_out_of_core_example_is_valid_and_uses_the_issue_space() -> None:
+    (spec,) = load_experiments([REPO / "experiments" / "scale" / "sgd-5m.yaml"])
+    assert spec.data.kind == "synthetic" and spec.data.chunks == 100_000
+    assert spec.data.n_samples == 5_000_000 and spec.data.n_features == 20
+    assert {m.search.strategy for m in spec.models} == {"incremental", "hyperband"}
+    space = search_space(spec.models[0])
+    alpha, l1_ratio = space["model__alpha"], space["model__l1_ratio"]
+    assert len(alpha) == 1000 and alpha[0] == pytest.approx(0.01) and alpha[-1] == pytest.approx(10)
+    assert len(l1_ratio) == 1000 and l1_ratio[0] == 0 and l1_ratio[-1] == 1
+    assert space["model__average"] == [True, False]
