@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from mlreport.run._data import (
     load_data,
 )
 from mlreport.run._fingerprint import data_digest, model_fingerprint
+from mlreport.run._guard import reported_errors
 from mlreport.run._incremental import (
     best_pipeline,
     build_incremental_search,
@@ -269,12 +271,16 @@ class _ModelRun:
     def _incremental_search(self, *, start: int) -> _SearchOutcome:
         """Incremental, Hyperband or successive halving: partial_fit on blocks, stop early."""
         prepared = prepare_arrays(self.model, self.data)
-        search = build_incremental_search(self.spec, self.model)
+        topic = f"mlreport-trial-errors-{uuid.uuid4().hex}"
+        search = build_incremental_search(self.spec, self.model, topic=topic)
         started = time.monotonic()
         search.fit(prepared.X_train, prepared.y_train, classes=list(range(len(prepared.classes))))
         wall_time_s = time.monotonic() - started
-        trials = incremental_trials(search, primary=self.spec.primary)
+        errors = reported_errors(self.client, topic)
+        trials = incremental_trials(search, primary=self.spec.primary, errors=errors)
         best = trials[int(search.best_index_)]
+        if best.failed:
+            return _SearchOutcome(trials, None, None, prepared.test, wall_time_s)
         estimator = best_pipeline(search, prepared.preprocess)
         return _SearchOutcome(trials, best, estimator, prepared.test, wall_time_s)
 

@@ -13,9 +13,11 @@ from sklearn.preprocessing import FunctionTransformer
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
 from mlreport.run._data import ChunkedData, ExperimentData, TestSet
+from mlreport.run._guard import FAILED_SCORE, GuardedEstimator, GuardedScorer
 from mlreport.run._search import build_pipeline, needs_scaling, seeded_estimator
 from mlreport.run._trials import TrialResult
 
+GUARDED = "estimator__"  # search-space prefix of the guarded estimator's params
 #: Rows per block when in-memory data is handed to an incremental search.
 IN_MEMORY_BLOCKS = 10
 
@@ -59,8 +61,12 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
     )
 
 
-def build_incremental_search(spec: ExperimentSpec, model: ModelSpec) -> Any:
-    """A dask-ml incremental, Hyperband or successive-halving search over the estimator."""
+def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: str) -> Any:
+    """A dask-ml incremental, Hyperband or successive-halving search over the estimator.
+
+    Candidates are guarded: one whose partial_fit raises is reported under ``topic`` and
+    dropped, and the search goes on.
+    """
     from dask_ml.model_selection import (
         HyperbandSearchCV,
         IncrementalSearchCV,
@@ -71,10 +77,12 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec) -> Any:
     from mlreport.run._search import search_space
 
     search = model.search
-    estimator = seeded_estimator(model, seed=spec.seed)
-    space = {name.split("__", 1)[1]: value for name, value in search_space(model).items()}
+    estimator = GuardedEstimator(seeded_estimator(model, seed=spec.seed), topic=topic)
+    space = {
+        f"{GUARDED}{name.split('__', 1)[1]}": value for name, value in search_space(model).items()
+    }
     common: dict[str, Any] = {
-        "scoring": spec.primary,
+        "scoring": GuardedScorer(spec.primary),
         "random_state": spec.seed,
         "test_size": search.validation_size,
         "patience": search.patience or False,
@@ -119,8 +127,13 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec) -> Any:
     )
 
 
-def incremental_trials(search: Any, *, primary: str) -> list[TrialResult]:
-    """One result per model the search trained, with its score after every partial_fit call."""
+def incremental_trials(
+    search: Any, *, primary: str, errors: list[tuple[dict[str, str], str]]
+) -> list[TrialResult]:
+    """One result per model the search trained, with its score after every partial_fit call.
+
+    ``errors`` are the failures the guards reported: (params as reprs, error message).
+    """
     results = search.cv_results_
     score_key = schema.VAL_SCORE.format(scorer=primary)
     most_calls = max(int(c) for c in results["partial_fit_calls"])
@@ -144,8 +157,16 @@ def incremental_trials(search: Any, *, primary: str) -> list[TrialResult]:
             schema.METRIC_SCORE_TIME: score_time,
             schema.METRIC_RANK: float(results["rank_test_score"][index]),
         }
+        params = {k.removeprefix(GUARDED): v for k, v in results["params"][index].items()}
+        error = _error_of(params, errors)
+        failed = metrics[score_key] == FAILED_SCORE or bool(error)
+        if failed:
+            del metrics[score_key], metrics[schema.METRIC_RANK]
+            history = ()
         tags = {
-            schema.TAG_STOP_REASON: schema.STOP_COMPLETED
+            schema.TAG_STOP_REASON: schema.STOP_FAILED
+            if failed
+            else schema.STOP_COMPLETED
             if calls >= most_calls
             else schema.STOP_EARLY,
         }
@@ -154,10 +175,11 @@ def incremental_trials(search: Any, *, primary: str) -> list[TrialResult]:
         trials.append(
             TrialResult(
                 index=index,
-                params=dict(results["params"][index]),
+                params=params,
                 metrics=metrics,
-                failed=False,
-                history={score_key: history},
+                failed=failed,
+                error=error,
+                history={score_key: history} if history else {},
                 tags=tags,
                 compute_s=(fit_time + score_time) * calls,
             )
@@ -167,4 +189,12 @@ def incremental_trials(search: Any, *, primary: str) -> list[TrialResult]:
 
 def best_pipeline(search: Any, preprocess: Any) -> Pipeline:
     """The best model, trained during the search, behind the fitted preprocessing."""
-    return Pipeline([("preprocess", preprocess), ("model", search.best_estimator_)])
+    return Pipeline([("preprocess", preprocess), ("model", search.best_estimator_.estimator)])
+
+
+def _error_of(params: dict[str, Any], errors: list[tuple[dict[str, str], str]]) -> str:
+    """The reported error of the candidate with these params, '' if it reported none."""
+    for reported, error in errors:
+        if all(reported.get(name) == repr(value) for name, value in params.items()):
+            return error
+    return ""

@@ -14,7 +14,7 @@ from mlreport.errors import MlreportError, describe
 from mlreport.run._search import fit_candidate, unprefixed
 
 TRIAL_FAILED = "the fit or scoring of this candidate failed on at least one CV split"
-ALL_TRIALS_FAILED = "every candidate failed on at least one CV split; no model to refit"
+ALL_TRIALS_FAILED = "every candidate failed, so there is no best model"
 
 
 @dataclass(frozen=True)

@@ -116,3 +116,35 @@ def test_experiment_page_shows_search_progress(project: Path) -> None:
     assert {trace["name"] for trace in best["data"]} == {"incremental", "hyperband"}
     for trace in best["data"]:
         assert trace["y"] == sorted(trace["y"])  # the best score so far never falls
+
+
+FAILING = """
+name: failing-incremental
+data: {kind: synthetic, n_samples: 20000, n_features: 6, n_informative: 3, chunks: 2000}
+models:
+  - name: sgd
+    estimator: sklearn.linear_model.SGDClassifier
+    search:
+      strategy: incremental
+      n_initial_parameters: 4
+      max_iter: 4
+      space: {alpha: [-1.0, 0.0001, 0.001, 0.01]}   # alpha=-1 fails in partial_fit
+"""
+
+
+def test_a_failing_candidate_is_a_failed_run_and_the_search_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "experiments").mkdir()
+    (tmp_path / "experiments" / "failing.yaml").write_text(FAILING)
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "failing-incremental / sgd: 4 trials, 1 failed" in result.stdout
+    dataset, trials = trial_frame(tmp_path, "sgd")
+    failed = trials[trials[schema.TAG_STOP_REASON] == schema.STOP_FAILED]
+    assert len(failed) == 1
+    assert failed[schema.TAG_ERROR].item().startswith("InvalidParameterError: The 'alpha'")
+    params = dataset["params"]
+    alpha = params[(params["run_id"] == failed.index[0]) & (params["key"] == "alpha")]
+    assert alpha["value"].item() == "-1.0"
+    runs = dataset["runs"].set_index("run_id")
+    assert runs.loc[failed.index[0], "status"] == "FAILED"
+    assert (runs.loc[trials.index.difference(failed.index), "status"] == "FINISHED").all()
