@@ -249,6 +249,11 @@ class FileData(_Strict):
     sensitive_features: list[str] = Field(default_factory=list)
     positive_label: str | int | None = None
     read_options: dict[str, Any] = Field(default_factory=dict)
+    blocksize: int | str | None = Field(
+        default=None,
+        description="read with dask.dataframe in blocks of this size (e.g. 64MB); "
+        "compressed CSV files cannot be split and form one block",
+    )
 
     @field_validator("path")
     @classmethod
@@ -363,7 +368,10 @@ class ExperimentSpec(_Strict):
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
             raise ValueError(f"duplicate model name {', '.join(duplicates)}")
-        if isinstance(self.data, SyntheticData) and self.data.chunks is not None:
+        chunked = (isinstance(self.data, SyntheticData) and self.data.chunks is not None) or (
+            isinstance(self.data, FileData) and self.data.blocksize is not None
+        )
+        if chunked:
             for model in self.models:
                 if not model.search.incremental:
                     raise ValueError(

@@ -52,32 +52,53 @@ class ExperimentData:
 
 @dataclass(frozen=True)
 class ChunkedData:
-    """Data too large for one process: dask arrays, generated or read block by block."""
+    """Data too large for one process: dask collections, generated or read block by block.
 
-    X_train: Any  # dask.array.Array
-    y_train: Any
+    Synthetic data comes as dask arrays; files as dask DataFrames (with ``categorical``
+    columns), whose preprocessing is fitted and applied blockwise too.
+    """
+
+    X_train: Any  # dask.array.Array or dask.dataframe.DataFrame
+    y_train: Any  # dask.array.Array or dask.dataframe.Series, encoded 0..k-1
     X_test: Any
     y_test: Any
     classes: tuple[str, ...]
+    categorical: tuple[str, ...] = ()
+    sensitive_features: tuple[str, ...] = ()
+
+    @property
+    def is_frame(self) -> bool:
+        return hasattr(self.X_train, "columns")
 
     def test(self) -> TestSet:
         """The test split, computed into memory (it is the small part of the data)."""
         X, y = dask.compute(self.X_test, self.y_test)
-        no_groups = pd.DataFrame(index=pd.RangeIndex(len(y)))
-        return TestSet(np.asarray(X), np.asarray(y, dtype=np.int64), self.classes, no_groups)
+        y = np.asarray(y, dtype=np.int64)
+        if not self.is_frame:
+            no_groups = pd.DataFrame(index=pd.RangeIndex(len(y)))
+            return TestSet(np.asarray(X), y, self.classes, no_groups)
+        X = X.reset_index(drop=True)
+        sensitive = X[list(self.sensitive_features)].astype("object").fillna(MISSING_GROUP)
+        return TestSet(X, y, self.classes, sensitive.astype(str))
 
 
 def is_chunked(spec: ExperimentSpec) -> bool:
     """Whether the experiment's data is processed block by block with dask."""
-    return isinstance(spec.data, SyntheticData) and spec.data.chunks is not None
+    data = spec.data
+    if isinstance(data, SyntheticData):
+        return data.chunks is not None
+    return isinstance(data, FileData) and data.blocksize is not None
 
 
 def load_chunked_data(spec: ExperimentSpec) -> ChunkedData:
-    """Generate synthetic data blockwise and split it blockwise (nothing is computed)."""
-    from dask_ml.datasets import make_classification
+    """Generate or read the data blockwise and split it blockwise (nothing is computed yet)."""
     from dask_ml.model_selection import train_test_split as split_blockwise
 
     data = spec.data
+    if isinstance(data, FileData):
+        return _load_file_blockwise(spec, data)
+    from dask_ml.datasets import make_classification
+
     assert isinstance(data, SyntheticData) and data.chunks is not None
     X, y = make_classification(
         n_samples=data.n_samples,
@@ -90,6 +111,55 @@ def load_chunked_data(spec: ExperimentSpec) -> ChunkedData:
         X, y, test_size=spec.split.test_size, random_state=spec.seed, shuffle=True
     )
     return ChunkedData(X_train, y_train, X_test, y_test, classes=("0", "1"))
+
+
+def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
+    """A CSV or Parquet file as a dask DataFrame of ``blocksize`` partitions."""
+    import dask.dataframe as dd
+    from dask_ml.model_selection import train_test_split as split_blockwise
+
+    path = data_path(spec)
+    assert path is not None
+    try:
+        if file_format(data.path) == "parquet":
+            frame = dd.read_parquet(path, blocksize=data.blocksize, **data.read_options)
+        else:
+            frame = dd.read_csv(path, blocksize=data.blocksize, **data.read_options)
+    except (OSError, ValueError, TypeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DataError(UNREADABLE_DATA.format(file=data.path, reason=reason)) from exc
+    columns = [str(c) for c in frame.columns]
+    wanted = [data.target, *data.drop, *data.sensitive_features, *(data.categorical or [])]
+    missing = [c for c in wanted if c not in columns]
+    if missing:
+        raise DataError(
+            MISSING_COLUMNS.format(
+                file=data.path, columns=", ".join(missing), available=", ".join(columns)
+            )
+        )
+    frame = frame.dropna(subset=[data.target])
+    target = frame[data.target].astype(str).str.strip()
+    classes = _class_order(spec, [str(v) for v in target.unique().compute()])
+    codes = {label: code for code, label in enumerate(classes)}
+    y = target.map(codes, meta=(data.target, "int64"))
+    features = frame.drop(columns=[data.target, *data.drop])
+    categorical = tuple(
+        data.categorical
+        if data.categorical is not None
+        else [c for c, t in features.dtypes.items() if not pd.api.types.is_numeric_dtype(t)]
+    )
+    X_train, X_test, y_train, y_test = split_blockwise(
+        features, y, test_size=spec.split.test_size, random_state=spec.seed, shuffle=True
+    )
+    return ChunkedData(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        classes=classes,
+        categorical=categorical,
+        sensitive_features=tuple(data.sensitive_features),
+    )
 
 
 def data_path(spec: ExperimentSpec) -> Path | None:
@@ -198,7 +268,14 @@ def _labels(target: pd.Series) -> pd.Series:
 
 
 def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:
-    labels = sorted({str(v) for v in target.unique()})
+    classes = _class_order(spec, [str(v) for v in target.unique()])
+    codes = {label: code for code, label in enumerate(classes)}
+    return classes, target.astype(str).map(codes).to_numpy(dtype=np.int64)
+
+
+def _class_order(spec: ExperimentSpec, values: list[str]) -> tuple[str, ...]:
+    """Labels in encoded order: sorted, with a binary task's positive label last."""
+    labels = sorted(set(values))
     if len(labels) < 2:
         raise DataError(ONE_CLASS.format(name=spec.name, label=labels[0] if labels else "none"))
     positive = getattr(spec.data, "positive_label", None)
@@ -212,6 +289,4 @@ def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, 
                 )
             )
         labels = [label for label in labels if label != str(positive)] + [str(positive)]
-    codes = {label: code for code, label in enumerate(labels)}
-    y = target.astype(str).map(codes).to_numpy(dtype=np.int64)
-    return tuple(labels), y
+    return tuple(labels)

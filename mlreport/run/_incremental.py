@@ -37,11 +37,17 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
     """Fit the preprocessing on the training split and apply it lazily, block by block."""
     import dask.array as da
 
+    preprocess: Any
+    if isinstance(data, ChunkedData) and data.is_frame:
+        preprocess = blockwise_preprocessing(model, categorical=list(data.categorical))
+        X_train = preprocess.fit_transform(data.X_train).to_dask_array(lengths=True)
+        y_train = data.y_train.to_dask_array(lengths=True)
+        return PreparedArrays(X_train, y_train, preprocess, data.test(), data.classes)
     if isinstance(data, ChunkedData):
         if needs_scaling(model):
             from dask_ml.preprocessing import StandardScaler
 
-            preprocess: Any = StandardScaler().fit(data.X_train)  # one pass over the blocks
+            preprocess = StandardScaler().fit(data.X_train)  # one pass over the blocks
             X_train = preprocess.transform(data.X_train)
         else:
             preprocess = FunctionTransformer().fit(None)
@@ -59,6 +65,35 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
         test=data.test,
         classes=data.classes,
     )
+
+
+def blockwise_preprocessing(model: ModelSpec, *, categorical: list[str]) -> Pipeline:
+    """One-hot encoding, mean imputation and scaling that fit and transform block by block.
+
+    dask-ml's transformers accept dask DataFrames (lazily, blockwise) and pandas ones (for
+    the test set and for predictions with the saved model).
+    """
+    from dask_ml.impute import SimpleImputer
+    from dask_ml.preprocessing import Categorizer, DummyEncoder, StandardScaler
+
+    steps: list[tuple[str, Any]] = []
+    if categorical:
+        steps += [
+            ("categorize", Categorizer(columns=categorical)),
+            ("onehot", DummyEncoder(columns=categorical)),
+        ]
+    steps += [
+        ("float", FunctionTransformer(as_float)),
+        ("impute", SimpleImputer(strategy="mean")),
+    ]
+    if needs_scaling(model):
+        steps.append(("scale", StandardScaler()))
+    return Pipeline(steps)
+
+
+def as_float(frame: Any) -> Any:
+    """Every column as float64 (one-hot columns come as booleans)."""
+    return frame.astype("float64")
 
 
 def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: str) -> Any:

@@ -148,3 +148,53 @@ def test_a_failing_candidate_is_a_failed_run_and_the_search_goes_on(tmp_path: Pa
     runs = dataset["runs"].set_index("run_id")
     assert runs.loc[failed.index[0], "status"] == "FAILED"
     assert (runs.loc[trials.index.difference(failed.index), "status"] == "FINISHED").all()
+
+
+def test_a_csv_file_is_read_and_preprocessed_block_by_block(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = 30_000
+    signal = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "signal": signal,
+            "noise": rng.normal(size=n),
+            "colour": rng.choice(["red", "green", None], size=n),
+            "group": rng.choice(["a", "b"], size=n),
+            "label": np.where(signal + rng.normal(scale=0.5, size=n) > 0, "yes", "no"),
+        }
+    )
+    (tmp_path / "experiments").mkdir()
+    frame.to_csv(tmp_path / "experiments" / "people.csv", index=False)
+    (tmp_path / "experiments" / "blocks.yaml").write_text(
+        """
+name: blocks
+data: {kind: file, path: people.csv, target: label, positive_label: "yes",
+       sensitive_features: [group], blocksize: 200000}
+scoring: [accuracy, roc_auc]
+models:
+  - name: sgd
+    estimator: sklearn.linear_model.SGDClassifier
+    params: {loss: log_loss}
+    search:
+      strategy: incremental
+      n_initial_parameters: 3
+      max_iter: 3
+      space: {alpha: [0.0001, 0.001, 0.01]}
+"""
+    )
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "blocks / sgd: 3 trials" in result.stdout
+    dataset = read_dataset(tmp_path / "export")
+    tags, metrics = dataset["tags"], dataset["metrics"]
+    best = tags[(tags["key"] == schema.TAG_ROLE) & (tags["value"] == "best")]["run_id"].item()
+    accuracy = metrics[(metrics["run_id"] == best) & (metrics["key"] == "test_accuracy")]
+    assert accuracy["value"].item() > 0.8  # the signal column was used, after preprocessing
+    uri = dataset["runs"].set_index("run_id").loc[best, "artifact_uri"]
+    predictions = pd.read_parquet(Path(uri) / schema.PREDICTIONS_ARTIFACT)
+    assert set(predictions["y_true"]) == {"yes", "no"}
+    assert set(predictions["sensitive_group"]) == {"a", "b"}
+    assert {"proba_no", "proba_yes"} <= set(predictions.columns)
