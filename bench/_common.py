@@ -7,7 +7,6 @@ they run on are noisy and shared), plus the raw numbers. They never assert timin
 from __future__ import annotations
 
 import argparse
-import logging
 import math
 import os
 import platform
@@ -39,24 +38,15 @@ def quiet_warnings() -> None:
 
 
 @contextmanager
-def local_client(n_workers: int | None = None) -> Iterator[Any]:
-    """A ``LocalCluster`` (one single-threaded worker process per core) and its client.
+def local_client() -> Iterator[Any]:
+    """The cluster mlreport itself starts: one single-threaded worker process per core.
 
     Callers must run under ``if __name__ == "__main__":``: worker processes are spawned.
     """
-    from distributed import Client, LocalCluster
+    from mlreport.run import dask_client
 
     quiet_warnings()
-    with (
-        LocalCluster(
-            n_workers=n_workers or max(1, os.cpu_count() or 1),
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with dask_client(None) as client:
         client.run(quiet_warnings)
         yield client
 
