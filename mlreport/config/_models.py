@@ -114,7 +114,9 @@ class SearchSpec(_Strict):
     max_iter: int | None = Field(default=None, ge=1, description="most partial_fit calls")
     n_initial_parameters: int | None = Field(default=None, ge=1)
     n_initial_iter: int | None = Field(default=None, ge=1)
-    patience: int | None = Field(default=None, ge=1, description="stop after this many calls")
+    patience: int | None = Field(
+        default=None, ge=2, description="stop a candidate after this many calls without gain"
+    )
     tol: float | None = Field(default=None, ge=0)
     decay_rate: float | None = Field(default=None, gt=0)
     aggressiveness: int | None = Field(default=None, ge=2)

@@ -45,7 +45,6 @@ class ExperimentData:
     categorical: tuple[str, ...]
     sensitive_test: pd.DataFrame  # sensitive feature columns of the test rows
 
-    @property
     def test(self) -> TestSet:
         return TestSet(self.X_test, self.y_test, self.classes, self.sensitive_test)
 
@@ -65,10 +64,15 @@ class ChunkedData:
     classes: tuple[str, ...]
     categorical: tuple[str, ...] = ()
     sensitive_features: tuple[str, ...] = ()
+    not_features: tuple[str, ...] = ()  # sensitive columns kept only for the report
 
     @property
     def is_frame(self) -> bool:
         return hasattr(self.X_train, "columns")
+
+    def features(self, frame: Any) -> Any:
+        """The model's input columns of a (dask or pandas) frame of this data."""
+        return frame.drop(columns=list(self.not_features)) if self.not_features else frame
 
     def test(self) -> TestSet:
         """The test split, computed into memory (it is the small part of the data)."""
@@ -79,7 +83,7 @@ class ChunkedData:
             return TestSet(np.asarray(X), y, self.classes, no_groups)
         X = X.reset_index(drop=True)
         sensitive = X[list(self.sensitive_features)].astype("object").fillna(MISSING_GROUP)
-        return TestSet(X, y, self.classes, sensitive.astype(str))
+        return TestSet(self.features(X), y, self.classes, sensitive.astype(str))
 
 
 def is_chunked(spec: ExperimentSpec) -> bool:
@@ -138,11 +142,14 @@ def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
             )
         )
     frame = frame.dropna(subset=[data.target])
-    target = frame[data.target].astype(str).str.strip()
+    target = frame[data.target].map_partitions(_labels, meta=(data.target, "object"))
     classes = _class_order(spec, [str(v) for v in target.unique().compute()])
     codes = {label: code for code, label in enumerate(classes)}
     y = target.map(codes, meta=(data.target, "int64"))
-    features = frame.drop(columns=[data.target, *data.drop])
+    kept_for_report = [c for c in data.drop if c in data.sensitive_features]
+    features = frame.drop(
+        columns=[data.target, *(c for c in data.drop if c not in kept_for_report)]
+    )
     categorical = tuple(
         data.categorical
         if data.categorical is not None
@@ -264,7 +271,7 @@ def _labels(target: pd.Series) -> pd.Series:
     """Target values as label strings; whole floats (1.0, read as float) become '1'."""
     if pd.api.types.is_float_dtype(target) and (target % 1 == 0).all():
         target = target.astype("int64")
-    return target.astype(str).str.strip()
+    return target.astype(str).str.strip().astype(object)
 
 
 def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:

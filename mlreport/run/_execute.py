@@ -146,7 +146,7 @@ class _SearchOutcome:
     trials: list[TrialResult]
     best: TrialResult | None  # None when every trial failed
     estimator: Any
-    test: TestSet
+    test: TestSet | None  # computed after the search, only when there is a best model
     wall_time_s: float
 
 
@@ -217,7 +217,7 @@ class _ModelRun:
             trials=len(outcome.trials),
             failed_trials=sum(t.failed for t in outcome.trials),
             primary_metric=self.spec.primary,
-            best_score=outcome.best.metrics[self._score_key] if outcome.best else None,
+            best_score=outcome.best.metrics[self._score_key],
         )
 
     @property
@@ -261,12 +261,12 @@ class _ModelRun:
             )
         ]
         if all(trial.failed for trial in trials):
-            return _SearchOutcome(trials, None, None, data.test, wall_time_s)
+            return _SearchOutcome(trials, None, None, None, wall_time_s)
         best = best_trial(trials, key=self._score_key)
         estimator = self.client.submit(
             fit_candidate, search.estimator, best.params, data.X_train, data.y_train, pure=False
         ).result()
-        return _SearchOutcome(trials, best, estimator, data.test, wall_time_s)
+        return _SearchOutcome(trials, best, estimator, data.test(), wall_time_s)
 
     def _incremental_search(self, *, start: int) -> _SearchOutcome:
         """Incremental, Hyperband or successive halving: partial_fit on blocks, stop early."""
@@ -278,11 +278,11 @@ class _ModelRun:
         wall_time_s = time.monotonic() - started
         errors = reported_errors(self.client, topic)
         trials = incremental_trials(search, primary=self.spec.primary, errors=errors)
-        best = trials[int(search.best_index_)]
-        if best.failed:
-            return _SearchOutcome(trials, None, None, prepared.test, wall_time_s)
+        chosen = trials[int(search.best_index_)]
+        if chosen.failed:  # dask-ml picks by score; a failed candidate only wins if all failed
+            return _SearchOutcome(trials, None, None, None, wall_time_s)
         estimator = best_pipeline(search, prepared.preprocess)
-        return _SearchOutcome(trials, best, estimator, prepared.test, wall_time_s)
+        return _SearchOutcome(trials, chosen, estimator, self.data.test(), wall_time_s)
 
     def _log_search_settings(self, parent: str) -> None:
         search = self.model.search
@@ -348,6 +348,7 @@ class _ModelRun:
             parent_run_id=parent,
         )
         test = outcome.test
+        assert test is not None
         metrics = {
             schema.TEST_METRIC.format(scorer=scorer): float(
                 get_scorer(scorer)(outcome.estimator, test.X, test.y)

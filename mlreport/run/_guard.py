@@ -16,14 +16,21 @@ from sklearn.metrics import get_scorer
 from mlreport.errors import describe
 
 FAILED_SCORE = -math.inf
+NOT_FINITE = "the {scoring} score on the validation split is {score}"
 
 
 class GuardedEstimator(BaseEstimator):
     """An estimator whose ``partial_fit`` failures are recorded instead of raised."""
 
+    error_: str
+
     def __init__(self, estimator: Any = None, topic: str = "") -> None:
         self.estimator = estimator
         self.topic = topic
+
+    def fit(self, X: Any, y: Any = None, **fit_params: Any) -> GuardedEstimator:
+        self.estimator.fit(X, y, **fit_params)
+        return self
 
     def partial_fit(self, X: Any, y: Any = None, **fit_params: Any) -> GuardedEstimator:
         if getattr(self, "error_", ""):
@@ -51,7 +58,17 @@ class GuardedScorer:
     def __call__(self, estimator: GuardedEstimator, X: Any, y: Any) -> float:
         if getattr(estimator, "error_", ""):
             return FAILED_SCORE
-        return float(get_scorer(self.scoring)(estimator.estimator, X, y))
+        try:
+            score = float(get_scorer(self.scoring)(estimator.estimator, X, y))
+        except Exception as exc:
+            estimator.error_ = describe(exc)
+            _report(estimator.topic, estimator.estimator.get_params(deep=False), estimator.error_)
+            return FAILED_SCORE
+        if not math.isfinite(score):  # e.g. roc_auc on a one-class validation split
+            estimator.error_ = NOT_FINITE.format(scoring=self.scoring, score=score)
+            _report(estimator.topic, estimator.estimator.get_params(deep=False), estimator.error_)
+            return FAILED_SCORE
+        return score
 
 
 def _report(topic: str, params: dict[str, Any], error: str) -> None:

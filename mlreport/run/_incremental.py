@@ -12,13 +12,14 @@ from sklearn.preprocessing import FunctionTransformer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.run._data import ChunkedData, ExperimentData, TestSet
-from mlreport.run._guard import FAILED_SCORE, GuardedEstimator, GuardedScorer
+from mlreport.run._data import ChunkedData, ExperimentData
+from mlreport.run._guard import GuardedEstimator, GuardedScorer
 from mlreport.run._search import build_pipeline, needs_scaling, seeded_estimator
 from mlreport.run._trials import TrialResult
 
+DEFAULT_INITIAL_ITER = 3  # successive halving: partial_fit calls before the first cut
 GUARDED = "estimator__"  # search-space prefix of the guarded estimator's params
-#: Rows per block when in-memory data is handed to an incremental search.
+#: Number of blocks in-memory data is cut into for an incremental search.
 IN_MEMORY_BLOCKS = 10
 
 
@@ -29,7 +30,6 @@ class PreparedArrays:
     X_train: Any
     y_train: Any
     preprocess: Any  # fitted; applied to raw features before the estimator
-    test: TestSet
     classes: tuple[str, ...]
 
 
@@ -40,9 +40,10 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
     preprocess: Any
     if isinstance(data, ChunkedData) and data.is_frame:
         preprocess = blockwise_preprocessing(model, categorical=list(data.categorical))
-        X_train = preprocess.fit_transform(data.X_train).to_dask_array(lengths=True)
-        y_train = data.y_train.to_dask_array(lengths=True)
-        return PreparedArrays(X_train, y_train, preprocess, data.test(), data.classes)
+        lengths = tuple(int(n) for n in data.y_train.map_partitions(len).compute())
+        X_train = preprocess.fit_transform(data.features(data.X_train)).to_dask_array(lengths)
+        y_train = data.y_train.to_dask_array(lengths)
+        return PreparedArrays(X_train, y_train, preprocess, data.classes)
     if isinstance(data, ChunkedData):
         if needs_scaling(model):
             from dask_ml.preprocessing import StandardScaler
@@ -52,7 +53,7 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
         else:
             preprocess = FunctionTransformer().fit(None)
             X_train = data.X_train
-        return PreparedArrays(X_train, data.y_train, preprocess, data.test(), data.classes)
+        return PreparedArrays(X_train, data.y_train, preprocess, data.classes)
     categorical = list(data.categorical)
     numeric = [c for c in data.X_train.columns if c not in categorical]
     preprocess = build_pipeline(model, numeric=numeric, categorical=categorical)[:-1]
@@ -62,7 +63,6 @@ def prepare_arrays(model: ModelSpec, data: ExperimentData | ChunkedData) -> Prep
         X_train=da.from_array(features, chunks=(rows, features.shape[1])),
         y_train=da.from_array(data.y_train, chunks=rows),
         preprocess=preprocess,
-        test=data.test,
         classes=data.classes,
     )
 
@@ -121,8 +121,9 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: s
         "random_state": spec.seed,
         "test_size": search.validation_size,
         "patience": search.patience or False,
-        "tol": 0.001 if search.tol is None else search.tol,
     }
+    if search.tol is not None:
+        common["tol"] = search.tol
     if search.strategy == "hyperband":
         return HyperbandSearchCV(
             estimator,
@@ -136,7 +137,7 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: s
             estimator,
             space,
             n_initial_parameters=search.n_initial_parameters or 10,
-            n_initial_iter=search.n_initial_iter,
+            n_initial_iter=search.n_initial_iter or DEFAULT_INITIAL_ITER,
             max_iter=search.max_iter,
             aggressiveness=search.aggressiveness or 3,
             **common,
@@ -172,6 +173,7 @@ def incremental_trials(
     results = search.cv_results_
     score_key = schema.VAL_SCORE.format(scorer=primary)
     most_calls = max(int(c) for c in results["partial_fit_calls"])
+    budget = int(getattr(search, "max_iter", None) or most_calls)  # calls of a full training
     trials = []
     for index, model_id in enumerate(results["model_id"]):
         calls = int(results["partial_fit_calls"][index])
@@ -193,18 +195,12 @@ def incremental_trials(
             schema.METRIC_RANK: float(results["rank_test_score"][index]),
         }
         params = {k.removeprefix(GUARDED): v for k, v in results["params"][index].items()}
-        error = _error_of(params, errors)
-        failed = metrics[score_key] == FAILED_SCORE or bool(error)
+        failed = not math.isfinite(metrics[score_key])  # the guard scores failures -inf
+        error = _error_of(params, errors) if failed else ""
         if failed:
             del metrics[score_key], metrics[schema.METRIC_RANK]
             history = ()
-        tags = {
-            schema.TAG_STOP_REASON: schema.STOP_FAILED
-            if failed
-            else schema.STOP_COMPLETED
-            if calls >= most_calls
-            else schema.STOP_EARLY,
-        }
+        tags = {schema.TAG_STOP_REASON: _stop_reason(failed=failed, calls=calls, budget=budget)}
         if "bracket" in results:
             tags[schema.TAG_BRACKET] = str(int(results["bracket"][index]))
         trials.append(
@@ -216,15 +212,27 @@ def incremental_trials(
                 error=error,
                 history={score_key: history} if history else {},
                 tags=tags,
-                compute_s=(fit_time + score_time) * calls,
+                compute_s=fit_time * calls + score_time * max(1, len(history)),
             )
         )
     return trials
 
 
+def _stop_reason(*, failed: bool, calls: int, budget: int) -> str:
+    if failed:
+        return schema.STOP_FAILED
+    return schema.STOP_COMPLETED if calls >= budget else schema.STOP_EARLY
+
+
 def best_pipeline(search: Any, preprocess: Any) -> Pipeline:
     """The best model, trained during the search, behind the fitted preprocessing."""
-    return Pipeline([("preprocess", preprocess), ("model", search.best_estimator_.estimator)])
+    return Pipeline(
+        [
+            ("preprocess", preprocess),
+            ("array", FunctionTransformer(np.asarray)),  # the model was trained on arrays
+            ("model", search.best_estimator_.estimator),
+        ]
+    )
 
 
 def _error_of(params: dict[str, Any], errors: list[tuple[dict[str, str], str]]) -> str:

@@ -128,6 +128,11 @@ def test_experiment_runs_unchanged_on_a_dask_cli_cluster(
     assert result.returncode == 0, result.stderr
     assert "on-a-cluster / sgd-hyperband: 17 trials" in result.stdout
     assert logged_trials(root) == (17, {"FINISHED"})
+    with Client(cluster.address, timeout="30s") as client:  # the training ran on this cluster
+        prefixes = client.run_on_scheduler(
+            lambda dask_scheduler: [str(p) for p in dask_scheduler.task_prefixes]
+        )
+    assert any("partial_fit" in prefix for prefix in prefixes)
 
 
 def test_a_worker_killed_mid_search_loses_nothing(cluster: DaskCluster, tmp_path: Path) -> None:
@@ -145,9 +150,8 @@ def test_a_worker_killed_mid_search_loses_nothing(cluster: DaskCluster, tmp_path
     with Client(cluster.address, timeout="30s") as client:
         deadline = time.monotonic() + 120
         task_keys = lambda dask_scheduler: [str(key) for key in dask_scheduler.tasks]  # noqa: E731
-        while time.monotonic() < deadline and not any(
-            "partial_fit" in key for key in client.run_on_scheduler(task_keys)
-        ):
+        while not any("partial_fit" in key for key in client.run_on_scheduler(task_keys)):
+            assert time.monotonic() < deadline, "the search never started training"
             time.sleep(0.2)
     time.sleep(1.0)  # well into the search
     assert search.poll() is None, "the search ended before a worker could be killed"

@@ -40,6 +40,13 @@ models:
       space:
         alpha: {distribution: loguniform, low: 0.0001, high: 10}
         average: [true, false]
+  - name: halving
+    estimator: sklearn.linear_model.SGDClassifier
+    search:
+      strategy: successive_halving
+      n_initial_parameters: 4
+      space:
+        alpha: {distribution: loguniform, low: 0.0001, high: 10}
 """
 
 
@@ -52,6 +59,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stderr
     assert "chunked / incremental: 4 trials" in result.stdout
     assert "chunked / hyperband: 17 trials" in result.stdout  # Hyperband(max_iter=9) trains 17
+    assert "chunked / halving: 4 trials" in result.stdout
     return root
 
 
@@ -63,7 +71,7 @@ def trial_frame(project: Path, model: str):  # type: ignore[no-untyped-def]
     return dataset, trials
 
 
-@pytest.mark.parametrize("model", ["incremental", "hyperband"])
+@pytest.mark.parametrize("model", ["incremental", "hyperband", "halving"])
 def test_every_trial_has_its_score_history_by_partial_fit_calls(project: Path, model: str) -> None:
     dataset, trials = trial_frame(project, model)
     history = dataset["metric_history"]
@@ -71,7 +79,7 @@ def test_every_trial_has_its_score_history_by_partial_fit_calls(project: Path, m
     for run_id in trials.index:
         calls = int(metrics[(run_id, "partial_fit_calls")])
         steps = history[(history["run_id"] == run_id) & (history["key"] == "val_accuracy")]
-        if model == "incremental":  # scored after every call
+        if model == "incremental":  # scored after every call (no patience, no decay)
             assert sorted(steps["step"]) == list(range(1, calls + 1))
         else:  # Hyperband scores at the end of each of its rungs
             assert sorted(steps["step"])[0] == 1 and max(steps["step"]) == calls
@@ -81,15 +89,17 @@ def test_every_trial_has_its_score_history_by_partial_fit_calls(project: Path, m
     if model == "hyperband":
         assert reasons == {schema.STOP_COMPLETED, schema.STOP_EARLY}
         assert set(trials[schema.TAG_BRACKET]) == {"0", "1", "2"}
-    else:
-        assert reasons <= {schema.STOP_COMPLETED, schema.STOP_EARLY}
+    elif model == "halving":
+        assert reasons == {schema.STOP_COMPLETED, schema.STOP_EARLY}
+    else:  # without patience every candidate trains for max_iter calls
+        assert reasons == {schema.STOP_COMPLETED}
 
 
 def test_best_model_is_scored_on_the_blockwise_test_split(project: Path) -> None:
     dataset = read_dataset(project / "export")
     tags, metrics = dataset["tags"], dataset["metrics"]
     best = set(tags[(tags["key"] == schema.TAG_ROLE) & (tags["value"] == "best")]["run_id"])
-    assert len(best) == 2
+    assert len(best) == 3
     test_metrics = metrics[metrics["run_id"].isin(best) & metrics["key"].str.startswith("test_")]
     assert set(test_metrics["key"]) == {"test_accuracy", "test_roc_auc"}
     assert (test_metrics["value"] > 0.5).all()  # better than chance on 4 informative features
@@ -98,7 +108,7 @@ def test_best_model_is_scored_on_the_blockwise_test_split(project: Path) -> None
 def test_leaderboard_shows_validation_scores_and_stop_reasons(project: Path) -> None:
     page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
     rows = table_rows(page, "leaderboard")
-    assert len(rows) == 4 + 17
+    assert len(rows) == 4 + 17 + 4
     evaluations = [row[4] for row in rows]
     assert all(e.startswith("validation after ") for e in evaluations)
     assert any("stopped early, bracket" in e for e in evaluations)
@@ -111,11 +121,15 @@ def test_experiment_page_shows_search_progress(project: Path) -> None:
 
     page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
     progress = json.loads(script_data(page, "chart-progress-data"))
-    assert len(progress["data"]) == 4 + 17  # one line per trial
+    assert len(progress["data"]) == 4 + 17 + 4  # one line per trial
     best = json.loads(script_data(page, "chart-best-so-far-data"))
-    assert {trace["name"] for trace in best["data"]} == {"incremental", "hyperband"}
+    assert {trace["name"] for trace in best["data"]} == {"incremental", "hyperband", "halving"}
     for trace in best["data"]:
-        assert trace["y"] == sorted(trace["y"])  # the best score so far never falls
+        assert trace["x"] == sorted(trace["x"])
+        scores = [
+            y for line in progress["data"] if line["name"] == trace["name"] for y in line["y"]
+        ]
+        assert trace["y"][-1] == max(scores)  # ends at the model's best validation score
 
 
 FAILING = """
@@ -172,7 +186,7 @@ def test_a_csv_file_is_read_and_preprocessed_block_by_block(tmp_path: Path) -> N
         """
 name: blocks
 data: {kind: file, path: people.csv, target: label, positive_label: "yes",
-       sensitive_features: [group], blocksize: 200000}
+       sensitive_features: [group], drop: [group], blocksize: 200000}
 scoring: [accuracy, roc_auc]
 models:
   - name: sgd

@@ -168,6 +168,7 @@ def test_incremental_strategies_and_their_options(tmp_path: Path) -> None:
             "chunked data needs an incremental strategy",
         ),
         (("chunks: 100", "chunks: 100, flip_y: 0.1"), "flip_y cannot be set with chunks"),
+        (("max_iter: 27", "max_iter: 27\n      patience: 1"), "greater than or equal to 2"),
     ],
 )
 def test_incremental_problems(tmp_path: Path, change: tuple[str, str], expected: str) -> None:

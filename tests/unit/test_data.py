@@ -83,7 +83,7 @@ def test_multiclass_predictions_have_a_probability_per_class(tmp_path: Path) -> 
     data = load_data(spec_for(tmp_path, "{kind: sklearn, name: wine}"))
     assert data.classes == ("class_0", "class_1", "class_2")
     model = LogisticRegression(max_iter=5000).fit(data.X_train, data.y_train)
-    frame = predictions_frame(model, data.test)
+    frame = predictions_frame(model, data.test())
     assert list(frame.columns) == [
         "y_true",
         "y_pred",
