@@ -124,6 +124,11 @@ def verdict(met: bool | None) -> str:
     return "met" if met else "NOT met"
 
 
+def result_line(label: str, value: float, shown: str, goal: str, met: bool) -> str:
+    """One RESULT line: what was measured, the goal, and whether it is met (NaN: not measured)."""
+    return f"{label} = {shown}; goal {goal}: {verdict(None if math.isnan(value) else met)}"
+
+
 def gb(n_bytes: float) -> str:
     """Bytes in decimal gigabytes (1 GB = 10**9 bytes), as the goals are stated."""
     return f"{n_bytes / 1e9:.2f} GB"

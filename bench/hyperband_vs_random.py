@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from _common import header, local_client, median, parser, ratio, seconds, timed, verdict
+from _common import header, local_client, median, parser, ratio, result_line, seconds, timed
 from dask_ml.datasets import make_classification
 from dask_ml.model_selection import (
     HyperbandSearchCV,
@@ -243,11 +243,9 @@ def main() -> None:
             )
     result = median(speedups)
     print(f"speedups per repeat: {', '.join(f'{s:.2f}x' for s in speedups)}")
-    print(
-        f"RESULT speedup = random_time / hyperband_time = {result:.2f}x (median of "
-        f"{len(speedups)}); goal >= {GOAL:g}x: "
-        f"{verdict(None if math.isnan(result) else result >= GOAL)}"
-    )
+    label = "speedup = random_time / hyperband_time"
+    shown = f"{result:.2f}x (median of {len(speedups)})"
+    print("RESULT " + result_line(label, result, shown, f">= {GOAL:g}x", result >= GOAL))
     print(
         f"       (by dask-ml's per-bracket elapsed_wall_time, which leaves out set-up: "
         f"{median(elapsed_speedups):.2f}x)"

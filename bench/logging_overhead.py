@@ -43,7 +43,7 @@ from typing import Any
 
 import numpy as np
 import yaml
-from _common import gb, header, local_client, median, parser, ratio, seconds, timed, verdict
+from _common import gb, header, local_client, median, parser, ratio, result_line, seconds, timed
 
 GOAL = 0.05  # logging <= 5% of search wall time
 MODEL = "sgd-hyperband"
@@ -288,13 +288,22 @@ def main() -> None:
         f"{seconds(search_s)}), MLflow logging (Tracker) {seconds(logging_s)} = "
         f"{1000 * logging_s / max(trials, 1):.0f} ms per trial"
     )
+    goal = f"<= {GOAL:.0%}"
     print(
-        f"RESULT overhead = (mlreport - bare) / bare = {overhead:+.1%}; goal <= {GOAL:.0%}: "
-        f"{verdict(None if math.isnan(overhead) else overhead <= GOAL)}"
+        "RESULT "
+        + result_line(
+            "overhead = (mlreport - bare) / bare",
+            overhead,
+            f"{overhead:+.1%}",
+            goal,
+            overhead <= GOAL,
+        )
     )
     print(
-        f"       logging alone (Tracker calls) / bare = {alone:.1%}; goal <= {GOAL:.0%}: "
-        f"{verdict(None if math.isnan(alone) else alone <= GOAL)}"
+        "       "
+        + result_line(
+            "logging alone (Tracker calls) / bare", alone, f"{alone:.1%}", goal, alone <= GOAL
+        )
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import math
+from itertools import accumulate
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -31,17 +32,12 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
                 hovertemplate="%{text}<br>score %{y:.4f}<br>fit %{x:.3g} s<extra></extra>",
             )
         )
-    if not figure.data:
-        return None
-    _layout(
+    figure.update_layout(xaxis_type="log", legend_title_text="model")
+    return _chart(
         figure,
+        chart_id=chart_id,
         x_title="fit time (s): mean per CV fold, or all partial_fit calls",
         y_title=f"{html.escape(result.primary_metric)} (CV mean or validation)",
-    )
-    figure.update_layout(xaxis_type="log", legend_title_text="model")
-    return Chart(
-        chart_id=chart_id,
-        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
         caption="Each point is one candidate of the search; hover for its parameters.",
     )
 
@@ -67,16 +63,11 @@ def score_by_calls(result: ExperimentResult, *, chart_id: str) -> Chart | None:
                     hovertemplate="%{text}<br>calls %{x}<br>score %{y:.4f}<extra></extra>",
                 )
             )
-    if not figure.data:
-        return None
-    _layout(
+    return _chart(
         figure,
+        chart_id=chart_id,
         x_title="partial_fit calls",
         y_title=f"validation {html.escape(result.primary_metric)}",
-    )
-    return Chart(
-        chart_id=chart_id,
-        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
         caption="One line per trial: its validation score each time it was scored. "
         "Lines that stop early are candidates the search dropped.",
     )
@@ -89,29 +80,21 @@ def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
         points = sorted((elapsed, value) for t in model.trials for _, value, elapsed in t.history)
         if not points:
             continue
-        best: list[float] = []
-        for _, value in points:
-            best.append(value if not best else max(best[-1], value))
         figure.add_trace(
             go.Scatter(
                 x=[elapsed for elapsed, _ in points],
-                y=best,
+                y=list(accumulate((value for _, value in points), max)),
                 mode="lines",
                 line={"shape": "hv", "color": _COLOURS[number % len(_COLOURS)]},
                 name=html.escape(model.name),
                 hovertemplate="%{x:.1f} s<br>best %{y:.4f}<extra></extra>",
             )
         )
-    if not figure.data:
-        return None
-    _layout(
+    return _chart(
         figure,
+        chart_id=chart_id,
         x_title="wall time since the search started (s)",
         y_title=f"best validation {html.escape(result.primary_metric)}",
-    )
-    return Chart(
-        chart_id=chart_id,
-        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
         caption="How fast each search found its best candidate.",
     )
 
@@ -119,13 +102,23 @@ def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
 _COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692")
 
 
-def _layout(figure: go.Figure, *, x_title: str, y_title: str) -> None:
+def _chart(
+    figure: go.Figure, *, chart_id: str, x_title: str, y_title: str, caption: str
+) -> Chart | None:
+    """The figure with mlreport's layout, serialised; None when it has no trace."""
+    if not figure.data:
+        return None
     figure.update_layout(
         xaxis_title=x_title,
         yaxis_title=y_title,
         margin={"l": 60, "r": 20, "t": 20, "b": 50},
         height=380,
         template="plotly_white",
+    )
+    return Chart(
+        chart_id=chart_id,
+        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
+        caption=caption,
     )
 
 
