@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +75,19 @@ class RunRecord:
     history: dict[str, list[tuple[int, float, int]]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class FinishedRun:
+    """A run logged after it ended, with its start, end and final status."""
+
+    name: str
+    tags: Mapping[str, str]
+    record: RunRecord
+    start_time: int
+    end_time: int
+    status: str = "FINISHED"  # or FAILED
+    parent_run_id: str | None = None
+
+
 class Tracker:
     """Writes mlreport's runs to one tracking store through ``MlflowClient``."""
 
@@ -83,6 +98,7 @@ class Tracker:
         logging.getLogger("mlflow").setLevel(logging.ERROR)
         logging.getLogger("alembic").setLevel(logging.ERROR)
         self.tracking_uri = tracking_uri
+        use_write_ahead_log(tracking_uri)
         mlflow.set_tracking_uri(tracking_uri)
         self.client = MlflowClient(tracking_uri=tracking_uri)
 
@@ -149,21 +165,7 @@ class Tracker:
 
     def log(self, run_id: str, record: RunRecord, *, timestamp: int | None = None) -> None:
         """Log params, metrics and tags of a run with as few ``log_batch`` calls as possible."""
-        from mlflow.entities import Metric, Param, RunTag
-
-        now = timestamp or now_ms()
-        metrics = [
-            Metric(key, float(value), now, 0)
-            for key, value in sorted(record.metrics.items())
-            if value is not None and key not in record.history
-        ]
-        metrics.extend(
-            Metric(key, float(value), timestamp, step)
-            for key, points in sorted(record.history.items())
-            for step, value, timestamp in points
-        )
-        params = [Param(k, param_value(v)) for k, v in sorted(record.params.items())]
-        tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
+        metrics, params, tags = _entities(record, timestamp or now_ms())
         with _store_errors(self.tracking_uri):
             while metrics or params or tags:
                 # MLflow's limits per request: 100 params and tags together, 1000 entities.
@@ -181,6 +183,39 @@ class Tracker:
                 metrics = metrics[len(batch_metrics) :]
                 params = params[len(batch_params) :]
                 tags = tags[len(batch_tags) :]
+
+    def log_finished_runs(self, experiment_id: str, runs: Sequence[FinishedRun]) -> list[str]:
+        """Log runs that are over before they are logged (a search's trials); their ids.
+
+        On an SQL store (SQLite, PostgreSQL, MySQL) all of them are written in one
+        transaction with MLflow's own table models and validation: a few milliseconds for
+        a hundred trials, where creating, logging and ending each run through the client
+        takes three transactions per run. Other stores get exactly those client calls.
+        """
+        store = self._sql_store()
+        if store is None:
+            return [self._log_finished_run(experiment_id, run) for run in runs]
+        with _store_errors(self.tracking_uri):
+            return _insert_finished_runs(store, experiment_id, runs)
+
+    def _log_finished_run(self, experiment_id: str, run: FinishedRun) -> str:
+        run_id = self.start_run(
+            experiment_id,
+            name=run.name,
+            tags=run.tags,
+            parent_run_id=run.parent_run_id,
+            start_time=run.start_time,
+        )
+        self.log(run_id, run.record, timestamp=run.end_time)
+        self.finish(run_id, status=run.status, end_time=run.end_time)
+        return run_id
+
+    def _sql_store(self) -> Any:
+        """MLflow's SQLAlchemy store behind the client, or None for other stores."""
+        from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+        store = getattr(getattr(self.client, "_tracking_client", None), "store", None)
+        return store if isinstance(store, SqlAlchemyStore) else None
 
     def finish(self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None) -> None:
         with _store_errors(self.tracking_uri):
@@ -211,6 +246,139 @@ class Tracker:
             )
 
 
+def sqlite_path(uri: str) -> Path | None:
+    """The database file of a ``sqlite:///`` tracking URI; None for any other store."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    path = uri[len(prefix) :].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def use_write_ahead_log(uri: str) -> None:
+    """Switch an SQLite store to write-ahead logging, once: the setting stays in the file.
+
+    Each MLflow write is its own transaction; in SQLite's default rollback-journal mode
+    every commit syncs the disk several times, in WAL mode once. That makes logging a
+    trial about a third cheaper, and lets readers (``mlflow ui``, ``mlreport export``)
+    read while a build writes. A store that is busy or read-only is left as it is.
+    """
+    path = sqlite_path(uri)
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(path, timeout=1.0) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+        connection.close()
+    except (OSError, sqlite3.Error):
+        return  # MLflow reports a store it cannot open with its own message
+
+
+def _entities(record: RunRecord, timestamp: int) -> tuple[list[Any], list[Any], list[Any]]:
+    """MLflow's Metric, Param and RunTag entities of a record; plain metrics at ``timestamp``."""
+    from mlflow.entities import Metric, Param, RunTag
+
+    metrics = [
+        Metric(key, float(value), timestamp, 0)
+        for key, value in sorted(record.metrics.items())
+        if value is not None and key not in record.history
+    ]
+    metrics.extend(
+        Metric(key, float(value), at, step)
+        for key, points in sorted(record.history.items())
+        for step, value, at in points
+    )
+    params = [Param(k, param_value(v)) for k, v in sorted(record.params.items())]
+    tags = [RunTag(k, v) for k, v in sorted(record.tags.items())]
+    return metrics, params, tags
+
+
+def _insert_finished_runs(store: Any, experiment_id: str, runs: Sequence[FinishedRun]) -> list[str]:
+    """Write finished runs into an SQL store in one transaction, as the client would.
+
+    Rows go through MLflow's table models (so they follow the installed MLflow's schema)
+    as bulk inserts, after MLflow's own validation of every metric, param and tag; a test
+    checks that the runs read back equal to runs logged through the client.
+    """
+    from mlflow.entities import LifecycleStage, RunStatus, SourceType
+    from mlflow.exceptions import MlflowException
+    from mlflow.store.tracking.dbmodels.models import (
+        SqlLatestMetric,
+        SqlMetric,
+        SqlParam,
+        SqlRun,
+        SqlTag,
+    )
+    from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID, MLFLOW_RUN_NAME, MLFLOW_USER
+    from mlflow.utils.uri import append_to_uri_path
+    from mlflow.utils.validation import _validate_batch_log_data
+    from sqlalchemy import insert
+
+    experiment = store.get_experiment(experiment_id)
+    if experiment.lifecycle_stage != LifecycleStage.ACTIVE:
+        raise MlflowException(f"experiment {experiment_id} is not active")
+    rows: dict[Any, list[dict[str, Any]]] = {
+        model: [] for model in (SqlRun, SqlTag, SqlParam, SqlMetric, SqlLatestMetric)
+    }  # in foreign-key order: runs first
+    run_ids: list[str] = []
+    for run in runs:
+        run_id = uuid.uuid4().hex
+        tags = {**run.tags, **run.record.tags, MLFLOW_RUN_NAME: run.name}
+        if run.parent_run_id:
+            tags[MLFLOW_PARENT_RUN_ID] = run.parent_run_id
+        metrics, params, tag_entities = _validate_batch_log_data(
+            *_entities(replace(run.record, tags=tags), run.end_time)
+        )
+        RunStatus.from_string(run.status)  # rejects an unknown status
+        rows[SqlRun].append(
+            {
+                "name": run.name,
+                "artifact_uri": append_to_uri_path(
+                    experiment.artifact_location, run_id, "artifacts"
+                ),
+                "run_uuid": run_id,
+                "experiment_id": int(experiment_id),
+                "source_type": SourceType.to_string(SourceType.UNKNOWN),
+                "source_name": "",
+                "entry_point_name": "",
+                "user_id": tags.get(MLFLOW_USER, "unknown"),
+                "status": run.status,
+                "start_time": run.start_time,
+                "end_time": run.end_time,
+                "deleted_time": None,
+                "source_version": "",
+                "lifecycle_stage": LifecycleStage.ACTIVE,
+            }
+        )
+        rows[SqlTag].extend(
+            {"key": t.key, "value": t.value, "run_uuid": run_id} for t in tag_entities
+        )
+        rows[SqlParam].extend({"key": p.key, "value": p.value, "run_uuid": run_id} for p in params)
+        latest: dict[str, tuple[tuple[int, int, float], dict[str, Any]]] = {}
+        for metric in dict.fromkeys(metrics):  # log_batch drops exact duplicates too
+            is_nan, value = store.sanitize_metric_value(metric.value)
+            row = {
+                "key": metric.key,
+                "value": value,
+                "timestamp": metric.timestamp,
+                "step": metric.step,
+                "is_nan": is_nan,
+                "run_uuid": run_id,
+            }
+            rows[SqlMetric].append(row)
+            order = (metric.step, metric.timestamp, value)
+            if metric.key not in latest or order > latest[metric.key][0]:
+                latest[metric.key] = (order, row)
+        rows[SqlLatestMetric].extend(row for _, row in latest.values())
+        run_ids.append(run_id)
+    with store.ManagedSessionMaker(read_only=False) as session:
+        for model, values in rows.items():
+            if values:
+                session.execute(insert(model), values)
+    return run_ids
+
+
 def now_ms() -> int:
     """Milliseconds since the epoch, MLflow's unit of time."""
     return int(time.time() * 1000)
@@ -219,9 +387,13 @@ def now_ms() -> int:
 @contextmanager
 def _store_errors(uri: str) -> Iterator[None]:
     from mlflow.exceptions import MlflowException
+    from sqlalchemy.exc import SQLAlchemyError
 
     try:
         yield
+    except SQLAlchemyError as exc:  # the one-transaction path talks to the database itself
+        reason = str(exc).splitlines()[0]
+        raise TrackingError(UNREACHABLE_STORE.format(uri=uri, reason=reason)) from exc
     except MlflowException as exc:
         raise TrackingError(
             UNREACHABLE_STORE.format(uri=uri, reason=str(exc.message).splitlines()[0])

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -45,7 +46,7 @@ from mlreport.run._trials import (
     failure_reason,
     trial_results,
 )
-from mlreport.tracking import RunRecord, Tracker, git_commit, now_ms
+from mlreport.tracking import FinishedRun, RunRecord, Tracker, git_commit, now_ms
 
 Status = Literal["ran", "skipped", "failed"]
 
@@ -146,7 +147,6 @@ class _SearchOutcome:
     trials: list[TrialResult]
     best: TrialResult | None  # None when every trial failed
     estimator: Any
-    test: TestSet | None  # computed after the search, only when there is a best model
     wall_time_s: float
 
 
@@ -189,11 +189,22 @@ class _ModelRun:
                 outcome = self._cv_search(on_fit_done=report)
             if progress is not None and task is not None:
                 progress.update(task, description=f"{label}: logging trials")
-            for trial in outcome.trials:
-                self._log_trial(trial, parent=parent, tags=tags, start=start)
-            if outcome.best is None:
-                raise MlreportError(ALL_TRIALS_FAILED)
-            self._log_best(outcome, outcome.best, parent=parent, tags=tags)
+            background = ThreadPoolExecutor(1, thread_name_prefix="mlreport-test-split")
+            try:
+                # the cluster computes the test split while this process logs the trials
+                test = background.submit(self.data.test) if outcome.best is not None else None
+                self.tracker.log_finished_runs(
+                    self.experiment_id,
+                    [
+                        self._trial_run(trial, parent=parent, tags=tags, start=start)
+                        for trial in outcome.trials
+                    ],
+                )
+                if outcome.best is None or test is None:
+                    raise MlreportError(ALL_TRIALS_FAILED)
+                self._log_best(outcome, outcome.best, test.result(), parent=parent, tags=tags)
+            finally:
+                background.shutdown(wait=False, cancel_futures=True)
             self.tracker.log(
                 parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: outcome.wall_time_s})
             )
@@ -261,12 +272,12 @@ class _ModelRun:
             )
         ]
         if all(trial.failed for trial in trials):
-            return _SearchOutcome(trials, None, None, None, wall_time_s)
+            return _SearchOutcome(trials, None, None, wall_time_s)
         best = best_trial(trials, key=self._score_key)
         estimator = self.client.submit(
             fit_candidate, search.estimator, best.params, data.X_train, data.y_train, pure=False
         ).result()
-        return _SearchOutcome(trials, best, estimator, data.test(), wall_time_s)
+        return _SearchOutcome(trials, best, estimator, wall_time_s)
 
     def _incremental_search(self, *, start: int) -> _SearchOutcome:
         """Incremental, Hyperband or successive halving: partial_fit on blocks, stop early."""
@@ -280,9 +291,9 @@ class _ModelRun:
         trials = incremental_trials(search, primary=self.spec.primary, errors=errors)
         chosen = trials[int(search.best_index_)]
         if chosen.failed:  # dask-ml picks by score; a failed candidate only wins if all failed
-            return _SearchOutcome(trials, None, None, None, wall_time_s)
+            return _SearchOutcome(trials, None, None, wall_time_s)
         estimator = best_pipeline(search, prepared.preprocess)
-        return _SearchOutcome(trials, chosen, estimator, self.data.test(), wall_time_s)
+        return _SearchOutcome(trials, chosen, estimator, wall_time_s)
 
     def _log_search_settings(self, parent: str) -> None:
         search = self.model.search
@@ -307,9 +318,9 @@ class _ModelRun:
                 parent, self.spec.source_file.read_text(encoding="utf-8"), schema.SPEC_ARTIFACT
             )
 
-    def _log_trial(
+    def _trial_run(
         self, trial: TrialResult, *, parent: str, tags: dict[str, str], start: int
-    ) -> None:
+    ) -> FinishedRun:
         """A child run per candidate; it lasts the fit and score time the candidate used."""
         trial_tags = {
             **tags,
@@ -320,26 +331,32 @@ class _ModelRun:
         if trial.failed:
             trial_tags[schema.TAG_ERROR] = trial.error or TRIAL_FAILED
             trial_tags.setdefault(schema.TAG_STOP_REASON, schema.STOP_FAILED)
-        end = start + int(trial.compute_s * 1000)
-        run_id = self.tracker.start_run(
-            self.experiment_id,
-            name=f"{self.model.name} trial {trial.index}",
-            tags=trial_tags,
-            parent_run_id=parent,
-            start_time=start,
-        )
         history = {
             key: [(step, value, start + int(elapsed * 1000)) for step, value, elapsed in points]
             for key, points in trial.history.items()
         }
-        record = RunRecord(
-            params={**self.model.params, **trial.params}, metrics=trial.metrics, history=history
+        return FinishedRun(
+            name=f"{self.model.name} trial {trial.index}",
+            tags=trial_tags,
+            record=RunRecord(
+                params={**self.model.params, **trial.params},
+                metrics=trial.metrics,
+                history=history,
+            ),
+            start_time=start,
+            end_time=start + int(trial.compute_s * 1000),
+            status="FAILED" if trial.failed else "FINISHED",
+            parent_run_id=parent,
         )
-        self.tracker.log(run_id, record, timestamp=end)
-        self.tracker.finish(run_id, status="FAILED" if trial.failed else "FINISHED", end_time=end)
 
     def _log_best(
-        self, outcome: _SearchOutcome, best: TrialResult, *, parent: str, tags: dict[str, str]
+        self,
+        outcome: _SearchOutcome,
+        best: TrialResult,
+        test: TestSet,
+        *,
+        parent: str,
+        tags: dict[str, str],
     ) -> None:
         run_id = self.tracker.start_run(
             self.experiment_id,
@@ -347,8 +364,6 @@ class _ModelRun:
             tags={**tags, schema.TAG_ROLE: schema.ROLE_BEST},
             parent_run_id=parent,
         )
-        test = outcome.test
-        assert test is not None
         metrics = {
             schema.TEST_METRIC.format(scorer=scorer): float(
                 get_scorer(scorer)(outcome.estimator, test.X, test.y)
