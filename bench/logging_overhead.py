@@ -66,6 +66,7 @@ TRACKER_METHODS = (
     "current_fingerprints",
     "start_run",
     "log",
+    "log_finished_runs",
     "finish",
     "log_text",
     "log_frame",
