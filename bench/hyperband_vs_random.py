@@ -26,13 +26,22 @@ Searches (same estimator, space, data, scorer and validation fraction):
   candidate after every call, so it sees good candidates sooner than RandomizedSearchCV.
 
 Space: the one of ``experiments/scale/sgd-5m.yaml`` (``alpha`` logspace(-2, 1, 1000),
-``l1_ratio`` linspace(0, 1, 1000), ``average`` [True, False]). The *problem* is scaled so
-that the search matters: with the 20-feature data of sgd-5m about one random candidate in
-six is within 1% of the best after a single partial_fit call, so both searches "finish"
-in their first round and only set-up time is compared. Here the data has 200 features,
-50 informative, and ``scale=10`` (less label noise): about one candidate in eight ends
-within 1% of the best after 81 calls, none after one call, and good candidates keep
-improving over tens of calls (measured with scikit-learn alone before writing this).
+``l1_ratio`` linspace(0, 1, 1000), ``average`` [True, False]). The problem, chosen (and
+written down here) before the comparison was run on it, on two grounds:
+
+* hard enough that "within 1%" separates candidates: dask-ml's ``make_classification``
+  with 200 features, 50 informative and ``scale=1`` (a noisy logistic model); the best
+  validation accuracy is about 0.90, and the median candidate stays near 0.5 for the
+  first 9 calls. The 5M example's 20 features do not separate (one random candidate in
+  six is within 1% of the best after one call), nor did ``scale=10`` (best about 0.98);
+* blocks large enough that training, not scheduling, takes the time: 20,000 rows per
+  block (one partial_fit call takes 25-50 ms), as in the 5M example's 100,000-row blocks,
+  rather than dask-ml's per-task overhead of a few milliseconds.
+
+Measured with scikit-learn alone on this data (60 random candidates, 81 calls each): 5%
+of candidates are within 1% of the best after 1 call, 8% after 9, 13% after 27, 23%
+after 81; the rank correlation with the final score is 0.51 after 1 call, 0.69 after 3
+and 0.90 after 9.
 
 Timing: every score is stamped on one clock when the search receives it, measured from
 the call to ``fit`` (the hook is ``_additional_calls``, which dask-ml calls right after
@@ -362,15 +371,22 @@ def _arguments() -> argparse.Namespace:
         "--max-iter", type=int, default=None, help="Hyperband's R (default 81, quick 27)"
     )
     cli.add_argument("--repeats", type=int, default=None, help="default 3, quick 2")
-    cli.add_argument("--n-samples", type=int, default=None, help="default 100000, quick 60000")
+    cli.add_argument("--n-samples", type=int, default=None, help="default 400000, quick 60000")
     cli.add_argument("--n-features", type=int, default=200)
     cli.add_argument("--n-informative", type=int, default=50)
-    cli.add_argument("--scale", type=float, default=10.0, help="make_classification's scale")
-    cli.add_argument("--chunks", type=int, default=5000, help="rows per block")
+    cli.add_argument("--scale", type=float, default=1.0, help="make_classification's scale")
+    cli.add_argument(
+        "--chunks", type=int, default=None, help="rows per block (default 20000, quick 5000)"
+    )
     cli.add_argument("--validation-size", type=float, default=0.1)
     cli.add_argument("--seed", type=int, default=0)
     args = cli.parse_args()
-    defaults = {"max_iter": (81, 27), "repeats": (3, 2), "n_samples": (100_000, 60_000)}
+    defaults = {
+        "max_iter": (81, 27),
+        "repeats": (3, 2),
+        "n_samples": (400_000, 60_000),
+        "chunks": (20_000, 5_000),
+    }
     for name, (full, quick) in defaults.items():
         if getattr(args, name) is None:
             setattr(args, name, quick if args.quick else full)
