@@ -212,3 +212,54 @@ models:
     assert set(predictions["y_true"]) == {"yes", "no"}
     assert set(predictions["sensitive_group"]) == {"a", "b"}
     assert {"proba_no", "proba_yes"} <= set(predictions.columns)
+
+
+def test_a_multiclass_target_is_searched_incrementally(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    n = 30_000
+    signal = rng.normal(size=n)
+    noisy = signal + rng.normal(scale=0.3, size=n)
+    frame = pd.DataFrame(
+        {
+            "signal": signal,
+            "noise": rng.normal(size=n),
+            "label": np.select([noisy < -0.5, noisy < 0.5], ["low", "mid"], "high"),
+        }
+    )
+    (tmp_path / "experiments").mkdir()
+    frame.to_csv(tmp_path / "experiments" / "levels.csv", index=False)
+    (tmp_path / "experiments" / "levels.yaml").write_text(
+        """
+name: levels
+data: {kind: file, path: levels.csv, target: label, blocksize: 200000}
+scoring: [accuracy, balanced_accuracy]
+models:
+  - name: sgd
+    estimator: sklearn.linear_model.SGDClassifier
+    params: {loss: log_loss, random_state: 0}
+    search:
+      strategy: hyperband
+      max_iter: 3
+      space: {alpha: [0.00001, 0.0001, 0.001]}
+"""
+    )
+    result = run_cli("build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "levels / sgd:" in result.stdout
+    dataset, trials = trial_frame(tmp_path, "sgd")
+    assert len(trials) > 0
+    assert set(trials[schema.TAG_STOP_REASON]) <= {schema.STOP_COMPLETED, schema.STOP_EARLY}
+    tags, metrics = dataset["tags"], dataset["metrics"]
+    best = tags[(tags["key"] == schema.TAG_ROLE) & (tags["value"] == "best")]["run_id"].item()
+    accuracy = metrics[(metrics["run_id"] == best) & (metrics["key"] == "test_accuracy")]
+    assert accuracy["value"].item() > 0.7  # chance is about 0.4: the three classes were learnt
+    uri = dataset["runs"].set_index("run_id").loc[best, "artifact_uri"]
+    predictions = pd.read_parquet(Path(uri) / schema.PREDICTIONS_ARTIFACT)
+    assert set(predictions["y_true"]) == {"low", "mid", "high"}
+    assert set(predictions["y_pred"]) == {"low", "mid", "high"}
+    assert {"proba_low", "proba_mid", "proba_high"} <= set(predictions.columns)
+    probabilities = predictions[["proba_low", "proba_mid", "proba_high"]].sum(axis=1)
+    assert np.allclose(probabilities, 1.0)
