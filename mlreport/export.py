@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from rich.progress import Progress
 
 from mlreport import __version__, schema
 from mlreport._fs import replace_directory, staging_dir
+from mlreport._store_sql import connectorx_uri, read_sql_store
 from mlreport.errors import TrackingError
 
 _PAGE_SIZE = 1000
@@ -34,20 +36,34 @@ class ExportSummary:
 
 
 def export_store(
-    tracking_uri: str, out_dir: Path, *, progress: Progress | None = None
+    tracking_uri: str,
+    out_dir: Path,
+    *,
+    progress: Progress | None = None,
+    fast: bool | None = None,
 ) -> ExportSummary:
-    """Read the whole tracking store and write the dataset atomically to ``out_dir``."""
+    """Read the whole tracking store and write the dataset atomically to ``out_dir``.
+
+    SQL stores are read with a few bulk queries (``fast``, the default for them); any
+    store can be read through ``MlflowClient`` (``fast=False``). Both give the same dataset.
+    """
     from mlflow.exceptions import MlflowException
 
     logging.getLogger("mlflow").setLevel(logging.ERROR)
+    use_sql = connectorx_uri(tracking_uri) is not None if fast is None else fast
     try:
-        rows, warnings = _read_store(tracking_uri, progress)
+        if use_sql:
+            tables, warnings = _read_sql_store(tracking_uri, progress)
+        else:
+            rows, warnings = _read_store(tracking_uri, progress)
+            tables = {name: pa.Table.from_pylist(rows[name], schema.TABLES[name]) for name in rows}
     except MlflowException as exc:
         reason = str(exc.message).splitlines()[0]
         raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
-    except OSError as exc:
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=exc)) from exc
-    tables = {name: _table(name, rows[name]) for name in schema.TABLES}
+    except (OSError, RuntimeError, ValueError) as exc:  # connectorx reports as RuntimeError
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+    tables = {name: _sorted(name, tables[name]) for name in schema.TABLES}
     counts = {name: table.num_rows for name, table in tables.items()}
     manifest = {
         "schema_version": schema.SCHEMA_VERSION,
@@ -59,6 +75,27 @@ def export_store(
     }
     _write_atomically(out_dir, tables, manifest)
     return ExportSummary(out_dir=out_dir, row_counts=counts, warnings=tuple(warnings))
+
+
+def _read_sql_store(
+    tracking_uri: str, progress: Progress | None
+) -> tuple[dict[str, pa.Table], list[str]]:
+    """The fast path: bulk queries, then the artifact listing run by run."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=tracking_uri)
+    client.search_experiments(max_results=1)  # creates or checks the store's schema
+    tables = read_sql_store(tracking_uri)
+    warnings: list[str] = []
+    artifacts: list[dict[str, Any]] = []
+    run_ids = tables["runs"]["run_id"].to_pylist()
+    task = progress.add_task("listing artifacts", total=len(run_ids)) if progress else None
+    for run_id in run_ids:
+        _add_artifacts(client, run_id, artifacts, warnings)
+        if progress is not None and task is not None:
+            progress.advance(task)
+    tables["artifacts"] = pa.Table.from_pylist(artifacts, schema.ARTIFACTS)
+    return tables, warnings
 
 
 def redact_uri(uri: str) -> str:
@@ -154,8 +191,11 @@ def _add_run(
             }
             for m in history
         )
-        if history:
-            latest = max(history, key=lambda m: (m.step, m.timestamp))
+        if history:  # MLflow's own order: step, then timestamp, then value (NaN as 0)
+            latest = max(
+                history,
+                key=lambda m: (m.step, m.timestamp, 0.0 if math.isnan(m.value) else m.value),
+            )
             rows["metrics"].append(
                 {
                     "run_id": run_id,
@@ -165,8 +205,14 @@ def _add_run(
                     "timestamp": latest.timestamp,
                 }
             )
+    _add_artifacts(client, run_id, rows["artifacts"], warnings)
+
+
+def _add_artifacts(
+    client: Any, run_id: str, rows: list[dict[str, Any]], warnings: list[str]
+) -> None:
     try:
-        rows["artifacts"].extend(_artifacts(client, run_id, None))
+        rows.extend(_artifacts(client, run_id, None))
     except Exception as exc:  # any artifact backend; the listing is best effort
         warnings.append(ARTIFACTS_UNLISTED.format(run_id=run_id, reason=str(exc).splitlines()[0]))
 
@@ -183,10 +229,7 @@ def _artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str,
             yield from _artifacts(client, run_id, item.path)
 
 
-def _table(name: str, rows: list[dict[str, Any]]) -> pa.Table:
-    table_schema = schema.TABLES[name]
-    columns = {field.name: [row.get(field.name) for row in rows] for field in table_schema}
-    table = pa.table(columns, schema=table_schema)
+def _sorted(name: str, table: pa.Table) -> pa.Table:
     return table.sort_by([(key, "ascending") for key in schema.SORT_KEYS[name]])
 
 
