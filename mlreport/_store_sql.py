@@ -9,6 +9,7 @@ them separately.
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,8 @@ import pyarrow.compute as pc
 from mlreport import schema
 
 PARENT_RUN_TAG = "mlflow.parentRunId"
+#: MLflow's SQL stores keep +-inf as the largest finite float (``sys.float_info.max``)
+SQL_INFINITY = sys.float_info.max
 _SQL_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}
 
 _QUERIES = {
@@ -121,9 +124,12 @@ def _by_run(table: pa.Table) -> pa.Table:
 
 
 def _with_nan(table: pa.Table) -> pa.Table:
-    """MLflow stores a NaN metric as 0 with ``is_nan`` set: the NaN, back."""
+    """The metric values as logged: NaN (stored as 0 with ``is_nan``) and +-inf, back."""
     is_nan = pc.cast(table["is_nan"], pa.bool_())
-    value = pc.if_else(is_nan, pa.scalar(math.nan), pc.cast(table["value"], pa.float64()))
+    value = pc.cast(table["value"], pa.float64())
+    value = pc.if_else(pc.equal(value, SQL_INFINITY), pa.scalar(math.inf), value)
+    value = pc.if_else(pc.equal(value, -SQL_INFINITY), pa.scalar(-math.inf), value)
+    value = pc.if_else(is_nan, pa.scalar(math.nan), value)
     index = table.column_names.index("value")
     return table.set_column(index, "value", value).drop_columns(["is_nan"])
 

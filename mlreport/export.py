@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from urllib.request import url2pathname
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,7 +20,7 @@ from rich.progress import Progress
 
 from mlreport import __version__, schema
 from mlreport._fs import replace_directory, staging_dir
-from mlreport._store_sql import connectorx_uri, read_sql_store
+from mlreport._store_sql import SQL_INFINITY, connectorx_uri, read_sql_store
 from mlreport.errors import TrackingError
 
 _PAGE_SIZE = 1000
@@ -88,10 +90,15 @@ def _read_sql_store(
     tables = read_sql_store(tracking_uri)
     warnings: list[str] = []
     artifacts: list[dict[str, Any]] = []
-    run_ids = tables["runs"]["run_id"].to_pylist()
-    task = progress.add_task("listing artifacts", total=len(run_ids)) if progress else None
-    for run_id in run_ids:
-        _add_artifacts(client, run_id, artifacts, warnings)
+    runs = tables["runs"]
+    pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
+    task = progress.add_task("listing artifacts", total=runs.num_rows) if progress else None
+    for run_id, artifact_uri in pairs:
+        folder = local_artifact_folder(artifact_uri or "")
+        if folder is not None:
+            artifacts.extend(_walk_artifacts(run_id, folder))
+        else:
+            _add_artifacts(client, run_id, artifacts, warnings)
         if progress is not None and task is not None:
             progress.advance(task)
     tables["artifacts"] = pa.Table.from_pylist(artifacts, schema.ARTIFACTS)
@@ -187,7 +194,7 @@ def _add_run(
                 "key": key,
                 "step": m.step,
                 "timestamp": m.timestamp,
-                "value": m.value,
+                "value": logged_value(m.value),
             }
             for m in history
         )
@@ -200,12 +207,17 @@ def _add_run(
                 {
                     "run_id": run_id,
                     "key": key,
-                    "value": latest.value,
+                    "value": logged_value(latest.value),
                     "step": latest.step,
                     "timestamp": latest.timestamp,
                 }
             )
     _add_artifacts(client, run_id, rows["artifacts"], warnings)
+
+
+def logged_value(value: float) -> float:
+    """A metric as it was logged: SQL stores return +-inf as the largest finite float."""
+    return math.copysign(math.inf, value) if abs(value) == SQL_INFINITY else value
 
 
 def _add_artifacts(
@@ -215,6 +227,37 @@ def _add_artifacts(
         rows.extend(_artifacts(client, run_id, None))
     except Exception as exc:  # any artifact backend; the listing is best effort
         warnings.append(ARTIFACTS_UNLISTED.format(run_id=run_id, reason=str(exc).splitlines()[0]))
+
+
+def local_artifact_folder(artifact_uri: str) -> Path | None:
+    """The folder of a run's artifacts on this machine; None for remote artifact stores."""
+    parts = urlsplit(artifact_uri)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost"):
+        return Path(url2pathname(parts.path))
+    if parts.scheme == "" and artifact_uri:
+        return Path(artifact_uri)
+    return None
+
+
+def _walk_artifacts(run_id: str, folder: Path) -> Iterator[dict[str, Any]]:
+    """What ``list_artifacts`` reports, recursively, read from the folder itself."""
+    for root, directories, files in os.walk(folder):
+        base = Path(root)
+        for name in directories:
+            yield {
+                "run_id": run_id,
+                "path": (base / name).relative_to(folder).as_posix(),
+                "is_dir": True,
+                "file_size": None,
+            }
+        for name in files:
+            path = base / name
+            yield {
+                "run_id": run_id,
+                "path": path.relative_to(folder).as_posix(),
+                "is_dir": False,
+                "file_size": path.stat().st_size,
+            }
 
 
 def _artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str, Any]]:

@@ -70,6 +70,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             mlflow.log_metric("same step", 2.0, step=1, timestamp=5)
             mlflow.log_metric("same step", 0.5, step=1, timestamp=4)
             mlflow.log_text("text", "notes/a.txt")
+            mlflow.log_text("deeper", "notes/deeper/b.txt")
         yield uri
     finally:
         os.chdir(home)
@@ -112,6 +113,8 @@ def test_the_bulk_sql_reader_and_the_client_reader_export_the_same_dataset(
     latest = {(row["run_id"], row["key"]): row["value"] for row in fast_tables["metrics"]}
     trial = runs[f"trial 0 {HOSTILE}"]["run_id"]
     assert latest[(trial, "nan")] == "nan"
+    assert latest[(trial, "inf")] == math.inf
+    assert latest[(trial, "-inf")] == -math.inf
     assert latest[(trial, "val")] == 0.9999
     assert latest[(runs["plain mlflow"]["run_id"], "same step")] == 2.0
     params = {(row["run_id"], row["key"]): row["value"] for row in fast_tables["params"]}
