@@ -79,6 +79,22 @@ def parser(description: str) -> argparse.ArgumentParser:
     return result
 
 
+def parse_with_defaults(
+    cli: argparse.ArgumentParser, defaults: dict[str, tuple[Any, Any]]
+) -> argparse.Namespace:
+    """Parse the arguments; an option left unset takes its (full, quick) default.
+
+    A ``repeats`` option must be at least 1.
+    """
+    args = cli.parse_args()
+    for name, (full, quick) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    if getattr(args, "repeats", 1) < 1:
+        cli.error("--repeats must be at least 1")
+    return args
+
+
 def header(title: str, *, goal: str, settings: dict[str, Any]) -> None:
     """Print what is measured, the goal, the machine and the settings of this run."""
     print(f"== {title} ==")

@@ -31,7 +31,17 @@ import tempfile
 import threading
 from pathlib import Path
 
-from _common import gb, header, median, parser, ratio, result_line, seconds, timed
+from _common import (
+    gb,
+    header,
+    median,
+    parse_with_defaults,
+    parser,
+    ratio,
+    result_line,
+    seconds,
+    timed,
+)
 
 GOAL = 20.0
 PARAMS, METRICS, HISTORY_METRICS, STEPS, TAGS = 10, 10, 3, 100, 5
@@ -204,11 +214,7 @@ def _arguments() -> argparse.Namespace:
     cli.add_argument(
         "--no-baseline", action="store_true", help="time the export only (for --runs 100000)"
     )
-    args = cli.parse_args()
-    for name, (full, quick) in {"runs": (10_000, 1_000), "repeats": (1, 1)}.items():
-        if getattr(args, name) is None:
-            setattr(args, name, quick if args.quick else full)
-    return args
+    return parse_with_defaults(cli, {"runs": (10_000, 1_000), "repeats": (1, 1)})
 
 
 if __name__ == "__main__":

@@ -51,7 +51,18 @@ from typing import Any
 
 import numpy as np
 import yaml
-from _common import gb, header, local_client, median, parser, ratio, result_line, seconds, timed
+from _common import (
+    gb,
+    header,
+    local_client,
+    median,
+    parse_with_defaults,
+    parser,
+    ratio,
+    result_line,
+    seconds,
+    timed,
+)
 
 GOAL = 0.05  # logging <= 5% of search wall time
 MODEL = "sgd-hyperband"
@@ -332,19 +343,15 @@ def _arguments() -> argparse.Namespace:
     cli.add_argument("--chunks", type=int, default=None, help="default 100000, quick 20000")
     cli.add_argument("--max-iter", type=int, default=None, help="default 27, quick 9")
     cli.add_argument("--repeats", type=int, default=None, help="default 3, quick 1")
-    args = cli.parse_args()
-    defaults = {
-        "n_samples": (5_000_000, 200_000),
-        "chunks": (100_000, 20_000),
-        "max_iter": (27, 9),
-        "repeats": (3, 1),
-    }
-    for name, (full, quick) in defaults.items():
-        if getattr(args, name) is None:
-            setattr(args, name, quick if args.quick else full)
-    if args.repeats < 1:
-        cli.error("--repeats must be at least 1")
-    return args
+    return parse_with_defaults(
+        cli,
+        {
+            "n_samples": (5_000_000, 200_000),
+            "chunks": (100_000, 20_000),
+            "max_iter": (27, 9),
+            "repeats": (3, 1),
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -76,23 +76,13 @@ def read_sql_store(tracking_uri: str) -> dict[str, pa.Table]:
     )
     start, end = runs["start_time"], runs["end_time"]
     tables = {
-        "experiments": _conform(
-            raw["experiments"].set_column(
-                0, "experiment_id", _as_text(raw["experiments"]["experiment_id"])
-            ),
-            schema.EXPERIMENTS,
-        ),
-        "experiment_tags": _conform(
-            raw["experiment_tags"].set_column(
-                0, "experiment_id", _as_text(raw["experiment_tags"]["experiment_id"])
-            ),
-            schema.EXPERIMENT_TAGS,
-        ),
+        "experiments": _conform(raw["experiments"], schema.EXPERIMENTS),
+        "experiment_tags": _conform(raw["experiment_tags"], schema.EXPERIMENT_TAGS),
         "runs": _conform(
             pa.table(
                 {
                     "run_id": runs["run_uuid"],
-                    "experiment_id": _as_text(runs["experiment_id"]),
+                    "experiment_id": runs["experiment_id"],
                     "run_name": runs["name"],
                     "status": runs["status"],
                     "lifecycle_stage": runs["lifecycle_stage"],
@@ -134,12 +124,9 @@ def _with_nan(table: pa.Table) -> pa.Table:
     return table.set_column(index, "value", value).drop_columns(["is_nan"])
 
 
-def _as_text(column: Any) -> Any:
-    return pc.cast(column, pa.string())
-
-
 def _conform(table: pa.Table, target: pa.Schema) -> pa.Table:
-    """The table with the dataset's columns, in its order and types (times as timestamps)."""
+    """The table with the dataset's columns, in its order and types (ids as text, times as
+    timestamps)."""
     columns = []
     for field in target:
         column = table[field.name]

@@ -123,7 +123,7 @@ def test_the_bulk_sql_reader_and_the_client_reader_export_the_same_dataset(
     assert "notes/a.txt" in paths
 
 
-def test_an_sql_store_is_read_in_bulk_by_default(store: str, tmp_path: Path) -> None:
+def test_sql_tracking_uris_map_to_connectorx_addresses(store: str) -> None:
     from mlreport._store_sql import connectorx_uri
 
     assert connectorx_uri(store) is not None
