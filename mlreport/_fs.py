@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from mlreport.errors import MlreportError
@@ -24,6 +27,7 @@ def staging_dir(final: Path, *, marker: str) -> Path:
     final = final.resolve()
     ensure_replaceable(final, marker=marker)
     final.parent.mkdir(parents=True, exist_ok=True)
+    _clean_up_after_killed_writers(final)
     staging = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
@@ -43,13 +47,70 @@ def ensure_replaceable(folder: Path, *, marker: str) -> None:
 
 
 def replace_directory(staging: Path, final: Path) -> None:
-    """Swap a fully written ``staging`` folder in place of ``final``."""
+    """Swap a fully written ``staging`` folder in place of ``final``.
+
+    On Linux the two folders are exchanged in one atomic step (``renameat2`` with
+    ``RENAME_EXCHANGE``): a reader sees the old or the new folder, never none. Elsewhere
+    the old folder is renamed aside first; a writer killed in between leaves it aside,
+    and the next writer puts it back (``_clean_up_after_killed_writers``).
+    """
     final = final.resolve()
     if not final.exists():
         staging.rename(final)
+        return
+    if _exchange(staging, final):
+        shutil.rmtree(staging)  # it now holds the old content
         return
     retired = final.with_name(f".{final.name}.old-{os.getpid()}")
     shutil.rmtree(retired, ignore_errors=True)
     final.rename(retired)
     staging.rename(final)
     shutil.rmtree(retired)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Exchange two paths atomically; False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:  # C libraries older than glibc 2.28
+        return False
+    at_current_directory, rename_exchange = -100, 2
+    result = renameat2(
+        at_current_directory,
+        os.fsencode(first),
+        at_current_directory,
+        os.fsencode(second),
+        rename_exchange,
+    )
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # e.g. the file system
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def _clean_up_after_killed_writers(final: Path) -> None:
+    """Remove the staging folders of writers that were killed; put back a folder a killed
+    writer had renamed aside."""
+    for leftover in final.parent.glob(f".{final.name}.*-*"):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _is_running(int(pid)):
+            continue
+        if kind.endswith(".old") and not final.exists():
+            leftover.rename(final)
+        elif kind.endswith((".old", ".tmp")):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _is_running(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a folder this process left is not in use
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

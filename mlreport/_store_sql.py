@@ -2,29 +2,34 @@
 
 The export's fast path for SQLite, PostgreSQL and MySQL stores: connectorx runs each
 query and hands back Arrow columns (no Python object per row), and the dataset's tables
-are derived with Arrow compute. Run artifacts are not in the database; the export lists
-them separately.
+are derived with Arrow compute. Metric histories, the bulk of a store, are read a
+group of runs at a time so that memory stays bounded. Run artifacts are not in the
+database; the export lists them separately.
 """
 
 from __future__ import annotations
 
 import math
+import sqlite3
 import sys
+from collections.abc import Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from mlreport import schema
 
-PARENT_RUN_TAG = "mlflow.parentRunId"
 #: MLflow's SQL stores keep +-inf as the largest finite float (``sys.float_info.max``)
 SQL_INFINITY = sys.float_info.max
 _SQL_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}
+#: Run ids per ``IN (...)`` list when histories of scattered runs are read.
+_IDS_PER_QUERY = 500
 
-_QUERIES = {
+_CATALOG_QUERIES = {
     "experiments": "SELECT experiment_id, name, lifecycle_stage, artifact_location, "
     "creation_time, last_update_time FROM experiments",
     "experiment_tags": "SELECT experiment_id, key, value FROM experiment_tags",
@@ -33,8 +38,12 @@ _QUERIES = {
     "params": "SELECT run_uuid, key, value FROM params",
     "tags": "SELECT run_uuid, key, value FROM tags",
     "metrics": "SELECT run_uuid, key, value, step, timestamp, is_nan FROM latest_metrics",
-    "metric_history": "SELECT run_uuid, key, step, timestamp, value, is_nan FROM metrics",
 }
+#: Ordered as the (run_uuid, key, step) index MLflow creates, so the database sorts for free.
+_HISTORY_QUERY = (
+    "SELECT run_uuid, key, step, timestamp, value, is_nan FROM metrics WHERE {where} "
+    "ORDER BY run_uuid, key, step"
+)
 
 
 def connectorx_uri(tracking_uri: str) -> str | None:
@@ -55,58 +64,132 @@ def connectorx_uri(tracking_uri: str) -> str | None:
     return f"sqlite://{Path(path).resolve()}"
 
 
-def read_sql_store(tracking_uri: str) -> dict[str, pa.Table]:
-    """Every table of the dataset but ``artifacts``, read from the store's database."""
-    import connectorx as cx
+class SqlStoreReader:
+    """Bulk reads of an SQL store's tables, as the dataset's Arrow tables."""
 
-    address = connectorx_uri(tracking_uri)
-    if address is None:
-        raise ValueError(f"not an SQL tracking store: {tracking_uri}")
-    raw: dict[str, Any] = {  # pa.Table; connectorx's annotations say DataFrame
-        name: cx.read_sql(address, query, return_type="arrow") for name, query in _QUERIES.items()
-    }
-    runs = raw["runs"]
-    parents = raw["tags"].filter(pc.equal(raw["tags"]["key"], PARENT_RUN_TAG))
-    parent_of = dict(
-        zip(
-            parents["run_uuid"].to_pylist(),
-            parents["value"].to_pylist(),
-            strict=True,
+    def __init__(self, tracking_uri: str) -> None:
+        address = connectorx_uri(tracking_uri)
+        if address is None:
+            raise ValueError(f"not an SQL tracking store: {tracking_uri}")
+        self._address = address
+        self._is_sqlite = address.startswith("sqlite://")
+        if self._is_sqlite and not Path(address.removeprefix("sqlite://")).is_file():
+            raise ValueError(f"no database file {address.removeprefix('sqlite://')}")
+
+    def _query(self, query: str) -> Any:  # pa.Table; connectorx's annotations say DataFrame
+        import connectorx as cx
+
+        return cx.read_sql(self._address, query, return_type="arrow")
+
+    def state(self) -> dict[str, Any]:
+        """What tells the next export which histories grew: SQLite's last metric rowid.
+
+        Other databases have no such counter; their runs are compared by content only.
+        """
+        if not self._is_sqlite:
+            return {}
+        ((last,),) = self._sqlite("SELECT MAX(rowid) FROM metrics")
+        return {"database": self._address, "sqlite_metrics_rowid": int(last or 0)}
+
+    def _sqlite(self, query: str) -> list[tuple[Any, ...]]:
+        """A small query on SQLite itself (connectorx costs 0.1 s more for a single value)."""
+        path = self._address.removeprefix("sqlite://")
+        with closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as connection:
+            return connection.execute(query).fetchall()
+
+    def runs_with_new_history(self, previous: dict[str, Any]) -> set[str] | None:
+        """Runs with metric points stored since the ``previous`` state; None if unknown.
+
+        SQLite numbers rows in insertion order; if the previous state is of another file,
+        or rows were removed since (rowids may be reused), every run with a history counts.
+        """
+        if not self._is_sqlite:
+            return None
+        last = previous.get("sqlite_metrics_rowid")
+        if (
+            previous.get("database") != self._address
+            or not isinstance(last, int)
+            or self.state()["sqlite_metrics_rowid"] < last
+        ):
+            last = 0
+        return {
+            run_id
+            for (run_id,) in self._sqlite(f"SELECT run_uuid FROM metrics WHERE rowid > {last}")
+        }
+
+    def catalog(self) -> dict[str, pa.Table]:
+        """Experiments, their tags, runs, params, tags and latest metrics."""
+        raw = {name: self._query(query) for name, query in _CATALOG_QUERIES.items()}
+        runs = raw["runs"]
+        parents = raw["tags"].filter(pc.equal(raw["tags"]["key"], schema.PARENT_RUN_TAG))
+        parent_of = dict(
+            zip(parents["run_uuid"].to_pylist(), parents["value"].to_pylist(), strict=True)
         )
-    )
-    start, end = runs["start_time"], runs["end_time"]
-    tables = {
-        "experiments": _conform(raw["experiments"], schema.EXPERIMENTS),
-        "experiment_tags": _conform(raw["experiment_tags"], schema.EXPERIMENT_TAGS),
-        "runs": _conform(
-            pa.table(
-                {
-                    "run_id": runs["run_uuid"],
-                    "experiment_id": runs["experiment_id"],
-                    "run_name": runs["name"],
-                    "status": runs["status"],
-                    "lifecycle_stage": runs["lifecycle_stage"],
-                    "start_time": start,
-                    "end_time": end,
-                    "duration_s": pc.divide(pc.cast(pc.subtract(end, start), pa.float64()), 1000.0),
-                    "parent_run_id": pa.array(
-                        [parent_of.get(run_id) for run_id in runs["run_uuid"].to_pylist()],
-                        pa.string(),
-                    ),
-                    "user_id": runs["user_id"],
-                    "artifact_uri": runs["artifact_uri"],
-                }
+        start, end = runs["start_time"], runs["end_time"]
+        run_table = pa.table(
+            {
+                "run_id": runs["run_uuid"],
+                "experiment_id": runs["experiment_id"],
+                "run_name": runs["name"],
+                "status": runs["status"],
+                "lifecycle_stage": runs["lifecycle_stage"],
+                "start_time": start,
+                "end_time": end,
+                "duration_s": pc.divide(pc.cast(pc.subtract(end, start), pa.float64()), 1000.0),
+                "parent_run_id": pa.array(
+                    [parent_of.get(run_id) for run_id in runs["run_uuid"].to_pylist()],
+                    pa.string(),
+                ),
+                "user_id": runs["user_id"],
+                "artifact_uri": runs["artifact_uri"],
+            }
+        )
+        known = pc.cast(runs["run_uuid"], pa.string())
+        return {
+            "experiments": _conform(raw["experiments"], schema.EXPERIMENTS),
+            "experiment_tags": _conform(raw["experiment_tags"], schema.EXPERIMENT_TAGS),
+            "runs": _conform(run_table, schema.RUNS),
+            "params": _of_runs(_conform(_by_run(raw["params"]), schema.PARAMS), known),
+            "tags": _of_runs(_conform(_by_run(raw["tags"]), schema.TAGS), known),
+            "metrics": _of_runs(
+                _conform(_with_nan(_by_run(raw["metrics"])), schema.METRICS), known
             ),
-            schema.RUNS,
-        ),
-        "params": _conform(_by_run(raw["params"]), schema.PARAMS),
-        "tags": _conform(_by_run(raw["tags"]), schema.TAGS),
-        "metrics": _conform(_with_nan(_by_run(raw["metrics"])), schema.METRICS),
-        "metric_history": _conform(
-            _with_nan(_by_run(raw["metric_history"])), schema.METRIC_HISTORY
-        ),
-    }
-    return tables
+        }
+
+    def history(self, run_ids: Sequence[str], *, contiguous: bool) -> pa.Table:
+        """Every metric point of ``run_ids`` (sorted ids), ordered by run, key and step.
+
+        ``contiguous``: the ids are (nearly) all the store's runs from the first to the
+        last, so one range query is cheapest; otherwise they are read by id lists.
+        """
+        if not run_ids:
+            return schema.METRIC_HISTORY.empty_table()
+        if contiguous:
+            where = f"run_uuid >= {_literal(run_ids[0])} AND run_uuid <= {_literal(run_ids[-1])}"
+            queries = [_HISTORY_QUERY.format(where=where)]
+        else:
+            queries = [
+                _HISTORY_QUERY.format(
+                    where="run_uuid IN ("
+                    + ", ".join(_literal(i) for i in run_ids[first : first + _IDS_PER_QUERY])
+                    + ")"
+                )
+                for first in range(0, len(run_ids), _IDS_PER_QUERY)
+            ]
+        table = pa.concat_tables(
+            _conform(_with_nan(_by_run(self._query(query))), schema.METRIC_HISTORY)
+            for query in queries
+        )
+        return _of_runs(table, pa.array(run_ids, pa.string()))
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _of_runs(table: pa.Table, run_ids: pa.Array | pa.ChunkedArray) -> pa.Table:
+    """Rows of these runs only (a run created between two queries is left for next time)."""
+    return table.filter(pc.is_in(table["run_id"], value_set=pa.array(run_ids, pa.string())))
 
 
 def _by_run(table: pa.Table) -> pa.Table:

@@ -175,18 +175,35 @@ def run(
 @cli.command()
 @tracking_option
 @out_option("export", "Folder of the Parquet dataset.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Read every run's metric history again instead of only those of changed runs.",
+)
 @debug_option
-def export(tracking_uri: str | None, out_dir: Path) -> None:
-    """Export every run of the MLflow store to a Parquet dataset."""
+def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
+    """Export every run of the MLflow store to a Parquet dataset (only changes, if the
+    folder holds a previous export of the same store)."""
     from mlreport.export import export_store
     from mlreport.tracking import resolve_tracking_uri
 
+    started = time.monotonic()
     with progress_bar() as progress:
-        summary = export_store(resolve_tracking_uri(tracking_uri), out_dir, progress=progress)
+        summary = export_store(
+            resolve_tracking_uri(tracking_uri), out_dir, progress=progress, full=full
+        )
     for warning in summary.warnings:
         stderr.print(f"warning: {warning}", markup=False)
     counts = ", ".join(f"{n} {name}" for name, n in summary.row_counts.items())
-    stdout.print(f"exported to {out_dir}/: {counts}", markup=False)
+    read = (
+        f"histories of {summary.histories_read} changed runs read"
+        if summary.incremental
+        else "every history read"
+    )
+    stdout.print(
+        f"exported to {out_dir}/ in {time.monotonic() - started:.1f} s ({read}): {counts}",
+        markup=False,
+    )
 
 
 @cli.command()

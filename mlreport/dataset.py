@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlreport import schema
+from mlreport._arrow import sort_rows
 from mlreport.errors import DatasetError
 
 NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"
@@ -50,7 +51,8 @@ def read_dataset(path: Path) -> Dataset:
     tables = {}
     for name, table_schema in schema.TABLES.items():
         try:
-            tables[name] = pq.read_table(path / f"{name}.parquet", schema=table_schema).to_pandas()
+            table = pq.read_table(schema.table_path(path, name), schema=table_schema)
+            tables[name] = sort_rows(table, schema.SORT_KEYS[name]).to_pandas()
         except (OSError, pa.ArrowException) as exc:
             reason = str(exc).splitlines()[0]
             raise DatasetError(

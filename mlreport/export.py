@@ -1,40 +1,106 @@
-"""Export every experiment and run of an MLflow tracking store to the Parquet dataset."""
+"""Export every experiment and run of an MLflow tracking store to the Parquet dataset.
+
+An export reads the store's catalog (experiments, runs, params, tags, latest metrics),
+which is small, whole every time. Metric histories, the bulk of a store, are read only
+for runs that changed since the export already in the output folder; the history files
+of unchanged runs are carried over (hard links). The new dataset is written beside the
+old one and swapped in place when complete.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-import math
 import os
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import url2pathname
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from mlreport import __version__, schema
+from mlreport._arrow import runs_with_differences, sort_rows
 from mlreport._fs import replace_directory, staging_dir
-from mlreport._store_sql import SQL_INFINITY, connectorx_uri, read_sql_store
+from mlreport._store_client import ClientStoreReader
+from mlreport._store_sql import SqlStoreReader, connectorx_uri
 from mlreport.errors import TrackingError
+from mlreport.tracking import open_sqlite_without_pool
 
-_PAGE_SIZE = 1000
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"
+PREDICTIONS_UNREAD = "run {run_id}: predictions not copied: {reason}"
+#: A history file holds whole runs, about this many metric points (estimated from steps).
+PART_ROWS = 1_000_000
+#: Past this many history files, an export reads every history again into fewer files.
+MAX_PARTS = 64
+_HISTORY = "metric_history"
+#: MLflow 3 opens a legacy ``./mlruns`` store only with this set; reading one to export
+#: it (the way off it) is allowed, unless the user set it otherwise.
+_ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
+_CATALOG = ("experiments", "experiment_tags", "runs", "params", "tags", "metrics")
+#: A run changed if its rows in these tables changed, or (SQLite) its history grew.
+_COMPARED = ("runs", "params", "tags", "metrics")
+
+
+class StoreReader(Protocol):
+    """What the export needs from a store (``SqlStoreReader``, ``ClientStoreReader``)."""
+
+    def state(self) -> dict[str, Any]: ...
+
+    def runs_with_new_history(self, previous: dict[str, Any]) -> set[str] | None: ...
+
+    def catalog(self) -> dict[str, pa.Table]: ...
+
+    def history(self, run_ids: list[str], *, contiguous: bool) -> pa.Table: ...
 
 
 @dataclass(frozen=True)
 class ExportSummary:
-    """What an export wrote."""
+    """What an export wrote, and how much of the store it read again."""
 
     out_dir: Path
     row_counts: dict[str, int]
     warnings: tuple[str, ...]
+    histories_read: int  # runs whose metric histories were read from the store
+    incremental: bool  # whether the previous export in out_dir was brought up to date
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One file of the metric history: whole runs, sorted."""
+
+    file: str
+    rows: int
+    first_run_id: str
+    last_run_id: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "first_run_id": self.first_run_id,
+            "last_run_id": self.last_run_id,
+        }
+
+
+@dataclass
+class _Previous:
+    """The export already in the output folder, as far as this one can reuse it."""
+
+    folder: Path
+    state: dict[str, Any]
+    tables: dict[str, pa.Table]  # the tables that tell which runs changed
+    parts: list[_Part]
+    artifacts: pa.Table
+    predictions: set[str] = field(default_factory=set)
 
 
 def export_store(
@@ -43,30 +109,99 @@ def export_store(
     *,
     progress: Progress | None = None,
     fast: bool | None = None,
+    full: bool = False,
 ) -> ExportSummary:
-    """Read the whole tracking store and write the dataset atomically to ``out_dir``.
+    """Bring the dataset in ``out_dir`` up to date with the store, atomically.
 
-    SQL stores are read with a few bulk queries (``fast``, the default for them); any
-    store can be read through ``MlflowClient`` (``fast=False``). Both give the same dataset.
+    SQL stores are read with bulk queries (``fast``, the default for them); any store can
+    be read through ``MlflowClient`` (``fast=False``): both give the same dataset. Only
+    runs that changed since the dataset already in ``out_dir`` have their histories read,
+    unless ``full``.
     """
     from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
 
     logging.getLogger("mlflow").setLevel(logging.ERROR)
+    open_sqlite_without_pool(tracking_uri)
     use_sql = connectorx_uri(tracking_uri) is not None if fast is None else fast
+    staging = staging_dir(out_dir, marker=schema.MANIFEST_FILE)
     try:
-        if use_sql:
-            tables, warnings = _read_sql_store(tracking_uri, progress)
+        client = MlflowClient(tracking_uri=tracking_uri)
+        client.search_experiments(max_results=1)  # creates or checks the store's schema
+        reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
+        previous = None if full else _previous_export(out_dir, tracking_uri)
+        summary = _export(tracking_uri, reader, client, previous, staging, progress)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, MlflowException):
+            reason = str(exc.message).splitlines()[0]
+        elif isinstance(exc, OSError | RuntimeError | ValueError):  # connectorx: RuntimeError
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         else:
-            rows, warnings = _read_store(tracking_uri, progress)
-            tables = {name: pa.Table.from_pylist(rows[name], schema.TABLES[name]) for name in rows}
-    except MlflowException as exc:
-        reason = str(exc.message).splitlines()[0]
+            raise
         raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
-    except (OSError, RuntimeError, ValueError) as exc:  # connectorx reports as RuntimeError
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
-    tables = {name: _sorted(name, tables[name]) for name in schema.TABLES}
-    counts = {name: table.num_rows for name, table in tables.items()}
+    replace_directory(staging, out_dir)
+    return replace(summary, out_dir=out_dir)
+
+
+class _LazyClient:
+    """An ``MlflowClient`` made on first use: the SQL path rarely needs one, and opening
+    an SQL store through MLflow costs a second."""
+
+    def __init__(self, tracking_uri: str) -> None:
+        self._tracking_uri = tracking_uri
+        self._client: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None:
+            from mlflow.tracking import MlflowClient
+
+            os.environ.setdefault(_ALLOW_FILE_STORE, "true")
+            self._client = MlflowClient(tracking_uri=self._tracking_uri)
+        return getattr(self._client, name)
+
+
+def _export(
+    tracking_uri: str,
+    reader: StoreReader,
+    client: Any,
+    previous: _Previous | None,
+    staging: Path,
+    progress: Progress | None,
+) -> ExportSummary:
+    """Read what is needed from the store and write the whole dataset into ``staging``."""
+    state = reader.state()  # before reading: what is stored later is read next time
+    catalog = reader.catalog()
+    run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
+    changed, previous = _changed_runs(reader, previous, catalog, run_ids)
+    warnings: list[str] = []
+
+    history_dir = schema.table_path(staging, _HISTORY)
+    history_dir.mkdir()
+    parts = _carry_over_parts(previous, set(run_ids), changed, history_dir)
+    parts += _read_histories(
+        reader,
+        [run_id for run_id in run_ids if run_id in changed],
+        contiguous=len(changed) * 2 >= len(run_ids),
+        estimated_rows=_estimated_history_rows(catalog["metrics"]),
+        first_number=_next_part_number(previous),
+        folder=history_dir,
+        progress=progress,
+    )
+    catalog["artifacts"] = _artifacts(
+        client, catalog["runs"], previous, changed, warnings, progress
+    )
+    predictions = _copy_predictions(client, catalog, previous, changed, staging, warnings)
+
+    counts: dict[str, int] = {}
+    for name in schema.TABLES:
+        if name == _HISTORY:
+            counts[name] = sum(part.rows for part in parts)
+            continue
+        table = sort_rows(catalog[name], schema.SORT_KEYS[name])
+        pq.write_table(table, schema.table_path(staging, name))
+        counts[name] = table.num_rows
+    counts["predictions"] = predictions
     manifest = {
         "schema_version": schema.SCHEMA_VERSION,
         "mlreport_version": __version__,
@@ -74,172 +209,226 @@ def export_store(
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "row_counts": counts,
         "warnings": warnings,
+        "store_state": state,
+        "metric_history_files": [part.as_json() for part in parts],
     }
-    _write_atomically(out_dir, tables, manifest)
-    return ExportSummary(out_dir=out_dir, row_counts=counts, warnings=tuple(warnings))
+    (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
+    return ExportSummary(
+        out_dir=staging,
+        row_counts=counts,
+        warnings=tuple(warnings),
+        histories_read=len(changed),
+        incremental=previous is not None,
+    )
 
 
-def _read_sql_store(
-    tracking_uri: str, progress: Progress | None
-) -> tuple[dict[str, pa.Table], list[str]]:
-    """The fast path: bulk queries, then the artifact listing run by run."""
-    from mlflow.tracking import MlflowClient
+def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
+    """The dataset in ``out_dir`` if it was exported from this store by this schema."""
+    try:
+        manifest = json.loads((out_dir / schema.MANIFEST_FILE).read_text())
+        if manifest.get("schema_version") != schema.SCHEMA_VERSION or manifest.get(
+            "tracking_uri"
+        ) != redact_uri(tracking_uri):
+            return None
+        tables = {
+            name: pq.read_table(schema.table_path(out_dir, name), schema=schema.TABLES[name])
+            for name in (*_COMPARED, "artifacts")
+        }
+        parts = [_Part(**entry) for entry in manifest["metric_history_files"]]
+        history_dir = schema.table_path(out_dir, _HISTORY)
+        if not all((history_dir / part.file).is_file() for part in parts):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None  # no usable previous export: read everything
+    predictions_dir = out_dir / schema.PREDICTIONS_DIR
+    return _Previous(
+        folder=out_dir,
+        state=manifest.get("store_state") or {},
+        tables={name: tables[name] for name in _COMPARED},
+        parts=parts,
+        artifacts=tables["artifacts"],
+        predictions={p.stem for p in predictions_dir.glob("*.parquet")},
+    )
 
-    client = MlflowClient(tracking_uri=tracking_uri)
-    client.search_experiments(max_results=1)  # creates or checks the store's schema
-    tables = read_sql_store(tracking_uri)
-    warnings: list[str] = []
-    artifacts: list[dict[str, Any]] = []
-    runs = tables["runs"]
-    pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
+
+def _changed_runs(
+    reader: StoreReader,
+    previous: _Previous | None,
+    catalog: dict[str, pa.Table],
+    run_ids: list[str],
+) -> tuple[set[str], _Previous | None]:
+    """Runs whose histories must be read, and the previous export if it is still of use."""
+    if previous is None or len(previous.parts) >= MAX_PARTS:
+        return set(run_ids), None
+    current = {name: catalog[name] for name in _COMPARED}
+    changed = runs_with_differences(previous.tables, current) & set(run_ids)
+    grown = reader.runs_with_new_history(previous.state)
+    if grown is not None:
+        changed |= grown & set(run_ids)
+    return changed, previous
+
+
+def _carry_over_parts(
+    previous: _Previous | None, current: set[str], changed: set[str], folder: Path
+) -> list[_Part]:
+    """The previous history files, without runs that changed or left the store."""
+    if previous is None:
+        return []
+    before = set(previous.tables["runs"]["run_id"].to_pylist())
+    stale = sorted((before - current) | (changed & before))
+    kept = []
+    for part in previous.parts:
+        source = schema.table_path(previous.folder, _HISTORY) / part.file
+        in_range = [r for r in stale if part.first_run_id <= r <= part.last_run_id]
+        if in_range:
+            table = pq.read_table(source, schema=schema.METRIC_HISTORY)
+            keep = pc.invert(pc.is_in(table["run_id"], value_set=pa.array(in_range, pa.string())))
+            if pc.all(keep).as_py():
+                _link(source, folder / part.file)
+                kept.append(part)
+            elif pc.any(keep).as_py():
+                kept.append(_write_part(table.filter(keep), folder, part.file))
+            continue
+        _link(source, folder / part.file)
+        kept.append(part)
+    return kept
+
+
+def _read_histories(
+    reader: StoreReader,
+    run_ids: list[str],
+    *,
+    contiguous: bool,
+    estimated_rows: dict[str, int],
+    first_number: int,
+    folder: Path,
+    progress: Progress | None,
+) -> list[_Part]:
+    """Read the histories of ``run_ids`` (sorted) from the store, a file's worth at a time."""
+    task = progress.add_task("metric histories", total=len(run_ids)) if progress else None
+    parts = []
+    for number, group in enumerate(_groups(run_ids, estimated_rows), start=first_number):
+        table = sort_rows(reader.history(group, contiguous=contiguous), _history_keys())
+        if table.num_rows:
+            parts.append(_write_part(table, folder, f"part-{number:05d}.parquet"))
+        if progress is not None and task is not None:
+            progress.advance(task, len(group))
+    return parts
+
+
+def _history_keys() -> list[str]:
+    return schema.SORT_KEYS[_HISTORY]
+
+
+def _groups(run_ids: list[str], estimated_rows: dict[str, int]) -> Iterator[list[str]]:
+    """Consecutive runs, about ``PART_ROWS`` metric points per group."""
+    group: list[str] = []
+    rows = 0
+    for run_id in run_ids:
+        group.append(run_id)
+        rows += estimated_rows.get(run_id, 0)
+        if rows >= PART_ROWS:
+            yield group
+            group, rows = [], 0
+    if group:
+        yield group
+
+
+def _estimated_history_rows(latest: pa.Table) -> dict[str, int]:
+    """Metric points per run, guessed from the latest step of each metric (steps from 0)."""
+    points = pc.add(pc.max_element_wise(latest["step"], pa.scalar(0, pa.int64())), 1)
+    sums = pa.table({"run_id": latest["run_id"], "points": points}).group_by("run_id")
+    totals = sums.aggregate([("points", "sum")])
+    return dict(zip(totals["run_id"].to_pylist(), totals["points_sum"].to_pylist(), strict=True))
+
+
+def _write_part(table: pa.Table, folder: Path, name: str) -> _Part:
+    pq.write_table(table, folder / name)
+    run_ids = table["run_id"]
+    return _Part(
+        file=name,
+        rows=table.num_rows,
+        first_run_id=str(pc.min(run_ids).as_py()),
+        last_run_id=str(pc.max(run_ids).as_py()),
+    )
+
+
+def _next_part_number(previous: _Previous | None) -> int:
+    if previous is None or not previous.parts:
+        return 0
+    return 1 + max(int(part.file.removeprefix("part-").split(".")[0]) for part in previous.parts)
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` with ``source``'s content: a hard link when the file system allows."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _artifacts(
+    client: Any,
+    runs: pa.Table,
+    previous: _Previous | None,
+    changed: set[str],
+    warnings: list[str],
+    progress: Progress | None,
+) -> pa.Table:
+    """Every run's artifact listing: local folders walked, remote listings of unchanged
+    runs carried over from the previous export."""
+    reused: dict[str, list[dict[str, Any]]] = {}
+    if previous is not None:
+        for row in previous.artifacts.to_pylist():
+            reused.setdefault(row["run_id"], []).append(row)
+    rows: list[dict[str, Any]] = []
     task = progress.add_task("listing artifacts", total=runs.num_rows) if progress else None
+    listings: dict[str, set[str]] = {}
+    pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
     for run_id, artifact_uri in pairs:
         folder = local_artifact_folder(artifact_uri or "")
         if folder is not None:
-            artifacts.extend(_walk_artifacts(run_id, folder))
+            if _may_exist(folder, listings):
+                rows.extend(_walk_artifacts(run_id, folder))
+        elif previous is not None and run_id not in changed:
+            rows.extend(reused.get(run_id, []))
         else:
-            _add_artifacts(client, run_id, artifacts, warnings)
+            try:
+                rows.extend(_listed_artifacts(client, run_id, None))
+            except Exception as exc:  # any artifact backend; the listing is best effort
+                reason = str(exc).splitlines()[0]
+                warnings.append(ARTIFACTS_UNLISTED.format(run_id=run_id, reason=reason))
         if progress is not None and task is not None:
             progress.advance(task)
-    tables["artifacts"] = pa.Table.from_pylist(artifacts, schema.ARTIFACTS)
-    return tables, warnings
+    return pa.Table.from_pylist(rows, schema.ARTIFACTS)
 
 
-def redact_uri(uri: str) -> str:
-    """The URI without a password, safe to write into the manifest."""
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def _read_store(
-    tracking_uri: str, progress: Progress | None
-) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
-    from mlflow.entities import ViewType
-    from mlflow.tracking import MlflowClient
-
-    client = MlflowClient(tracking_uri=tracking_uri)
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in schema.TABLES}
-    warnings: list[str] = []
-    experiments = list(_pages(client.search_experiments, view_type=ViewType.ALL))
-    for exp in experiments:
-        rows["experiments"].append(
-            {
-                "experiment_id": str(exp.experiment_id),
-                "name": exp.name,
-                "lifecycle_stage": exp.lifecycle_stage,
-                "artifact_location": exp.artifact_location,
-                "creation_time": exp.creation_time,
-                "last_update_time": exp.last_update_time,
-            }
-        )
-        rows["experiment_tags"].extend(
-            {"experiment_id": str(exp.experiment_id), "key": k, "value": v}
-            for k, v in exp.tags.items()
-        )
-    experiment_ids = [str(e.experiment_id) for e in experiments]
-    runs = (
-        list(_pages(client.search_runs, experiment_ids=experiment_ids, run_view_type=ViewType.ALL))
-        if experiment_ids
-        else []
-    )
-    task = progress.add_task("exporting runs", total=len(runs)) if progress else None
-    for run in runs:
-        _add_run(client, run, rows, warnings)
-        if progress is not None and task is not None:
-            progress.advance(task)
-    return rows, warnings
-
-
-def _pages(method: Any, **kwargs: Any) -> Iterator[Any]:
-    token = None
-    while True:
-        page = method(max_results=_PAGE_SIZE, page_token=token, **kwargs)
-        yield from page
-        token = page.token
-        if not token:
-            return
-
-
-def _add_run(
-    client: Any, run: Any, rows: dict[str, list[dict[str, Any]]], warnings: list[str]
-) -> None:
-    info, data = run.info, run.data
-    run_id = info.run_id
-    start, end = info.start_time, info.end_time
-    rows["runs"].append(
-        {
-            "run_id": run_id,
-            "experiment_id": str(info.experiment_id),
-            "run_name": info.run_name,
-            "status": info.status,
-            "lifecycle_stage": info.lifecycle_stage,
-            "start_time": start,
-            "end_time": end,
-            "duration_s": (end - start) / 1000 if start is not None and end is not None else None,
-            "parent_run_id": data.tags.get(schema.PARENT_RUN_TAG),
-            "user_id": info.user_id,
-            "artifact_uri": info.artifact_uri,
-        }
-    )
-    rows["params"].extend({"run_id": run_id, "key": k, "value": v} for k, v in data.params.items())
-    rows["tags"].extend({"run_id": run_id, "key": k, "value": v} for k, v in data.tags.items())
-    for key in data.metrics:
-        history = client.get_metric_history(run_id, key)
-        rows["metric_history"].extend(
-            {
-                "run_id": run_id,
-                "key": key,
-                "step": m.step,
-                "timestamp": m.timestamp,
-                "value": logged_value(m.value),
-            }
-            for m in history
-        )
-        if history:  # MLflow's own order: step, then timestamp, then value (NaN as 0)
-            latest = max(
-                history,
-                key=lambda m: (m.step, m.timestamp, 0.0 if math.isnan(m.value) else m.value),
-            )
-            rows["metrics"].append(
-                {
-                    "run_id": run_id,
-                    "key": key,
-                    "value": logged_value(latest.value),
-                    "step": latest.step,
-                    "timestamp": latest.timestamp,
-                }
-            )
-    _add_artifacts(client, run_id, rows["artifacts"], warnings)
-
-
-def logged_value(value: float) -> float:
-    """A metric as it was logged: SQL stores return +-inf as the largest finite float."""
-    return math.copysign(math.inf, value) if abs(value) == SQL_INFINITY else value
-
-
-def _add_artifacts(
-    client: Any, run_id: str, rows: list[dict[str, Any]], warnings: list[str]
-) -> None:
-    try:
-        rows.extend(_artifacts(client, run_id, None))
-    except Exception as exc:  # any artifact backend; the listing is best effort
-        warnings.append(ARTIFACTS_UNLISTED.format(run_id=run_id, reason=str(exc).splitlines()[0]))
-
-
-def local_artifact_folder(artifact_uri: str) -> Path | None:
+def local_artifact_folder(artifact_uri: str) -> str | None:
     """The folder of a run's artifacts on this machine; None for remote artifact stores."""
+    if artifact_uri.startswith("/"):
+        return artifact_uri
     parts = urlsplit(artifact_uri)
     if parts.scheme == "file" and parts.netloc in ("", "localhost"):
-        return Path(url2pathname(parts.path))
+        return url2pathname(parts.path)
     if parts.scheme == "" and artifact_uri:
-        return Path(artifact_uri)
+        return artifact_uri
     return None
 
 
-def _walk_artifacts(run_id: str, folder: Path) -> Iterator[dict[str, Any]]:
+def _may_exist(folder: str, listings: dict[str, set[str]]) -> bool:
+    """False if the run's folder (``folder``'s parent) is not in its experiment's folder,
+    which is listed once for all its runs: most runs of a big store log no artifacts."""
+    run_folder = os.path.dirname(os.path.normpath(folder))
+    experiment_folder, name = os.path.split(run_folder)
+    if experiment_folder not in listings:
+        try:
+            listings[experiment_folder] = set(os.listdir(experiment_folder))
+        except OSError:
+            listings[experiment_folder] = set()
+    return name in listings[experiment_folder]
+
+
+def _walk_artifacts(run_id: str, folder: str) -> Iterator[dict[str, Any]]:
     """What ``list_artifacts`` reports, recursively, read from the folder itself."""
     for root, directories, files in os.walk(folder):
         base = Path(root)
@@ -260,7 +449,7 @@ def _walk_artifacts(run_id: str, folder: Path) -> Iterator[dict[str, Any]]:
             }
 
 
-def _artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str, Any]]:
+def _listed_artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str, Any]]:
     for item in client.list_artifacts(run_id, path):
         yield {
             "run_id": run_id,
@@ -269,17 +458,57 @@ def _artifacts(client: Any, run_id: str, path: str | None) -> Iterator[dict[str,
             "file_size": item.file_size,
         }
         if item.is_dir:
-            yield from _artifacts(client, run_id, item.path)
+            yield from _listed_artifacts(client, run_id, item.path)
 
 
-def _sorted(name: str, table: pa.Table) -> pa.Table:
-    return table.sort_by([(key, "ascending") for key in schema.SORT_KEYS[name]])
+def _copy_predictions(
+    client: Any,
+    catalog: dict[str, pa.Table],
+    previous: _Previous | None,
+    changed: set[str],
+    staging: Path,
+    warnings: list[str],
+) -> int:
+    """Copy the predictions artifact of every best-model run into ``predictions/``."""
+    tags, artifacts = catalog["tags"], catalog["artifacts"]
+    best = tags.filter(
+        pc.and_(pc.equal(tags["key"], schema.TAG_ROLE), pc.equal(tags["value"], schema.ROLE_BEST))
+    )
+    listed = artifacts.filter(
+        pc.and_(
+            pc.equal(artifacts["path"], schema.PREDICTIONS_ARTIFACT),
+            pc.invert(artifacts["is_dir"]),
+        )
+    )
+    run_ids = sorted(set(best["run_id"].to_pylist()) & set(listed["run_id"].to_pylist()))
+    folder = staging / schema.PREDICTIONS_DIR
+    folder.mkdir()
+    runs = catalog["runs"]
+    uris = dict(zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True))
+    copied = 0
+    for run_id in run_ids:
+        target = folder / f"{run_id}.parquet"
+        try:
+            if previous is not None and run_id not in changed and run_id in previous.predictions:
+                _link(previous.folder / schema.PREDICTIONS_DIR / target.name, target)
+            elif (local := local_artifact_folder(uris.get(run_id) or "")) is not None:
+                shutil.copyfile(Path(local, schema.PREDICTIONS_ARTIFACT), target)
+            else:
+                downloaded = client.download_artifacts(
+                    run_id, schema.PREDICTIONS_ARTIFACT, str(folder)
+                )
+                os.replace(downloaded, target)
+            copied += 1
+        except Exception as exc:  # any artifact backend; a run without a copy is reported
+            reason = str(exc).splitlines()[0]
+            warnings.append(PREDICTIONS_UNREAD.format(run_id=run_id, reason=reason))
+    return copied
 
 
-def _write_atomically(out_dir: Path, tables: dict[str, pa.Table], manifest: dict[str, Any]) -> None:
-    """Write into a sibling staging folder, then swap it in place of ``out_dir``."""
-    staging = staging_dir(out_dir, marker=schema.MANIFEST_FILE)
-    for name, table in tables.items():
-        pq.write_table(table, staging / f"{name}.parquet")
-    (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    replace_directory(staging, out_dir)
+def redact_uri(uri: str) -> str:
+    """The URI without a password, safe to write into the manifest."""
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

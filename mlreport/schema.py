@@ -7,9 +7,12 @@ MLflow stores them, typed as Arrow timestamps.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyarrow as pa
 
-SCHEMA_VERSION = 1
+#: 2: ``metric_history`` became a folder of Parquet files, ``predictions`` was added.
+SCHEMA_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 
 _TS = pa.timestamp("ms", tz="UTC")
@@ -72,7 +75,7 @@ ARTIFACTS = pa.schema(
 )
 
 #: Table name -> schema. Each table is one ``<name>.parquet`` file, rows sorted by
-#: the schema's leading columns.
+#: ``SORT_KEYS``, except the tables in ``PARTITIONED_TABLES``.
 TABLES: dict[str, pa.Schema] = {
     "experiments": EXPERIMENTS,
     "experiment_tags": EXPERIMENT_TAGS,
@@ -90,10 +93,26 @@ SORT_KEYS: dict[str, list[str]] = {
     "runs": ["experiment_id", "run_id"],
     "params": ["run_id", "key"],
     "metrics": ["run_id", "key"],
-    "metric_history": ["run_id", "key", "step", "timestamp"],
+    "metric_history": ["run_id", "key", "step", "timestamp", "value"],
     "tags": ["run_id", "key"],
     "artifacts": ["run_id", "path"],
 }
+
+#: Tables written as a folder ``<name>/`` of Parquet files (read the folder as one
+#: table, e.g. ``pyarrow.parquet.read_table``): a run's rows are all in one file, sorted
+#: by ``SORT_KEYS``; files are in no particular order. An incremental export rewrites
+#: only the files holding runs that changed.
+PARTITIONED_TABLES = frozenset({"metric_history"})
+
+#: The predictions of best-model runs: ``predictions/<run_id>.parquet``, a copy of the
+#: run's ``PREDICTIONS_ARTIFACT`` (columns described there).
+PREDICTIONS_DIR = "predictions"
+
+
+def table_path(dataset: Path, name: str) -> Path:
+    """Where table ``name`` is in a dataset folder: a file, or a folder of files."""
+    return dataset / (name if name in PARTITIONED_TABLES else f"{name}.parquet")
+
 
 # --- What mlreport's runs carry (the MLflow side of the contract) -------------
 

@@ -98,6 +98,7 @@ class Tracker:
         logging.getLogger("mlflow").setLevel(logging.ERROR)
         logging.getLogger("alembic").setLevel(logging.ERROR)
         self.tracking_uri = tracking_uri
+        open_sqlite_without_pool(tracking_uri)
         use_write_ahead_log(tracking_uri)
         mlflow.set_tracking_uri(tracking_uri)
         self.client = MlflowClient(tracking_uri=tracking_uri)
@@ -246,6 +247,9 @@ class Tracker:
             )
 
 
+_POOL_CLASS = "MLFLOW_SQLALCHEMYSTORE_POOLCLASS"
+
+
 def sqlite_path(uri: str) -> Path | None:
     """The database file of a ``sqlite:///`` tracking URI; None for any other store."""
     prefix = "sqlite:///"
@@ -253,6 +257,19 @@ def sqlite_path(uri: str) -> Path | None:
         return None
     path = uri[len(prefix) :].split("?", 1)[0]
     return Path(path) if path and path != ":memory:" else None
+
+
+def open_sqlite_without_pool(uri: str) -> None:
+    """Have MLflow close its SQLite connections after each call (unless the user chose).
+
+    The export's reader, connectorx, brings its own SQLite library. When its connection
+    to a WAL database closes, that library believes it is the last one (POSIX locks do
+    not tell two libraries of one process apart), checkpoints and deletes the ``-wal``
+    and ``-shm`` files, and any connection this process's ``sqlite3`` keeps open fails
+    from then on with "disk I/O error". Without a pool there is none to keep.
+    """
+    if sqlite_path(uri) is not None:
+        os.environ.setdefault(_POOL_CLASS, "NullPool")
 
 
 def use_write_ahead_log(uri: str) -> None:

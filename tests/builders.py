@@ -183,9 +183,13 @@ class DatasetBuilder:
         folder.mkdir(parents=True)
         dataset = self.build()
         for name, table_schema in schema.TABLES.items():
+            path = schema.table_path(folder, name)
+            if name in schema.PARTITIONED_TABLES:
+                path.mkdir()
+                path = path / "part-00000.parquet"
             pq.write_table(
                 pa.Table.from_pandas(dataset[name], schema=table_schema, preserve_index=False),
-                folder / f"{name}.parquet",
+                path,
             )
         (folder / schema.MANIFEST_FILE).write_text(json.dumps(dataset.manifest))
         return folder

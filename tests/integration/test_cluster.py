@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from distributed import Client
 
 from mlreport import schema
 from mlreport.dataset import read_dataset
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, free_port, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -38,12 +37,6 @@ models:
         l1_ratio: {{spacing: linspace, start: 0, stop: 1, num: 1000}}
         average: [true, false]
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
