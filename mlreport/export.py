@@ -119,15 +119,13 @@ def export_store(
     unless ``full``.
     """
     from mlflow.exceptions import MlflowException
-    from mlflow.tracking import MlflowClient
 
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     open_sqlite_without_pool(tracking_uri)
     use_sql = connectorx_uri(tracking_uri) is not None if fast is None else fast
     staging = staging_dir(out_dir, marker=schema.MANIFEST_FILE)
     try:
-        client = MlflowClient(tracking_uri=tracking_uri)
-        client.search_experiments(max_results=1)  # creates or checks the store's schema
+        client = _LazyClient(tracking_uri)
         reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
         previous = None if full else _previous_export(out_dir, tracking_uri)
         summary = _export(tracking_uri, reader, client, previous, staging, progress)

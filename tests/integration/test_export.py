@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from mlreport import export, schema
 from mlreport.dataset import read_dataset
 from mlreport.export import ExportSummary, export_store
 from mlreport.tracking import FinishedRun, RunRecord, Tracker
-from tests.conftest import REPO, free_port
+from tests.builders import DatasetBuilder
+from tests.conftest import REPO, free_port, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -319,17 +321,22 @@ def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(tmp_path: Pa
     previous = read_tables(out)
     tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(300, 400)])
 
-    timed = start_export(tmp_path / "timed")  # how long the export works once started
-    started = wait_for_staging(timed, tmp_path / "timed")
+    timed_out = tmp_path / "timed"  # how long an export works before it swaps its output
+    shutil.copytree(out, timed_out)
+    old_inode = timed_out.stat().st_ino
+    timed = start_export(timed_out)
+    started = wait_for_staging(timed, timed_out)
+    while timed_out.stat().st_ino == old_inode and timed.poll() is None:
+        time.sleep(0.001)
+    until_swap = time.monotonic() - started
     assert timed.wait(timeout=300) == 0
-    duration = time.monotonic() - started
 
     updated = read_tables(tmp_path / "timed")
     killed_before_the_swap = 0
     for fraction in (0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95):
         process = start_export(out)
         wait_for_staging(process, out)
-        time.sleep(duration * fraction)
+        time.sleep(until_swap * fraction)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
         found = read_tables(out)  # whole and readable: the old dataset or the new one
@@ -343,3 +350,44 @@ def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(tmp_path: Pa
     assert final.wait(timeout=300) == 0, final.stderr.read() if final.stderr else ""
     assert read_tables(out) == read_tables(tmp_path / "timed")
     assert not list(tmp_path.glob(".export.*"))  # what killed exports left is gone
+
+
+def test_the_command_exports_a_store_mlreport_never_wrote_to(tmp_path: Path) -> None:
+    uri = f"sqlite:///{tmp_path / 'foreign.db'}"
+    logged_by_mlflow_alone = f"""
+import mlflow
+mlflow.set_tracking_uri({uri!r})
+mlflow.set_experiment("someone else's")
+with mlflow.start_run(run_name="their run"):
+    mlflow.log_params({{"lr": 0.1, "depth": 3}})
+    for step in range(5):
+        mlflow.log_metric("loss", 1 / (step + 1), step=step)
+"""
+    subprocess.run([sys.executable, "-c", logged_by_mlflow_alone], cwd=tmp_path, check=True)
+    first = run_cli("export", "--tracking-uri", uri, "--out", "export", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "every history read" in first.stdout
+    again = run_cli("export", "--tracking-uri", uri, "--out", "export", cwd=tmp_path)
+    assert "histories of 0 changed runs read" in again.stdout
+    dataset = read_dataset(tmp_path / "export")
+    (run,) = dataset["runs"].itertuples()
+    assert run.run_name == "their run"
+    assert dict(zip(dataset["params"]["key"], dataset["params"]["value"], strict=True)) == {
+        "lr": "0.1",
+        "depth": "3",
+    }
+    assert list(dataset["metric_history"]["value"]) == [1 / (step + 1) for step in range(5)]
+
+
+def test_a_missing_store_is_a_one_line_error_and_the_export_stays(tmp_path: Path) -> None:
+    DatasetBuilder().write(tmp_path / "export")
+    before = read_tables(tmp_path / "export")
+    result = run_cli(
+        "export", "--tracking-uri", "sqlite:///typo.db", "--out", "export", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "cannot export the MLflow tracking store sqlite:///typo.db" in line
+    assert "typo.db" in line.split(": ", 1)[1]
+    assert read_tables(tmp_path / "export") == before
+    assert not (tmp_path / "typo.db").exists()
