@@ -180,11 +180,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlreport-bench-export-") as tmp:
         os.chdir(tmp)
         try:
-            uri = f"sqlite:///{Path(tmp) / 'mlflow.db'}"
-            with timed() as made:
-                generate(uri, args.runs)
-            size = (Path(tmp) / "mlflow.db").stat().st_size
-            print(f"store: {args.runs} runs generated in {seconds(made.seconds)} ({gb(size)})")
+            database = args.store.resolve() if args.store else Path(tmp) / "mlflow.db"
+            uri = f"sqlite:///{database}"
+            if database.exists():
+                print(f"store: {database} reused (--store)")
+            else:
+                with timed() as made:
+                    generate(uri, args.runs)
+                print(f"store: {args.runs} runs generated in {seconds(made.seconds)}")
+            print(f"store size: {gb(database.stat().st_size)}")
             fulls, increments, baselines, peaks = [], [], [], []
             out = Path(tmp) / "export"
             added = 0
@@ -276,6 +280,13 @@ def _arguments() -> argparse.Namespace:
     )
     cli.add_argument(
         "--no-baseline", action="store_true", help="time the export only (for --runs 100000)"
+    )
+    cli.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help="an SQLite file to use: generated there if missing, else reused (and runs are "
+        "added to it); default: a new store in a temporary folder",
     )
     cli.add_argument(
         "--baseline-limit",

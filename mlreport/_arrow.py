@@ -25,8 +25,8 @@ def _is_sorted(table: pa.Table, keys: Sequence[str]) -> bool:
     for key in keys:
         column = table[key].combine_chunks()
         before, after = column.slice(0, len(column) - 1), column.slice(1)
-        less = pc.fill_null(pc.less(before, after), False)
-        equal = pc.fill_null(pc.equal(before, after), True)
+        less = pc.fill_null(pc.less(before, after), False)  # a null: sort to be sure
+        equal = pc.fill_null(pc.equal(before, after), False)
         in_order = pc.or_(in_order, pc.and_(undecided, less))
         undecided = pc.and_(undecided, equal)
     return bool(pc.all(pc.or_(in_order, undecided)).as_py())
@@ -37,7 +37,8 @@ def runs_with_differences(
 ) -> set[str]:
     """Runs with a row in one of ``after``'s tables that is not in ``before``'s, or back.
 
-    The tables have a ``run_id`` column and no duplicate rows; NaN equals NaN here.
+    The tables have a ``run_id`` column and no duplicate rows (the readers drop them);
+    NaN equals NaN here.
     """
     changed: set[str] = set()
     for name, table in after.items():

@@ -5,8 +5,11 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mlreport.errors import MlreportError
@@ -18,20 +21,51 @@ NOT_AN_OUTPUT = (
 ENCLOSING_DIR = "refusing to write output to {path}: it is the current folder or one holding it"
 
 
-def staging_dir(final: Path, *, marker: str) -> Path:
-    """An empty sibling folder to write ``final``'s new content into.
+ANOTHER_WRITER = "another mlreport process is writing {path}; wait for it to finish"
+
+
+@contextmanager
+def replacing(final: Path, *, marker: str) -> Iterator[Path]:
+    """A new, empty folder to write ``final``'s next content into, swapped in place of
+    ``final`` when the block ends, removed if it fails.
 
     ``final`` must be new, empty, or a previous output (holding ``marker``): an export or
-    site written to a mistyped ``--out`` must never delete a user's files.
+    site written to a mistyped ``--out`` must never delete a user's files. One process
+    writes an output at a time (a lock file beside it), so what a killed writer left
+    behind can be cleaned up first.
     """
     final = final.resolve()
     ensure_replaceable(final, marker=marker)
     final.parent.mkdir(parents=True, exist_ok=True)
-    _clean_up_after_killed_writers(final)
-    staging = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    return staging
+    with _only_writer(final):
+        _clean_up_after_killed_writers(final)
+        staging = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+        staging.mkdir()
+        try:
+            yield staging
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        replace_directory(staging, final)
+
+
+@contextmanager
+def _only_writer(final: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``.<name>.lock`` beside ``final`` (where fcntl exists)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock
+        yield
+        return
+    with open(final.with_name(f".{final.name}.lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MlreportError(ANOTHER_WRITER.format(path=final)) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def ensure_replaceable(folder: Path, *, marker: str) -> None:
@@ -92,25 +126,16 @@ def _exchange(first: Path, second: Path) -> bool:
 
 
 def _clean_up_after_killed_writers(final: Path) -> None:
-    """Remove the staging folders of writers that were killed; put back a folder a killed
-    writer had renamed aside."""
-    for leftover in final.parent.glob(f".{final.name}.*-*"):
-        kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _is_running(int(pid)):
+    """Remove what writers that were killed left beside ``final`` (only one writer runs at
+    a time, so none of it is in use): their staging folders, and a previous output one
+    had renamed aside, which goes back in place if ``final`` is missing."""
+    leftover = re.compile(rf"\.{re.escape(final.name)}\.(tmp|old)-\d+")
+    for entry in os.listdir(final.parent):
+        match = leftover.fullmatch(entry)
+        if match is None:
             continue
-        if kind.endswith(".old") and not final.exists():
-            leftover.rename(final)
-        elif kind.endswith((".old", ".tmp")):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _is_running(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # a folder this process left is not in use
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        path = final.parent / entry
+        if match.group(1) == "old" and not final.exists():
+            path.rename(final)
+        else:
+            shutil.rmtree(path, ignore_errors=True)

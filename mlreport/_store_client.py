@@ -28,11 +28,17 @@ class ClientStoreReader:
         self._client = client
         self._metric_keys: dict[str, list[str]] = {}
 
-    def state(self) -> dict[str, int]:
+    def state(self) -> dict[str, Any]:
         """The client API has no change counter: runs are compared by content."""
         return {}
 
-    def runs_with_new_history(self, previous: dict[str, int]) -> set[str] | None:
+    def runs_with_new_history(
+        self, previous: dict[str, Any], *, runs_removed: bool
+    ) -> set[str] | None:
+        return None
+
+    def history_sizes(self, run_ids: Sequence[str], *, every_run: bool) -> None:
+        """Unknown without reading the histories: the export estimates them."""
         return None
 
     def catalog(self) -> dict[str, pa.Table]:
@@ -60,12 +66,15 @@ class ClientStoreReader:
             )
         experiment_ids = [str(e.experiment_id) for e in experiments]
         if experiment_ids:
+            seen: set[str] = set()  # pages overlap when runs start while they are read
             for run in _pages(
                 self._client.search_runs,
                 experiment_ids=experiment_ids,
                 run_view_type=ViewType.ALL,
             ):
-                self._add_run(run, rows)
+                if run.info.run_id not in seen:
+                    seen.add(run.info.run_id)
+                    self._add_run(run, rows)
         return {name: pa.Table.from_pylist(rows[name], schema.TABLES[name]) for name in rows}
 
     def _add_run(self, run: Any, rows: dict[str, list[dict[str, Any]]]) -> None:

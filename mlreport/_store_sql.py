@@ -10,13 +10,14 @@ database; the export lists them separately.
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -28,6 +29,7 @@ SQL_INFINITY = sys.float_info.max
 _SQL_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}
 #: Run ids per ``IN (...)`` list when histories of scattered runs are read.
 _IDS_PER_QUERY = 500
+_RUN_ID = re.compile(r"[A-Za-z0-9][\w\-]{0,255}")
 
 _CATALOG_QUERIES = {
     "experiments": "SELECT experiment_id, name, lifecycle_stage, artifact_location, "
@@ -58,7 +60,7 @@ def connectorx_uri(tracking_uri: str) -> str | None:
         return None
     if dialect != "sqlite":
         return f"{dialect}://{rest}"
-    path = urlsplit(tracking_uri).path.removeprefix("/")
+    path = rest.split("?", 1)[0].removeprefix("/")  # sqlite:///relative, sqlite:////absolute
     if not path or path == ":memory:":
         return None
     return f"sqlite://{Path(path).resolve()}"
@@ -73,8 +75,6 @@ class SqlStoreReader:
             raise ValueError(f"not an SQL tracking store: {tracking_uri}")
         self._address = address
         self._is_sqlite = address.startswith("sqlite://")
-        if self._is_sqlite and not Path(address.removeprefix("sqlite://")).is_file():
-            raise ValueError(f"no database file {address.removeprefix('sqlite://')}")
 
     def _query(self, query: str) -> Any:  # pa.Table; connectorx's annotations say DataFrame
         import connectorx as cx
@@ -93,29 +93,52 @@ class SqlStoreReader:
 
     def _sqlite(self, query: str) -> list[tuple[Any, ...]]:
         """A small query on SQLite itself (connectorx costs 0.1 s more for a single value)."""
+        return list(self._sqlite_rows(query))
+
+    def _sqlite_column(self, query: str) -> Iterator[Any]:
+        return (row[0] for row in self._sqlite_rows(query))
+
+    def _sqlite_rows(self, query: str) -> Iterator[tuple[Any, ...]]:
         path = self._address.removeprefix("sqlite://")
         with closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as connection:
-            return connection.execute(query).fetchall()
+            yield from connection.execute(query)
 
-    def runs_with_new_history(self, previous: dict[str, Any]) -> set[str] | None:
+    def runs_with_new_history(
+        self, previous: dict[str, Any], *, runs_removed: bool
+    ) -> set[str] | None:
         """Runs with metric points stored since the ``previous`` state; None if unknown.
 
-        SQLite numbers rows in insertion order; if the previous state is of another file,
-        or rows were removed since (rowids may be reused), every run with a history counts.
+        SQLite numbers rows in insertion order. If the previous state is of another file,
+        or runs were removed since (``mlflow gc``: their rowids may be reused), every run
+        counts.
         """
         if not self._is_sqlite:
             return None
         last = previous.get("sqlite_metrics_rowid")
         if (
-            previous.get("database") != self._address
+            runs_removed
+            or previous.get("database") != self._address
             or not isinstance(last, int)
             or self.state()["sqlite_metrics_rowid"] < last
         ):
-            last = 0
-        return {
-            run_id
-            for (run_id,) in self._sqlite(f"SELECT run_uuid FROM metrics WHERE rowid > {last}")
-        }
+            return set(self._sqlite_column("SELECT run_uuid FROM runs"))
+        return set(self._sqlite_column(f"SELECT run_uuid FROM metrics WHERE rowid > {last}"))
+
+    def history_sizes(self, run_ids: Sequence[str], *, every_run: bool) -> dict[str, int]:
+        """Metric points per run (of ``run_ids``, or of every run): what bounds a read."""
+        query = "SELECT run_uuid, COUNT(*) AS points FROM metrics{where} GROUP BY run_uuid"
+        if every_run:
+            tables = [self._query(query.format(where=""))]
+        else:
+            tables = [
+                self._query(query.format(where=f" WHERE run_uuid IN ({_id_list(batch)})"))
+                for batch in _batches(run_ids)
+            ]
+        sizes: dict[str, int] = {}
+        for table in tables:
+            run_column = pc.cast(table["run_uuid"], pa.string()).to_pylist()
+            sizes.update(zip(run_column, table["points"].to_pylist(), strict=True))
+        return sizes
 
     def catalog(self) -> dict[str, pa.Table]:
         """Experiments, their tags, runs, params, tags and latest metrics."""
@@ -169,12 +192,8 @@ class SqlStoreReader:
             queries = [_HISTORY_QUERY.format(where=where)]
         else:
             queries = [
-                _HISTORY_QUERY.format(
-                    where="run_uuid IN ("
-                    + ", ".join(_literal(i) for i in run_ids[first : first + _IDS_PER_QUERY])
-                    + ")"
-                )
-                for first in range(0, len(run_ids), _IDS_PER_QUERY)
+                _HISTORY_QUERY.format(where=f"run_uuid IN ({_id_list(batch)})")
+                for batch in _batches(run_ids)
             ]
         table = pa.concat_tables(
             _conform(_with_nan(_by_run(self._query(query))), schema.METRIC_HISTORY)
@@ -183,8 +202,21 @@ class SqlStoreReader:
         return _of_runs(table, pa.array(run_ids, pa.string()))
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def _literal(run_id: str) -> str:
+    """A run id as an SQL string. MLflow's own rule for run ids (word characters and '-')
+    leaves nothing to escape in any dialect; anything else is refused."""
+    if not _RUN_ID.fullmatch(run_id):
+        raise ValueError(f"unexpected run id {run_id!r} in the store")
+    return f"'{run_id}'"
+
+
+def _id_list(run_ids: Sequence[str]) -> str:
+    return ", ".join(_literal(run_id) for run_id in run_ids)
+
+
+def _batches(run_ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for first in range(0, len(run_ids), _IDS_PER_QUERY):
+        yield run_ids[first : first + _IDS_PER_QUERY]
 
 
 def _of_runs(table: pa.Table, run_ids: pa.Array | pa.ChunkedArray) -> pa.Table:

@@ -13,7 +13,10 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+import sqlite3
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,17 +31,19 @@ from rich.progress import Progress
 
 from mlreport import __version__, schema
 from mlreport._arrow import runs_with_differences, sort_rows
-from mlreport._fs import replace_directory, staging_dir
+from mlreport._fs import replacing
 from mlreport._store_client import ClientStoreReader
 from mlreport._store_sql import SqlStoreReader, connectorx_uri
 from mlreport.errors import TrackingError
-from mlreport.tracking import open_sqlite_without_pool
+from mlreport.tracking import open_sqlite_without_pool, sqlite_path
 
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"
 PREDICTIONS_UNREAD = "run {run_id}: predictions not copied: {reason}"
 #: A history file holds whole runs, about this many metric points (estimated from steps).
 PART_ROWS = 1_000_000
+#: Runs per history file when their sizes are estimated (the client API cannot count).
+PART_RUNS_ESTIMATED = 1_000
 #: Past this many history files, an export reads every history again into fewer files.
 MAX_PARTS = 64
 _HISTORY = "metric_history"
@@ -55,9 +60,15 @@ class StoreReader(Protocol):
 
     def state(self) -> dict[str, Any]: ...
 
-    def runs_with_new_history(self, previous: dict[str, Any]) -> set[str] | None: ...
+    def runs_with_new_history(
+        self, previous: dict[str, Any], *, runs_removed: bool
+    ) -> set[str] | None: ...
 
     def catalog(self) -> dict[str, pa.Table]: ...
+
+    def history_sizes(
+        self, run_ids: Sequence[str], *, every_run: bool
+    ) -> dict[str, int] | None: ...
 
     def history(self, run_ids: list[str], *, contiguous: bool) -> pa.Table: ...
 
@@ -100,6 +111,7 @@ class _Previous:
     tables: dict[str, pa.Table]  # the tables that tell which runs changed
     parts: list[_Part]
     artifacts: pa.Table
+    unlisted: set[str]  # runs whose remote artifacts could not be listed
     predictions: set[str] = field(default_factory=set)
 
 
@@ -118,28 +130,48 @@ def export_store(
     runs that changed since the dataset already in ``out_dir`` have their histories read,
     unless ``full``.
     """
-    from mlflow.exceptions import MlflowException
-
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     open_sqlite_without_pool(tracking_uri)
     use_sql = connectorx_uri(tracking_uri) is not None if fast is None else fast
-    staging = staging_dir(out_dir, marker=schema.MANIFEST_FILE)
-    try:
+    with replacing(out_dir, marker=schema.MANIFEST_FILE) as staging, _store_errors(tracking_uri):
+        _check_store_exists(tracking_uri)
         client = _LazyClient(tracking_uri)
         reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
         previous = None if full else _previous_export(out_dir, tracking_uri)
         summary = _export(tracking_uri, reader, client, previous, staging, progress)
-    except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        if isinstance(exc, MlflowException):
-            reason = str(exc.message).splitlines()[0]
-        elif isinstance(exc, OSError | RuntimeError | ValueError):  # connectorx: RuntimeError
-            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        else:
-            raise
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
-    replace_directory(staging, out_dir)
     return replace(summary, out_dir=out_dir)
+
+
+def _check_store_exists(tracking_uri: str) -> None:
+    """Refuse a local store that is not there (MLflow would create an empty one)."""
+    database = sqlite_path(tracking_uri)
+    if database is not None and not database.is_file():
+        raise ValueError(f"no database file {database.resolve()}")
+    scheme = urlsplit(tracking_uri).scheme
+    if scheme == "file" or (scheme == "" and tracking_uri != "databricks"):  # ./mlruns
+        folder = Path(local_artifact_folder(tracking_uri) or tracking_uri)
+        if not folder.is_dir():
+            raise ValueError(f"no folder {folder.resolve()}")
+
+
+@contextmanager
+def _store_errors(tracking_uri: str) -> Iterator[None]:
+    """The store's and its readers' errors as one-line ``TrackingError``."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        yield
+    except MlflowException as exc:
+        reason = str(exc.message).splitlines()[0]
+        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+    except (OSError, RuntimeError, ValueError, sqlite3.Error) as exc:  # connectorx: RuntimeError
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":  # connectorx's, a BaseException
+            raise
+        reason = str(exc).splitlines()[0] if str(exc) else "connectorx failed"
+        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
 
 
 class _LazyClient:
@@ -179,15 +211,16 @@ def _export(
     parts = _carry_over_parts(previous, set(run_ids), changed, history_dir)
     parts += _read_histories(
         reader,
-        [run_id for run_id in run_ids if run_id in changed],
-        contiguous=len(changed) * 2 >= len(run_ids),
+        run_ids,
+        changed,
         estimated_rows=_estimated_history_rows(catalog["metrics"]),
         first_number=_next_part_number(previous),
         folder=history_dir,
         progress=progress,
     )
+    unlisted: set[str] = set()
     catalog["artifacts"] = _artifacts(
-        client, catalog["runs"], previous, changed, warnings, progress
+        client, catalog["runs"], previous, changed, unlisted, warnings, progress
     )
     predictions = _copy_predictions(client, catalog, previous, changed, staging, warnings)
 
@@ -208,6 +241,7 @@ def _export(
         "row_counts": counts,
         "warnings": warnings,
         "store_state": state,
+        "artifacts_unlisted": sorted(unlisted),
         "metric_history_files": [part.as_json() for part in parts],
     }
     (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
@@ -224,9 +258,9 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
     """The dataset in ``out_dir`` if it was exported from this store by this schema."""
     try:
         manifest = json.loads((out_dir / schema.MANIFEST_FILE).read_text())
-        if manifest.get("schema_version") != schema.SCHEMA_VERSION or manifest.get(
-            "tracking_uri"
-        ) != redact_uri(tracking_uri):
+        this_schema = manifest.get("schema_version") == schema.SCHEMA_VERSION
+        this_store = manifest.get("tracking_uri") == redact_uri(tracking_uri)
+        if not (this_schema and this_store):
             return None
         tables = {
             name: pq.read_table(schema.table_path(out_dir, name), schema=schema.TABLES[name])
@@ -245,6 +279,7 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
         tables={name: tables[name] for name in _COMPARED},
         parts=parts,
         artifacts=tables["artifacts"],
+        unlisted=set(manifest.get("artifacts_unlisted") or []),
         predictions={p.stem for p in predictions_dir.glob("*.parquet")},
     )
 
@@ -258,11 +293,13 @@ def _changed_runs(
     """Runs whose histories must be read, and the previous export if it is still of use."""
     if previous is None or len(previous.parts) >= MAX_PARTS:
         return set(run_ids), None
+    present = set(run_ids)
     current = {name: catalog[name] for name in _COMPARED}
-    changed = runs_with_differences(previous.tables, current) & set(run_ids)
-    grown = reader.runs_with_new_history(previous.state)
+    changed = runs_with_differences(previous.tables, current) & present
+    removed = bool(set(previous.tables["runs"]["run_id"].to_pylist()) - present)
+    grown = reader.runs_with_new_history(previous.state, runs_removed=removed)
     if grown is not None:
-        changed |= grown & set(run_ids)
+        changed |= grown & present
     return changed, previous
 
 
@@ -295,17 +332,28 @@ def _carry_over_parts(
 def _read_histories(
     reader: StoreReader,
     run_ids: list[str],
+    changed: set[str],
     *,
-    contiguous: bool,
     estimated_rows: dict[str, int],
     first_number: int,
     folder: Path,
     progress: Progress | None,
 ) -> list[_Part]:
-    """Read the histories of ``run_ids`` (sorted) from the store, a file's worth at a time."""
-    task = progress.add_task("metric histories", total=len(run_ids)) if progress else None
+    """Read the histories of the ``changed`` runs from the store, a file's worth at a time.
+
+    ``run_ids``: every run of the store, sorted. A group of changed runs that are all the
+    runs between its first and last is read with one range query, others by id lists.
+    """
+    wanted = [run_id for run_id in run_ids if run_id in changed]
+    sizes = reader.history_sizes(wanted, every_run=len(wanted) == len(run_ids))
+    position = {run_id: index for index, run_id in enumerate(run_ids)}
+    task = progress.add_task("metric histories", total=len(wanted)) if progress else None
     parts = []
-    for number, group in enumerate(_groups(run_ids, estimated_rows), start=first_number):
+    groups = _groups(
+        wanted, sizes if sizes is not None else estimated_rows, exact=sizes is not None
+    )
+    for number, group in enumerate(groups, start=first_number):
+        contiguous = position[group[-1]] - position[group[0]] + 1 == len(group)
         table = sort_rows(reader.history(group, contiguous=contiguous), _history_keys())
         if table.num_rows:
             parts.append(_write_part(table, folder, f"part-{number:05d}.parquet"))
@@ -318,16 +366,21 @@ def _history_keys() -> list[str]:
     return schema.SORT_KEYS[_HISTORY]
 
 
-def _groups(run_ids: list[str], estimated_rows: dict[str, int]) -> Iterator[list[str]]:
-    """Consecutive runs, about ``PART_ROWS`` metric points per group."""
+def _groups(run_ids: list[str], points: dict[str, int], *, exact: bool) -> Iterator[list[str]]:
+    """Consecutive runs, up to ``PART_ROWS`` metric points per group (a bigger run alone).
+
+    Estimated ``points`` can be far too low (a metric logged at one step many times), so
+    groups then also hold at most ``PART_RUNS_ESTIMATED`` runs.
+    """
     group: list[str] = []
     rows = 0
     for run_id in run_ids:
-        group.append(run_id)
-        rows += estimated_rows.get(run_id, 0)
-        if rows >= PART_ROWS:
+        size = points.get(run_id, 0)
+        if group and (rows + size > PART_ROWS or (not exact and len(group) >= PART_RUNS_ESTIMATED)):
             yield group
             group, rows = [], 0
+        group.append(run_id)
+        rows += size
     if group:
         yield group
 
@@ -370,6 +423,7 @@ def _artifacts(
     runs: pa.Table,
     previous: _Previous | None,
     changed: set[str],
+    unlisted: set[str],
     warnings: list[str],
     progress: Progress | None,
 ) -> pa.Table:
@@ -388,7 +442,7 @@ def _artifacts(
         if folder is not None:
             if _may_exist(folder, listings):
                 rows.extend(_walk_artifacts(run_id, folder))
-        elif previous is not None and run_id not in changed:
+        elif previous is not None and run_id not in changed and run_id not in previous.unlisted:
             rows.extend(reused.get(run_id, []))
         else:
             try:
@@ -396,6 +450,7 @@ def _artifacts(
             except Exception as exc:  # any artifact backend; the listing is best effort
                 reason = str(exc).splitlines()[0]
                 warnings.append(ARTIFACTS_UNLISTED.format(run_id=run_id, reason=reason))
+                unlisted.add(run_id)
         if progress is not None and task is not None:
             progress.advance(task)
     return pa.Table.from_pylist(rows, schema.ARTIFACTS)
@@ -467,18 +522,18 @@ def _copy_predictions(
     staging: Path,
     warnings: list[str],
 ) -> int:
-    """Copy the predictions artifact of every best-model run into ``predictions/``."""
-    tags, artifacts = catalog["tags"], catalog["artifacts"]
+    """Copy the predictions artifact of every best-model run into ``predictions/``.
+
+    The copy in the previous export is kept if the run did not change and the artifact
+    is listed with the same size.
+    """
+    tags = catalog["tags"]
     best = tags.filter(
         pc.and_(pc.equal(tags["key"], schema.TAG_ROLE), pc.equal(tags["value"], schema.ROLE_BEST))
     )
-    listed = artifacts.filter(
-        pc.and_(
-            pc.equal(artifacts["path"], schema.PREDICTIONS_ARTIFACT),
-            pc.invert(artifacts["is_dir"]),
-        )
-    )
-    run_ids = sorted(set(best["run_id"].to_pylist()) & set(listed["run_id"].to_pylist()))
+    sizes = _predictions_sizes(catalog["artifacts"])
+    before = _predictions_sizes(previous.artifacts) if previous is not None else {}
+    run_ids = sorted(set(best["run_id"].to_pylist()) & sizes.keys())
     folder = staging / schema.PREDICTIONS_DIR
     folder.mkdir()
     runs = catalog["runs"]
@@ -486,21 +541,32 @@ def _copy_predictions(
     copied = 0
     for run_id in run_ids:
         target = folder / f"{run_id}.parquet"
+        unchanged = run_id not in changed and before.get(run_id) == sizes[run_id]
         try:
-            if previous is not None and run_id not in changed and run_id in previous.predictions:
+            if previous is not None and unchanged and run_id in previous.predictions:
                 _link(previous.folder / schema.PREDICTIONS_DIR / target.name, target)
             elif (local := local_artifact_folder(uris.get(run_id) or "")) is not None:
                 shutil.copyfile(Path(local, schema.PREDICTIONS_ARTIFACT), target)
             else:
-                downloaded = client.download_artifacts(
-                    run_id, schema.PREDICTIONS_ARTIFACT, str(folder)
-                )
-                os.replace(downloaded, target)
+                with tempfile.TemporaryDirectory() as download:
+                    path = client.download_artifacts(run_id, schema.PREDICTIONS_ARTIFACT, download)
+                    shutil.move(path, target)
             copied += 1
         except Exception as exc:  # any artifact backend; a run without a copy is reported
             reason = str(exc).splitlines()[0]
             warnings.append(PREDICTIONS_UNREAD.format(run_id=run_id, reason=reason))
     return copied
+
+
+def _predictions_sizes(artifacts: pa.Table) -> dict[str, int]:
+    """Run id -> size of its predictions artifact, for runs that have one."""
+    listed = artifacts.filter(
+        pc.and_(
+            pc.equal(artifacts["path"], schema.PREDICTIONS_ARTIFACT),
+            pc.invert(artifacts["is_dir"]),
+        )
+    )
+    return dict(zip(listed["run_id"].to_pylist(), listed["file_size"].to_pylist(), strict=True))
 
 
 def redact_uri(uri: str) -> str:

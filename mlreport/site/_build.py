@@ -15,7 +15,7 @@ import yaml
 from markupsafe import Markup
 from rich.progress import Progress
 
-from mlreport._fs import replace_directory, staging_dir
+from mlreport._fs import replacing
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.config import SiteSettings
 from mlreport.dataset import read_dataset
@@ -57,10 +57,11 @@ def build_site(
             progress.advance(task)
     _copy_assets(docs_dir / "assets")
     config_file = _write_mkdocs_config(work_dir, docs_dir, pages, settings)
-    staging = staging_dir(site_dir, marker=SITE_MARKER)
-    _run_mkdocs(config_file, staging)
-    (staging / SITE_MARKER).write_text("Built by mlreport; `mlreport site` replaces this folder.\n")
-    replace_directory(staging, site_dir)
+    with replacing(site_dir, marker=SITE_MARKER) as staging:
+        _run_mkdocs(config_file, staging)
+        (staging / SITE_MARKER).write_text(
+            "Built by mlreport; `mlreport site` replaces this folder.\n"
+        )
     return SiteSummary(site_dir=site_dir, pages=len(pages))
 
 

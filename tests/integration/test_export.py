@@ -239,6 +239,7 @@ def test_an_incremental_export_reads_only_changed_runs_and_equals_a_full_export(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(export, "PART_ROWS", 240)  # three runs per history file
+    monkeypatch.setattr(export, "PART_RUNS_ESTIMATED", 3)  # the same when sizes are guessed
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     tracker = Tracker(uri)
     client = tracker.client
@@ -246,10 +247,10 @@ def test_an_incremental_export_reads_only_changed_runs_and_equals_a_full_export(
     old = tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(30)])
     running = tracker.start_run(experiment_id, name="running", tags={})
     tracker.log(running, RunRecord(history={"val": [(0, 0.1, 1000)]}))
+    one_step = tracker.start_run(experiment_id, name="500 points at step 0", tags={})
+    tracker.log(one_step, RunRecord(history={"val": [(0, i / 500, 1000 + i) for i in range(500)]}))
     best = tracker.start_run(experiment_id, name="best", tags={schema.TAG_ROLE: schema.ROLE_BEST})
-    predictions = pd.DataFrame(
-        {"y_true": [0, 1, 1], "y_pred": [0, 1, 0], "proba_1": [0.1, 0.9, 0.4]}
-    )
+    predictions = pd.DataFrame({"y_true": [0, 1], "y_pred": [0, 0], "proba_1": [0.1, 0.4]})
     tracker.log_frame(best, predictions, schema.PREDICTIONS_ARTIFACT)
     tracker.finish(best)
     out = tmp_path / "export"
@@ -258,33 +259,51 @@ def test_an_incremental_export_reads_only_changed_runs_and_equals_a_full_export(
     files_before = {path.name: path.stat().st_ino for path in (out / "metric_history").iterdir()}
     assert len(files_before) >= 10
 
+    def export_both_ways() -> ExportSummary:
+        """An incremental export into ``out``, checked against a full one."""
+        incremental = export_store(uri, out, fast=fast)
+        full = export_store(uri, tmp_path / "full", fast=fast, full=True)
+        assert incremental.incremental and not full.incremental
+        assert incremental.row_counts == full.row_counts
+        assert read_tables(out) == read_tables(tmp_path / "full")
+        for part in (out / "metric_history").iterdir():  # files stay small
+            history = pq.read_table(part)
+            runs_in_file = len(set(history["run_id"].to_pylist()))
+            assert runs_in_file == 1 or (fast and history.num_rows <= 240) or runs_in_file <= 3
+        return incremental
+
+    # round 1: new runs, a run that went on and finished, a tag, a deletion
     new = tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(30, 35)])
     tracker.log(running, RunRecord(history={"val": [(1, 0.2, 2000)]}))
     tracker.finish(running)
     client.set_tag(old[0], "reviewed", "yes")
     client.delete_run(old[1])
+    changed = {*new, running, old[0], old[1]}
+    if fast:  # below the latest step: the latest value is unchanged, SQLite's rowid shows it
+        client.log_metric(old[3], "val", 0.5, step=-1, timestamp=500)
+        changed.add(old[3])
+    round_1 = export_both_ways()
+    assert round_1.histories_read == len(changed)
+    files_after = {path.name: path.stat().st_ino for path in (out / "metric_history").iterdir()}
+    carried_over = {name for name, inode in files_after.items() if files_before.get(name) == inode}
+    assert len(carried_over) >= len(files_before) - 4  # all but the changed old runs' files
+
+    # round 2, on round 1's files: a new run grows, predictions are logged again, a run
+    # is removed for good (as `mlflow gc` does)
+    tracker.log(new[0], RunRecord(history={"val": [(40, 0.9, 5000)]}))
+    predictions = pd.DataFrame({"y_true": [1, 1, 0], "y_pred": [1, 0, 0], "proba_1": [0.8, 0.3, 0]})
+    tracker.log_frame(best, predictions, schema.PREDICTIONS_ARTIFACT)
     client.delete_run(old[2])
-    gc = subprocess.run(  # removed for good, as `mlflow gc` does
+    gc = subprocess.run(
         [sys.executable, "-m", "mlflow", "gc", "--backend-store-uri", uri, "--run-ids", old[2]],
         env={**os.environ, "MLFLOW_TRACKING_URI": uri},
         capture_output=True,
         text=True,
     )
     assert gc.returncode == 0, gc.stderr
-    changed = {*new, running, old[0], old[1]}
-    if fast:  # below the latest step: the latest value is unchanged, SQLite's rowid shows it
-        client.log_metric(old[3], "val", 0.5, step=-1, timestamp=500)
-        changed.add(old[3])
-
-    incremental = export_store(uri, out, fast=fast)
-    full = export_store(uri, tmp_path / "full", fast=fast, full=True)
-    assert incremental.incremental and not full.incremental
-    assert incremental.histories_read == len(changed)
-    assert incremental.row_counts == full.row_counts
-    assert read_tables(out) == read_tables(tmp_path / "full")
-    files_after = {path.name: path.stat().st_ino for path in (out / "metric_history").iterdir()}
-    carried_over = {name for name, inode in files_after.items() if files_before.get(name) == inode}
-    assert len(carried_over) >= len(files_before) - 4  # the changed old runs' files at most
+    round_2 = export_both_ways()
+    # SQLite may reuse the removed rows' numbers: every history is read again there
+    assert round_2.histories_read == (round_2.row_counts["runs"] if fast else 1)  # new[0]
     copied = pd.read_parquet(out / schema.PREDICTIONS_DIR / f"{best}.parquet")
     pd.testing.assert_frame_equal(copied, predictions)
     runs = read_dataset(out)["runs"].set_index("run_id")
@@ -293,18 +312,21 @@ def test_an_incremental_export_reads_only_changed_runs_and_equals_a_full_export(
     assert runs.loc[running, "status"] == "FINISHED"
 
 
-def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(tmp_path: Path) -> None:
+@pytest.mark.parametrize("full", [True, False], ids=["full", "incremental"])
+def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(
+    tmp_path: Path, full: bool
+) -> None:
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     tracker = Tracker(uri)
     experiment_id = tracker.experiment_id("killed", description="")
-    tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(300)])
+    old = tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(300)])
     out = tmp_path / "export"
 
     def start_export(folder: Path) -> subprocess.Popen[bytes]:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         command = [sys.executable, "-m", "mlreport", "export", "--tracking-uri", uri]
         return subprocess.Popen(
-            [*command, "--out", str(folder), "--full"],
+            [*command, "--out", str(folder), *(["--full"] if full else [])],
             cwd=tmp_path,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -320,6 +342,8 @@ def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(tmp_path: Pa
     assert start_export(out).wait(timeout=300) == 0
     previous = read_tables(out)
     tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(300, 400)])
+    for run_id in old[::10]:  # and old runs changed: their history file is rewritten
+        tracker.client.set_tag(run_id, "reviewed", "yes")
 
     timed_out = tmp_path / "timed"  # how long an export works before it swaps its output
     shutil.copytree(out, timed_out)
@@ -349,7 +373,7 @@ def test_an_export_killed_at_any_moment_leaves_the_previous_dataset(tmp_path: Pa
     final = start_export(out)
     assert final.wait(timeout=300) == 0, final.stderr.read() if final.stderr else ""
     assert read_tables(out) == read_tables(tmp_path / "timed")
-    assert not list(tmp_path.glob(".export.*"))  # what killed exports left is gone
+    assert not list(tmp_path.glob(".export.*-*"))  # what killed exports left is gone
 
 
 def test_the_command_exports_a_store_mlreport_never_wrote_to(tmp_path: Path) -> None:
@@ -379,15 +403,17 @@ with mlflow.start_run(run_name="their run"):
     assert list(dataset["metric_history"]["value"]) == [1 / (step + 1) for step in range(5)]
 
 
-def test_a_missing_store_is_a_one_line_error_and_the_export_stays(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "uri", ["sqlite:///typo.db", "typo-mlruns", "file:///{tmp}/typo-mlruns"], ids=str
+)
+def test_a_missing_store_is_a_one_line_error_and_the_export_stays(tmp_path: Path, uri: str) -> None:
+    uri = uri.format(tmp=tmp_path.as_posix().lstrip("/"))
     DatasetBuilder().write(tmp_path / "export")
     before = read_tables(tmp_path / "export")
-    result = run_cli(
-        "export", "--tracking-uri", "sqlite:///typo.db", "--out", "export", cwd=tmp_path
-    )
+    result = run_cli("export", "--tracking-uri", uri, "--out", "export", cwd=tmp_path)
     assert result.returncode == 1
     (line,) = result.stderr.strip().splitlines()
-    assert "cannot export the MLflow tracking store sqlite:///typo.db" in line
-    assert "typo.db" in line.split(": ", 1)[1]
+    assert f"cannot export the MLflow tracking store {uri}: no " in line
+    assert "typo" in line.split(": ", 1)[1]
     assert read_tables(tmp_path / "export") == before
-    assert not (tmp_path / "typo.db").exists()
+    assert not list(tmp_path.glob("typo*"))  # nothing created in its place
