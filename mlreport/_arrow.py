@@ -38,12 +38,29 @@ def runs_with_differences(
     """Runs with a row in one of ``after``'s tables that is not in ``before``'s, or back.
 
     The tables have a ``run_id`` column and no duplicate rows (the readers drop them);
-    NaN equals NaN here.
+    NaN equals NaN here. When both sides are sorted alike, the usual case (runs added,
+    the others untouched) is settled without comparing rows one by one.
     """
     changed: set[str] = set()
     for name, table in after.items():
-        both = pa.concat_tables([before[name], table])
+        earlier = before[name]
+        runs_before = set(pc.unique(earlier["run_id"]).to_pylist())
+        runs_after = set(pc.unique(table["run_id"]).to_pylist())
+        added, gone = runs_after - runs_before, runs_before - runs_after
+        changed |= added | gone
+        kept_before = _without_runs(earlier, gone)
+        kept_after = _without_runs(table, added)
+        if kept_before.equals(kept_after):
+            continue
+        both = pa.concat_tables([kept_before, kept_after])
         counts = both.group_by(both.column_names, use_threads=False).aggregate([([], "count_all")])
         unmatched = counts.filter(pc.equal(counts["count_all"], 1))
         changed.update(unmatched["run_id"].to_pylist())
     return changed
+
+
+def _without_runs(table: pa.Table, run_ids: set[str]) -> pa.Table:
+    if not run_ids:
+        return table
+    value_set = pa.array(sorted(run_ids), pa.string())
+    return table.filter(pc.invert(pc.is_in(table["run_id"], value_set=value_set)))

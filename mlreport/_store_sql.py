@@ -14,6 +14,7 @@ import re
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ SQL_INFINITY = sys.float_info.max
 _SQL_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}
 #: Run ids per ``IN (...)`` list when histories of scattered runs are read.
 _IDS_PER_QUERY = 500
+_CATALOG_THREADS = 3
 _RUN_ID = re.compile(r"[A-Za-z0-9][\w\-]{0,255}")
 
 _CATALOG_QUERIES = {
@@ -142,7 +144,9 @@ class SqlStoreReader:
 
     def catalog(self) -> dict[str, pa.Table]:
         """Experiments, their tags, runs, params, tags and latest metrics."""
-        raw = {name: self._query(query) for name, query in _CATALOG_QUERIES.items()}
+        with ThreadPoolExecutor(_CATALOG_THREADS) as pool:  # connectorx frees the GIL
+            tables = pool.map(self._query, _CATALOG_QUERIES.values())
+            raw = dict(zip(_CATALOG_QUERIES, tables, strict=True))
         runs = raw["runs"]
         parents = raw["tags"].filter(pc.equal(raw["tags"]["key"], schema.PARENT_RUN_TAG))
         parent_of = dict(

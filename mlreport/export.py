@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -137,8 +138,11 @@ def export_store(
         _check_store_exists(tracking_uri)
         client = _LazyClient(tracking_uri)
         reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
-        previous = None if full else _previous_export(out_dir, tracking_uri)
-        summary = _export(tracking_uri, reader, client, previous, staging, progress)
+        with ThreadPoolExecutor(1) as pool:  # read while the store is read
+            previous = pool.submit(
+                lambda: None if full else _previous_export(out_dir, tracking_uri)
+            )
+            summary = _export(tracking_uri, reader, client, previous, staging, progress)
     return replace(summary, out_dir=out_dir)
 
 
@@ -195,15 +199,17 @@ def _export(
     tracking_uri: str,
     reader: StoreReader,
     client: Any,
-    previous: _Previous | None,
+    previous_export: Future[_Previous | None],
     staging: Path,
     progress: Progress | None,
 ) -> ExportSummary:
     """Read what is needed from the store and write the whole dataset into ``staging``."""
     state = reader.state()  # before reading: what is stored later is read next time
-    catalog = reader.catalog()
+    catalog = {
+        name: sort_rows(table, schema.SORT_KEYS[name]) for name, table in reader.catalog().items()
+    }
     run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
-    changed, previous = _changed_runs(reader, previous, catalog, run_ids)
+    changed, previous = _changed_runs(reader, previous_export.result(), catalog, run_ids)
     warnings: list[str] = []
 
     history_dir = schema.table_path(staging, _HISTORY)
@@ -213,7 +219,7 @@ def _export(
         reader,
         run_ids,
         changed,
-        estimated_rows=_estimated_history_rows(catalog["metrics"]),
+        latest_metrics=catalog["metrics"],
         first_number=_next_part_number(previous),
         folder=history_dir,
         progress=progress,
@@ -334,7 +340,7 @@ def _read_histories(
     run_ids: list[str],
     changed: set[str],
     *,
-    estimated_rows: dict[str, int],
+    latest_metrics: pa.Table,
     first_number: int,
     folder: Path,
     progress: Progress | None,
@@ -349,9 +355,8 @@ def _read_histories(
     position = {run_id: index for index, run_id in enumerate(run_ids)}
     task = progress.add_task("metric histories", total=len(wanted)) if progress else None
     parts = []
-    groups = _groups(
-        wanted, sizes if sizes is not None else estimated_rows, exact=sizes is not None
-    )
+    exact = sizes is not None
+    groups = _groups(wanted, sizes or _estimated_history_rows(latest_metrics), exact=exact)
     for number, group in enumerate(groups, start=first_number):
         contiguous = position[group[-1]] - position[group[0]] + 1 == len(group)
         table = sort_rows(reader.history(group, contiguous=contiguous), _history_keys())
@@ -471,8 +476,8 @@ def local_artifact_folder(artifact_uri: str) -> str | None:
 def _may_exist(folder: str, listings: dict[str, set[str]]) -> bool:
     """False if the run's folder (``folder``'s parent) is not in its experiment's folder,
     which is listed once for all its runs: most runs of a big store log no artifacts."""
-    run_folder = os.path.dirname(os.path.normpath(folder))
-    experiment_folder, name = os.path.split(run_folder)
+    run_folder = folder.rstrip(os.sep).rpartition(os.sep)[0]
+    experiment_folder, _, name = run_folder.rpartition(os.sep)
     if experiment_folder not in listings:
         try:
             listings[experiment_folder] = set(os.listdir(experiment_folder))
