@@ -11,9 +11,7 @@ import pyarrow.compute as pc
 
 def sort_rows(table: pa.Table, keys: Sequence[str]) -> pa.Table:
     """The table sorted by ``keys`` (ascending, NaN last); no work if it already is."""
-    if _is_sorted(table, keys):
-        return table
-    return table.sort_by([(key, "ascending") for key in keys])
+    return table if _is_sorted(table, keys) else table.sort_by([(k, "ascending") for k in keys])
 
 
 def _is_sorted(table: pa.Table, keys: Sequence[str]) -> bool:
@@ -37,18 +35,18 @@ def runs_with_differences(
 ) -> set[str]:
     """Runs with a row in one of ``after``'s tables that is not in ``before``'s, or back.
 
-    The tables have a ``run_id`` column and no duplicate rows (the readers drop them);
-    NaN equals NaN here. When both sides are sorted alike, the usual case (runs added,
-    the others untouched) is settled without comparing rows one by one.
+    The tables have a ``run_id`` column and no duplicate rows (the readers drop them),
+    ``runs`` among them with a row per run; NaN equals NaN here. When both sides are
+    sorted alike, the usual case (runs added, the others untouched) is settled without
+    comparing rows one by one (the readers return a store's rows in the same order each
+    time, new rows last).
     """
-    changed: set[str] = set()
+    runs_before = set(before["runs"]["run_id"].to_pylist())
+    runs_after = set(after["runs"]["run_id"].to_pylist())
+    added, gone = runs_after - runs_before, runs_before - runs_after
+    changed = added | gone
     for name, table in after.items():
-        earlier = before[name]
-        runs_before = set(pc.unique(earlier["run_id"]).to_pylist())
-        runs_after = set(pc.unique(table["run_id"]).to_pylist())
-        added, gone = runs_after - runs_before, runs_before - runs_after
-        changed |= added | gone
-        kept_before = _without_runs(earlier, gone)
+        kept_before = _without_runs(before[name], gone)
         kept_after = _without_runs(table, added)
         if kept_before.equals(kept_after):
             continue

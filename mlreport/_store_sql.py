@@ -144,9 +144,13 @@ class SqlStoreReader:
 
     def catalog(self) -> dict[str, pa.Table]:
         """Experiments, their tags, runs, params, tags and latest metrics."""
+        runs_before = self._runs_state()
         with ThreadPoolExecutor(_CATALOG_THREADS) as pool:  # connectorx frees the GIL
             tables = pool.map(self._query, _CATALOG_QUERIES.values())
             raw = dict(zip(_CATALOG_QUERIES, tables, strict=True))
+        # Runs created or removed while the tables were read can leave rows of runs
+        # that are not in ``runs``: keep only those of listed runs, unless nothing changed.
+        consistent = runs_before is not None and runs_before == self._runs_state()
         runs = raw["runs"]
         parents = raw["tags"].filter(pc.equal(raw["tags"]["key"], schema.PARENT_RUN_TAG))
         parent_of = dict(
@@ -172,16 +176,25 @@ class SqlStoreReader:
             }
         )
         known = pc.cast(runs["run_uuid"], pa.string())
+
+        def of_listed_runs(table: pa.Table) -> pa.Table:
+            return table if consistent else _of_runs(table, known)
+
         return {
             "experiments": _conform(raw["experiments"], schema.EXPERIMENTS),
             "experiment_tags": _conform(raw["experiment_tags"], schema.EXPERIMENT_TAGS),
             "runs": _conform(run_table, schema.RUNS),
-            "params": _of_runs(_conform(_by_run(raw["params"]), schema.PARAMS), known),
-            "tags": _of_runs(_conform(_by_run(raw["tags"]), schema.TAGS), known),
-            "metrics": _of_runs(
-                _conform(_with_nan(_by_run(raw["metrics"])), schema.METRICS), known
-            ),
+            "params": of_listed_runs(_conform(_by_run(raw["params"]), schema.PARAMS)),
+            "tags": of_listed_runs(_conform(_by_run(raw["tags"]), schema.TAGS)),
+            "metrics": of_listed_runs(_conform(_with_nan(_by_run(raw["metrics"])), schema.METRICS)),
         }
+
+    def _runs_state(self) -> tuple[Any, ...] | None:
+        """SQLite's count and last row number of ``runs``: equal before and after a read,
+        no run was created or removed in between. None on other databases."""
+        if not self._is_sqlite:
+            return None
+        return self._sqlite("SELECT COUNT(*), MAX(rowid) FROM runs")[0]
 
     def history(self, run_ids: Sequence[str], *, contiguous: bool) -> pa.Table:
         """Every metric point of ``run_ids`` (sorted ids), ordered by run, key and step.

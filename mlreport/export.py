@@ -205,9 +205,7 @@ def _export(
 ) -> ExportSummary:
     """Read what is needed from the store and write the whole dataset into ``staging``."""
     state = reader.state()  # before reading: what is stored later is read next time
-    catalog = {
-        name: sort_rows(table, schema.SORT_KEYS[name]) for name, table in reader.catalog().items()
-    }
+    catalog = reader.catalog()  # in the store's order, which a re-read keeps
     run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
     changed, previous = _changed_runs(reader, previous_export.result(), catalog, run_ids)
     warnings: list[str] = []
@@ -235,7 +233,7 @@ def _export(
         if name == _HISTORY:
             counts[name] = sum(part.rows for part in parts)
             continue
-        table = sort_rows(catalog[name], schema.SORT_KEYS[name])
+        table = catalog[name]
         pq.write_table(table, schema.table_path(staging, name))
         counts[name] = table.num_rows
     counts["predictions"] = predictions

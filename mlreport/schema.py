@@ -74,8 +74,9 @@ ARTIFACTS = pa.schema(
     ]
 )
 
-#: Table name -> schema. Each table is one ``<name>.parquet`` file, rows sorted by
-#: ``SORT_KEYS``, except the tables in ``PARTITIONED_TABLES``.
+#: Table name -> schema. Each table is one ``<name>.parquet`` file, except the tables in
+#: ``PARTITIONED_TABLES``. Rows are in the store's order; ``dataset.read_dataset`` sorts
+#: them by ``SORT_KEYS``.
 TABLES: dict[str, pa.Schema] = {
     "experiments": EXPERIMENTS,
     "experiment_tags": EXPERIMENT_TAGS,

@@ -22,7 +22,16 @@ def test_runs_with_differences_names_new_changed_and_removed_runs_only() -> None
             "value": [2.0, 1.0, 3.5, 5.0, math.nan],
         }
     )
-    assert runs_with_differences({"t": before}, {"t": after}) == {"changed", "removed", "new"}
+    runs_before = pa.table({"run_id": ["same", "changed", "removed", "nan", "params later"]})
+    runs_after = pa.table({"run_id": ["same", "changed", "new", "nan", "params later"]})
+    later = pa.table({"run_id": ["params later"], "value": [0.0]})
+    found = runs_with_differences(
+        {"runs": runs_before, "t": before},
+        {"runs": runs_after, "t": pa.concat_tables([after, later])},
+    )
+    assert found == {"changed", "removed", "new", "params later"}
+    sorted_alike = {"runs": runs_after, "t": after.sort_by("run_id")}
+    assert runs_with_differences(sorted_alike, sorted_alike) == set()
 
 
 def test_sort_rows_sorts_what_is_out_of_order_nulls_and_nan_included() -> None:
