@@ -51,7 +51,6 @@ _HISTORY = "metric_history"
 #: MLflow 3 opens a legacy ``./mlruns`` store only with this set; reading one to export
 #: it (the way off it) is allowed, unless the user set it otherwise.
 _ALLOW_FILE_STORE = "MLFLOW_ALLOW_FILE_STORE"
-_CATALOG = ("experiments", "experiment_tags", "runs", "params", "tags", "metrics")
 #: A run changed if its rows in these tables changed, or (SQLite) its history grew.
 _COMPARED = ("runs", "params", "tags", "metrics")
 
@@ -357,16 +356,12 @@ def _read_histories(
     groups = _groups(wanted, sizes or _estimated_history_rows(latest_metrics), exact=exact)
     for number, group in enumerate(groups, start=first_number):
         contiguous = position[group[-1]] - position[group[0]] + 1 == len(group)
-        table = sort_rows(reader.history(group, contiguous=contiguous), _history_keys())
+        table = sort_rows(reader.history(group, contiguous=contiguous), schema.SORT_KEYS[_HISTORY])
         if table.num_rows:
             parts.append(_write_part(table, folder, f"part-{number:05d}.parquet"))
         if progress is not None and task is not None:
             progress.advance(task, len(group))
     return parts
-
-
-def _history_keys() -> list[str]:
-    return schema.SORT_KEYS[_HISTORY]
 
 
 def _groups(run_ids: list[str], points: dict[str, int], *, exact: bool) -> Iterator[list[str]]:
