@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,8 @@ class Dataset:
 
     manifest: dict[str, Any]
     tables: dict[str, pd.DataFrame]
+    #: Run id -> test predictions of that best-model run (``schema.PREDICTIONS_DIR``).
+    predictions: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -58,4 +60,14 @@ def read_dataset(path: Path) -> Dataset:
             raise DatasetError(
                 UNREADABLE_TABLE.format(path=path, table=name, reason=reason)
             ) from exc
-    return Dataset(manifest=manifest, tables=tables)
+    predictions = {}
+    for file in sorted((path / schema.PREDICTIONS_DIR).glob("*.parquet")):
+        try:
+            predictions[file.stem] = pd.read_parquet(file)
+        except (OSError, pa.ArrowException) as exc:
+            reason = str(exc).splitlines()[0]
+            table = f"predictions of run {file.stem}"
+            raise DatasetError(
+                UNREADABLE_TABLE.format(path=path, table=table, reason=reason)
+            ) from exc
+    return Dataset(manifest=manifest, tables=tables, predictions=predictions)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -21,6 +22,7 @@ class DatasetBuilder:
     rows: dict[str, list[dict[str, Any]]] = field(
         default_factory=lambda: {name: [] for name in schema.TABLES}
     )
+    predictions: dict[str, pd.DataFrame] = field(default_factory=dict)
     _clock: int = T0
 
     def experiment(self, experiment_id: str, name: str, *, description: str = "") -> None:
@@ -191,6 +193,9 @@ class DatasetBuilder:
                 pa.Table.from_pandas(dataset[name], schema=table_schema, preserve_index=False),
                 path,
             )
+        (folder / schema.PREDICTIONS_DIR).mkdir()
+        for run_id, frame in self.predictions.items():
+            frame.to_parquet(folder / schema.PREDICTIONS_DIR / f"{run_id}.parquet", index=False)
         (folder / schema.MANIFEST_FILE).write_text(json.dumps(dataset.manifest))
         return folder
 
@@ -199,4 +204,8 @@ class DatasetBuilder:
         for name, table_schema in schema.TABLES.items():
             columns = {f.name: [r.get(f.name) for r in self.rows[name]] for f in table_schema}
             tables[name] = pa.table(columns, schema=table_schema).to_pandas()
-        return Dataset(manifest={"schema_version": schema.SCHEMA_VERSION}, tables=tables)
+        return Dataset(
+            manifest={"schema_version": schema.SCHEMA_VERSION},
+            tables=tables,
+            predictions=dict(self.predictions),
+        )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from mlreport.analysis._confusion import (
+    CLASS_STATISTICS,
+    ClassStatistics,
+    ConfusionSummary,
+    confusion_summary,
+)
 from mlreport.analysis._runs import (
     ExperimentResult,
     ModelResult,
@@ -18,11 +24,15 @@ from mlreport.analysis._runs import (
 )
 
 __all__ = [
+    "CLASS_STATISTICS",
+    "ClassStatistics",
+    "ConfusionSummary",
     "ExperimentResult",
     "ModelResult",
     "OtherExperiment",
     "RunListing",
     "Trial",
+    "confusion_summary",
     "experiment_results",
     "high_first",
     "other_experiments",

@@ -9,7 +9,7 @@ from mlreport.site._build import (
     front_matter_title,
     render_page,
 )
-from mlreport.site._links import experiment_path, page_url, relative_url, slug
+from mlreport.site._links import experiment_path, model_path, page_url, relative_url, slug
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 from mlreport.site._pages import (
     HOME_PATH,
@@ -18,6 +18,7 @@ from mlreport.site._pages import (
     experiment_page,
     home_page,
     leaderboard_table,
+    model_page,
     runs_page,
 )
 
@@ -38,6 +39,8 @@ __all__ = [
     "front_matter_title",
     "home_page",
     "leaderboard_table",
+    "model_page",
+    "model_path",
     "page_url",
     "relative_url",
     "render_page",

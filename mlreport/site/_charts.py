@@ -9,7 +9,7 @@ from itertools import accumulate
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from mlreport.analysis import ExperimentResult
+from mlreport.analysis import ConfusionSummary, ExperimentResult
 from mlreport.site import _format as fmt
 from mlreport.site._models import Chart
 
@@ -125,3 +125,71 @@ def _chart(
 def embeddable_json(text: str) -> str:
     """JSON that cannot close or comment out the ``<script>`` element holding it."""
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+#: The confusion matrix's views: the button label, and what each cell shows.
+CONFUSION_VIEWS = ("counts", "normalised by true class", "normalised by predicted class")
+
+
+def confusion_heatmap(summary: ConfusionSummary, *, chart_id: str) -> Chart:
+    """The confusion matrix as a heatmap with a switch between counts and both
+    normalisations; hovering a cell shows its count and both percentages."""
+    labels = [html.escape(label) for label in summary.labels]
+    views = (summary.counts, summary.by_true_class, summary.by_predicted_class)
+    hover = [
+        [
+            f"true {labels[i]}, predicted {labels[j]}: {summary.counts[i][j]}"
+            f" ({fmt.percent(summary.by_true_class[i][j])} of true {labels[i]},"
+            f" {fmt.percent(summary.by_predicted_class[i][j])} of predicted {labels[j]})"
+            for j in range(len(labels))
+        ]
+        for i in range(len(labels))
+    ]
+    cell_text = (
+        [[str(count) for count in row] for row in summary.counts],
+        [[fmt.percent(share) for share in row] for row in summary.by_true_class],
+        [[fmt.percent(share) for share in row] for row in summary.by_predicted_class],
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=[list(row) for row in views[0]],
+            x=labels,
+            y=labels,
+            text=cell_text[0],
+            texttemplate="%{text}",
+            customdata=hover,
+            hovertemplate="%{customdata}<extra></extra>",
+            colorscale="Blues",
+        )
+    )
+    figure.update_layout(
+        updatemenus=[
+            {
+                "type": "buttons",
+                "direction": "right",
+                "x": 0,
+                "y": 1.15,
+                "xanchor": "left",
+                "buttons": [
+                    {
+                        "label": label,
+                        "method": "restyle",
+                        "args": [{"z": [[list(row) for row in view]], "text": [text]}],
+                    }
+                    for label, view, text in zip(CONFUSION_VIEWS, views, cell_text, strict=True)
+                ],
+            }
+        ],
+        yaxis_autorange="reversed",
+        margin={"l": 80, "r": 20, "t": 60, "b": 60},
+    )
+    chart = _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="predicted class",
+        y_title="true class",
+        caption="Rows are true classes, columns predicted ones. The buttons switch between "
+        "counts and shares of each true or predicted class.",
+    )
+    assert chart is not None  # the heatmap is a trace
+    return chart

@@ -24,6 +24,13 @@ def seconds(value: float) -> str:
     return f"{value / 60:.1f} min"
 
 
+def percent(share: float) -> str:
+    """A share of 1 as a percentage with one decimal, or a dash when undefined."""
+    if share is None or not math.isfinite(share):
+        return _non_finite(share)
+    return f"{share:.1%}"
+
+
 def sort_value(value: float) -> str:
     """A machine-readable value for client-side sorting ('' when missing)."""
     return "" if value is None or not math.isfinite(value) else repr(float(value))

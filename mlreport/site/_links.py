@@ -23,6 +23,11 @@ def experiment_path(name: str) -> str:
     return f"experiments/{slug(name)}.md"
 
 
+def model_path(experiment: str, model: str) -> str:
+    """Source path of the page of an experiment's best model of one model family."""
+    return f"experiments/{slug(experiment)}/{slug(model)}.md"
+
+
 def page_url(path: str) -> str:
     """The URL MkDocs gives a page (``use_directory_urls: false``)."""
     return path.removesuffix(".md") + ".html"

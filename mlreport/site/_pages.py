@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 
 from mlreport.analysis import (
+    CLASS_STATISTICS,
+    ConfusionSummary,
     ExperimentResult,
     ModelResult,
     OtherExperiment,
     Trial,
+    confusion_summary,
     experiment_results,
     high_first,
     other_experiments,
@@ -17,8 +20,13 @@ from mlreport.analysis import (
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset
 from mlreport.site import _format as fmt
-from mlreport.site._charts import best_so_far, score_by_calls, score_vs_fit_time
-from mlreport.site._links import experiment_path, relative_url
+from mlreport.site._charts import (
+    best_so_far,
+    confusion_heatmap,
+    score_by_calls,
+    score_vs_fit_time,
+)
+from mlreport.site._links import experiment_path, model_path, relative_url
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 
 HOME_PATH = "index.md"
@@ -26,13 +34,69 @@ RUNS_PATH = "runs.md"
 
 
 def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
-    """The home page, one page per mlreport experiment, and the runs page."""
+    """The home page, one page per mlreport experiment and per best model, the runs page."""
     results = experiment_results(dataset)
     others = other_experiments(dataset)
     pages = [home_page(results, others, settings)]
-    pages.extend(experiment_page(result) for result in results)
+    for result in results:
+        model_pages = {
+            model.name: model_page(result, model, confusion)
+            for model in result.models
+            if (confusion := _confusion(dataset, model)) is not None
+        }
+        pages.append(experiment_page(result, set(model_pages)))
+        pages.extend(model_pages.values())
     pages.append(runs_page(dataset, {r.name for r in results}))
     return pages
+
+
+def _confusion(dataset: Dataset, model: ModelResult) -> ConfusionSummary | None:
+    """The confusion summary of a classifier's best-model predictions, if exported."""
+    predictions = dataset.predictions.get(model.best_run_id or "")
+    if predictions is None or not {"y_true", "y_pred"} <= set(predictions.columns):
+        return None
+    if predictions.empty:
+        return None
+    return confusion_summary(predictions["y_true"].tolist(), predictions["y_pred"].tolist())
+
+
+def model_page(result: ExperimentResult, model: ModelResult, confusion: ConfusionSummary) -> Page:
+    """A best model's page: its test scores, confusion matrix and PyCM statistics."""
+    path = model_path(result.name, model.name)
+    classes = Table(
+        table_id="classes",
+        columns=(
+            Column("Class"),
+            *(Column(name, numeric=True) for name in CLASS_STATISTICS.values()),
+            Column("Support", numeric=True),
+        ),
+        rows=tuple(
+            (
+                Cell(stats.label),
+                *(_score_cell(value) for _, value in stats.values),
+                _count_cell(stats.support),
+            )
+            for stats in confusion.per_class
+        ),
+    )
+    test_scores = tuple((f"Test {name}", fmt.score(value)) for name, value in model.test_scores)
+    overall = tuple((name, fmt.score(value)) for name, value in confusion.overall)
+    return Page(
+        path=path,
+        title=f"{result.name} · {model.name}",
+        template="model.md.j2",
+        intro=f"The best {model.estimator} of the {model.strategy} search, "
+        f"refit and scored on the held-out test split.",
+        tables={"classes": classes},
+        charts={"confusion": confusion_heatmap(confusion, chart_id="chart-confusion")},
+        links={"experiment": relative_url(path, experiment_path(result.name))},
+        facts=(
+            ("Best params", fmt.params(model.best_params) or fmt.MISSING),
+            *test_scores,
+            ("Test samples", str(sum(stats.support for stats in confusion.per_class))),
+            *overall,
+        ),
+    )
 
 
 def home_page(
@@ -87,8 +151,10 @@ def home_page(
     )
 
 
-def experiment_page(result: ExperimentResult) -> Page:
+def experiment_page(result: ExperimentResult, with_pages: set[str] | None = None) -> Page:
+    """An experiment's page; ``with_pages``: the models that have a page of their own."""
     path = experiment_path(result.name)
+    linked = with_pages or set()
     primary = result.primary_metric
     models = Table(
         table_id="models",
@@ -104,7 +170,16 @@ def experiment_page(result: ExperimentResult) -> Page:
             Column("Search time", numeric=True),
             Column("Status"),
         ),
-        rows=tuple(_model_row(model, primary) for model in result.models),
+        rows=tuple(
+            _model_row(
+                model,
+                primary,
+                href=relative_url(path, model_path(result.name, model.name))
+                if model.name in linked
+                else None,
+            )
+            for model in result.models
+        ),
     )
     return Page(
         path=path,
@@ -244,11 +319,11 @@ def _long_text_cell(value: str, limit: int = 200) -> Cell:
     return Cell(fmt.truncate(value, limit), tooltip=value if len(value) > limit else None)
 
 
-def _model_row(model: ModelResult, primary: str) -> tuple[Cell, ...]:
+def _model_row(model: ModelResult, primary: str, *, href: str | None) -> tuple[Cell, ...]:
     params = fmt.params(model.best_params)
     status = model.search_status + (f": {model.search_error}" if model.search_error else "")
     return (
-        Cell(model.name),
+        Cell(model.name, href=href),
         Cell(model.estimator),
         Cell(model.strategy),
         _score_cell(model.test_score(primary)),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from mlreport.config import SiteSettings
-from mlreport.site import build_site, experiment_path, page_url
+from mlreport.site import build_site, experiment_path, model_path, page_url
 from tests.builders import DatasetBuilder
 
 pytestmark = pytest.mark.browser
@@ -47,7 +48,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ],
         test_scores={"roc_auc": 0.88},
     )
+    builder.predictions["lr-best"] = pd.DataFrame(
+        {"y_true": ["yes", "no", "yes", "no", "yes"], "y_pred": ["yes", "no", "no", "no", "yes"]}
+    )
     builder.hostile_experiment("2", HOSTILE)
+    builder.experiment("4", "labels", description="Class labels carrying payloads.")
+    builder.search(
+        "4",
+        "labels",
+        "labels",
+        primary="accuracy",
+        trials=[({"C": "1"}, {"cv_accuracy_mean": 0.6, "fit_time_s": 0.2, "rank": 1.0})],
+        test_scores={"accuracy": 0.5},
+    )
+    builder.predictions["labels-best"] = pd.DataFrame(
+        {"y_true": [*PAYLOADS, "b"], "y_pred": ["b", *PAYLOADS[::-1]]}
+    )
     builder.experiment("3", "plain")
     builder.run("p1", "3", name=HOSTILE, params={"note": HOSTILE}, tags={"t": HOSTILE})
     builder.write(root / "export")
@@ -92,10 +108,15 @@ def test_every_page_loads_cleanly_offline_and_runs_no_payload(
         page, problems = open_page(browser, base + path)
         if path.startswith("experiments/"):
             page.wait_for_selector(".mlreport-chart .main-svg", timeout=15000)
-            page.evaluate(  # show a hover label: it carries the trial's params, payloads too
-                "() => Plotly.Fx.hover(document.querySelector('.mlreport-chart'),"
-                " [{curveNumber: 0, pointNumber: 0}])"
-            )
+            # show a hover label: it carries names, params and labels, payloads too
+            chart_type = "() => document.querySelector('.mlreport-chart').data[0].type"
+            if page.evaluate(chart_type) == "heatmap":
+                page.hover(".mlreport-chart .nsewdrag")  # the mouse over a heatmap cell
+            else:
+                page.evaluate(
+                    "() => Plotly.Fx.hover(document.querySelector('.mlreport-chart'),"
+                    " [{curveNumber: 0, pointNumber: 0}])"
+                )
             page.wait_for_selector(".hoverlayer .hovertext", timeout=5000)
         assert problems == [], path
         page.close()
@@ -125,4 +146,27 @@ def test_leaderboard_sorts_by_clicked_column(browser: Any, serve: Any, site: Pat
     assert [s.split(" ± ")[0] for s in scores()] == ["0.9000", "0.8000", "0.7000"]
     table.locator('th:has-text("Params")').click()
     assert table.locator("tbody tr td:nth-child(3)").all_inner_texts() == ["C=1", "C=2", "C=3"]
+    assert problems == []
+
+
+def test_the_confusion_matrix_switch_changes_the_heatmap(
+    browser: Any, serve: Any, site: Path
+) -> None:
+    base = serve(site)
+    page, problems = open_page(browser, base + page_url(model_path("demo", "lr")))
+    page.wait_for_selector("#chart-confusion .main-svg", timeout=15000)
+
+    def cells() -> list[list[float]]:
+        return page.evaluate("() => document.querySelector('#chart-confusion').data[0].z")
+
+    assert cells() == [[2, 0], [1, 2]]  # rows: true no, yes; columns: predicted no, yes
+    page.locator("#chart-confusion .updatemenu-button", has_text="normalised by true class").click()
+    page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[1][0] < 1")
+    assert cells() == [[1.0, 0.0], [pytest.approx(1 / 3), pytest.approx(2 / 3)]]
+    assert "33.3%" in page.inner_text("#chart-confusion")
+    page.locator("#chart-confusion .updatemenu-button", has_text="predicted class").click()
+    page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] < 1")
+    assert cells()[0] == [pytest.approx(2 / 3), 0.0]
+    page.locator("#chart-confusion .updatemenu-button", has_text="counts").click()
+    page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] == 2")
     assert problems == []

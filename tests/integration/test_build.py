@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import pytest
 
 from mlreport import schema
 from mlreport.dataset import read_dataset
-from mlreport.site import experiment_path, page_url
+from mlreport.site import experiment_path, model_path, page_url, relative_url
 from tests.conftest import REPO, run_cli
 from tests.htmltools import elements, table_rows, visible_text
 
@@ -150,6 +152,51 @@ def test_site_has_home_experiment_pages_and_leaderboards(project: Path) -> None:
     assert scores == sorted(scores, reverse=True)
     assert (site / "assets" / "plotly.min.js").stat().st_size > 1_000_000
     assert not any("cdn" in (a.get("src") or "") for _, a in elements(tiny))
+
+
+def test_each_best_model_has_a_page_with_pycm_confusion_and_statistics(project: Path) -> None:
+    from pycm import ConfusionMatrix
+
+    dataset = read_dataset(project / "export")
+    tags = dataset["tags"]
+    best = set(tags[(tags["key"] == schema.TAG_ROLE) & (tags["value"] == "best")]["run_id"])
+    model_of = tags[tags["key"] == schema.TAG_MODEL].set_index("run_id")["value"]
+    site = project / "site"
+    for experiment, models in EXPECTED_TRIALS.items():
+        experiment_page = (site / page_url(experiment_path(experiment))).read_text()
+        links = {a.get("href") for tag, a in elements(experiment_page) if tag == "a"}
+        for model in models:
+            (run_id,) = [r for r in best if model_of.get(r) == model]
+            predictions = dataset.predictions[run_id]
+            expected = ConfusionMatrix(
+                actual_vector=[str(v) for v in predictions["y_true"]],
+                predict_vector=[str(v) for v in predictions["y_pred"]],
+            )
+            path = model_path(experiment, model)
+            assert relative_url(experiment_path(experiment), path) in links
+            page = (site / page_url(path)).read_text()
+            found = re.search(
+                r'<script type="application/json" id="chart-confusion-data">(.*?)</script>', page
+            )
+            assert found is not None, path
+            heatmap = json.loads(found.group(1))["data"][0]
+            labels = [str(label) for label in expected.classes]
+            assert heatmap["z"] == [[expected.table[t][p] for p in labels] for t in labels]
+            buttons = json.loads(found.group(1))["layout"]["updatemenus"][0]["buttons"]
+            assert [b["label"] for b in buttons] == [
+                "counts",
+                "normalised by true class",
+                "normalised by predicted class",
+            ]
+            rows = table_rows(page, "classes")
+            assert [row[0] for row in rows] == labels
+            for row in rows:
+                stat = expected.class_stat
+                for column, key in ((1, "PPV"), (2, "TPR"), (3, "F1"), (4, "MCC")):
+                    value = stat[key][row[0]]
+                    shown = "—" if value == "None" else f"{float(value):.4f}"
+                    assert row[column] == shown, (path, row[0], key)
+                assert row[5] == str(stat["P"][row[0]])
 
 
 def test_plain_mlflow_runs_are_on_the_runs_page(project: Path) -> None:

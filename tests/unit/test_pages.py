@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -11,6 +13,7 @@ from mlreport.site import (
     experiment_path,
     front_matter_title,
     leaderboard_table,
+    model_path,
     relative_url,
     render_page,
     runs_page,
@@ -216,3 +219,25 @@ def test_runs_page_shows_user_tags_and_no_nan_for_missing_names() -> None:
     (row,) = runs_page(builder.build(), set()).tables["runs"].rows
     assert row[1].text == ""
     assert row[8].text == "owner=<b>me</b>"  # user tags only, as text (escaped when rendered)
+
+
+def test_a_best_model_with_predictions_gets_a_page_with_hostile_labels_as_text() -> None:
+    import pandas as pd
+
+    dataset = two_model_dataset().build()
+    labels = [HOSTILE, "ok", HOSTILE, "ok", "ok"]
+    predictions = pd.DataFrame({"y_true": labels, "y_pred": [HOSTILE, "ok", "ok", "ok", "ok"]})
+    dataset = replace(dataset, predictions={"lr-best": predictions})
+    pages = build_pages(dataset, SiteSettings())
+    (page,) = [p for p in pages if p.template == "model.md.j2"]
+    assert page.path == model_path("demo", "lr")
+    assert [row[0].text for row in page.tables["classes"].rows] == sorted({HOSTILE, "ok"})
+    experiment = next(p for p in pages if p.path == experiment_path("demo"))
+    linked = {row[0].text: row[0].href for row in experiment.tables["models"].rows}
+    assert linked == {"lr": relative_url(experiment.path, page.path), "forest": None}
+    text = render_page(template_environment(), page)
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    figure = page.charts["confusion"].figure_json
+    assert "<" not in figure  # embedded as JSON in a <script> block
+    assert "&lt;script&gt;" in json.loads(figure)["data"][0]["x"][0]  # plotly shows text
