@@ -8,6 +8,7 @@ from mlreport.analysis._confusion import (
     ConfusionSummary,
     confusion_summary,
 )
+from mlreport.analysis._curves import BinaryCurves, binary_curves
 from mlreport.analysis._runs import (
     ExperimentResult,
     ModelResult,
@@ -25,6 +26,7 @@ from mlreport.analysis._runs import (
 
 __all__ = [
     "CLASS_STATISTICS",
+    "BinaryCurves",
     "ClassStatistics",
     "ConfusionSummary",
     "ExperimentResult",
@@ -32,6 +34,7 @@ __all__ = [
     "OtherExperiment",
     "RunListing",
     "Trial",
+    "binary_curves",
     "confusion_summary",
     "experiment_results",
     "high_first",

@@ -9,7 +9,7 @@ from itertools import accumulate
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from mlreport.analysis import ConfusionSummary, ExperimentResult
+from mlreport.analysis import BinaryCurves, ConfusionSummary, ExperimentResult
 from mlreport.site import _format as fmt
 from mlreport.site._models import Chart
 
@@ -193,3 +193,57 @@ def confusion_heatmap(summary: ConfusionSummary, *, chart_id: str) -> Chart:
     )
     assert chart is not None  # the heatmap is a trace
     return chart
+
+
+def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
+    """The ROC curve of the positive class, with the chance diagonal."""
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=list(curves.false_positive_rate),
+                y=list(curves.true_positive_rate),
+                mode="lines",
+                name=f"AUC {fmt.score(curves.roc_auc)}",
+                hovertemplate="false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"
+                "<extra></extra>",
+            ),
+            go.Scatter(
+                x=[0, 1],
+                y=[0, 1],
+                mode="lines",
+                line={"dash": "dot", "color": "#999"},
+                name="chance",
+                hoverinfo="skip",
+            ),
+        ]
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="false positive rate",
+        y_title="true positive rate",
+        caption=f"Positive class {html.escape(curves.positive)}: ROC AUC "
+        f"{fmt.score(curves.roc_auc)} on the test split.",
+    )
+
+
+def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
+    """The precision-recall curve of the positive class."""
+    figure = go.Figure(
+        go.Scatter(
+            x=list(curves.recall),
+            y=list(curves.precision),
+            mode="lines",
+            line_shape="hv",
+            name=f"AP {fmt.score(curves.average_precision)}",
+            hovertemplate="recall %{x:.3f}<br>precision %{y:.3f}<extra></extra>",
+        )
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="recall",
+        y_title="precision",
+        caption=f"Positive class {html.escape(curves.positive)}: average precision "
+        f"{fmt.score(curves.average_precision)} on the test split.",
+    )

@@ -6,11 +6,13 @@ import math
 
 from mlreport.analysis import (
     CLASS_STATISTICS,
+    BinaryCurves,
     ConfusionSummary,
     ExperimentResult,
     ModelResult,
     OtherExperiment,
     Trial,
+    binary_curves,
     confusion_summary,
     experiment_results,
     high_first,
@@ -23,6 +25,8 @@ from mlreport.site import _format as fmt
 from mlreport.site._charts import (
     best_so_far,
     confusion_heatmap,
+    precision_recall_chart,
+    roc_curve_chart,
     score_by_calls,
     score_vs_fit_time,
 )
@@ -40,7 +44,7 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
     pages = [home_page(results, others, settings)]
     for result in results:
         model_pages = {
-            model.name: model_page(result, model, confusion)
+            model.name: model_page(result, model, confusion, _curves(dataset, model))
             for model in result.models
             if (confusion := _confusion(dataset, model)) is not None
         }
@@ -60,8 +64,19 @@ def _confusion(dataset: Dataset, model: ModelResult) -> ConfusionSummary | None:
     return confusion_summary(predictions["y_true"].tolist(), predictions["y_pred"].tolist())
 
 
-def model_page(result: ExperimentResult, model: ModelResult, confusion: ConfusionSummary) -> Page:
-    """A best model's page: its test scores, confusion matrix and PyCM statistics."""
+def _curves(dataset: Dataset, model: ModelResult) -> BinaryCurves | None:
+    predictions = dataset.predictions.get(model.best_run_id or "")
+    return binary_curves(predictions) if predictions is not None else None
+
+
+def model_page(
+    result: ExperimentResult,
+    model: ModelResult,
+    confusion: ConfusionSummary,
+    curves: BinaryCurves | None = None,
+) -> Page:
+    """A best model's page: its test scores, confusion matrix and PyCM statistics, and
+    ROC and precision-recall curves for a binary task."""
     path = model_path(result.name, model.name)
     classes = Table(
         table_id="classes",
@@ -88,7 +103,15 @@ def model_page(result: ExperimentResult, model: ModelResult, confusion: Confusio
         intro=f"The best {model.estimator} of the {model.strategy} search, "
         f"refit and scored on the held-out test split.",
         tables={"classes": classes},
-        charts={"confusion": confusion_heatmap(confusion, chart_id="chart-confusion")},
+        charts=_present(
+            {
+                "confusion": confusion_heatmap(confusion, chart_id="chart-confusion"),
+                "roc": roc_curve_chart(curves, chart_id="chart-roc") if curves else None,
+                "precision_recall": precision_recall_chart(curves, chart_id="chart-pr")
+                if curves
+                else None,
+            }
+        ),
         links={"experiment": relative_url(path, experiment_path(result.name))},
         facts=(
             ("Best params", fmt.params(model.best_params) or fmt.MISSING),

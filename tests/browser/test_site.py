@@ -49,7 +49,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         test_scores={"roc_auc": 0.88},
     )
     builder.predictions["lr-best"] = pd.DataFrame(
-        {"y_true": ["yes", "no", "yes", "no", "yes"], "y_pred": ["yes", "no", "no", "no", "yes"]}
+        {
+            "y_true": ["yes", "no", "yes", "no", "yes"],
+            "y_pred": ["yes", "no", "no", "no", "yes"],
+            "proba_no": [0.1, 0.8, 0.6, 0.7, 0.3],
+            "proba_yes": [0.9, 0.2, 0.4, 0.3, 0.7],
+        }
     )
     builder.hostile_experiment("2", HOSTILE)
     builder.experiment("4", "labels", description="Class labels carrying payloads.")
@@ -160,6 +165,8 @@ def test_the_confusion_matrix_switch_changes_the_heatmap(
         return page.evaluate("() => document.querySelector('#chart-confusion').data[0].z")
 
     assert cells() == [[2, 0], [1, 2]]  # rows: true no, yes; columns: predicted no, yes
+    page.wait_for_selector("#chart-roc .main-svg", timeout=15000)  # and the binary curves
+    page.wait_for_selector("#chart-pr .main-svg", timeout=15000)
     page.locator("#chart-confusion .updatemenu-button", has_text="normalised by true class").click()
     page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[1][0] < 1")
     assert cells() == [[1.0, 0.0], [pytest.approx(1 / 3), pytest.approx(2 / 3)]]

@@ -156,6 +156,7 @@ def test_site_has_home_experiment_pages_and_leaderboards(project: Path) -> None:
 
 def test_each_best_model_has_a_page_with_pycm_confusion_and_statistics(project: Path) -> None:
     from pycm import ConfusionMatrix
+    from sklearn.metrics import roc_auc_score, roc_curve
 
     dataset = read_dataset(project / "export")
     tags = dataset["tags"]
@@ -188,6 +189,19 @@ def test_each_best_model_has_a_page_with_pycm_confusion_and_statistics(project: 
                 "normalised by true class",
                 "normalised by predicted class",
             ]
+            if experiment == "tiny":  # binary, with probabilities: ROC and PR curves
+                roc = re.search(
+                    r'<script type="application/json" id="chart-roc-data">(.*?)</script>', page
+                )
+                assert roc is not None, path
+                positive = predictions.columns[predictions.columns.str.startswith("proba_")][1]
+                is_positive = predictions["y_true"].astype(str) == positive.removeprefix("proba_")
+                fpr, tpr, _ = roc_curve(is_positive, predictions[positive])
+                line = json.loads(roc.group(1))["data"][0]
+                assert (line["x"], line["y"]) == (fpr.tolist(), tpr.tolist())
+                auc = roc_auc_score(is_positive, predictions[positive])
+                assert f"ROC AUC {auc:.4f} on the test split" in page
+                assert 'id="chart-pr-data"' in page
             rows = table_rows(page, "classes")
             assert [row[0] for row in rows] == labels
             for row in rows:
