@@ -46,7 +46,7 @@ def replacing(final: Path, *, marker: str) -> Iterator[Path]:
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        replace_directory(staging, final)
+        _swap_in(staging, final)
 
 
 @contextmanager
@@ -80,7 +80,7 @@ def ensure_replaceable(folder: Path, *, marker: str) -> None:
         raise MlreportError(NOT_AN_OUTPUT.format(path=folder, marker=marker))
 
 
-def replace_directory(staging: Path, final: Path) -> None:
+def _swap_in(staging: Path, final: Path) -> None:
     """Swap a fully written ``staging`` folder in place of ``final``.
 
     On Linux the two folders are exchanged in one atomic step (``renameat2`` with

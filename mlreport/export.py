@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,7 +41,7 @@ from mlreport.tracking import open_sqlite_without_pool, sqlite_path
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"
 PREDICTIONS_UNREAD = "run {run_id}: predictions not copied: {reason}"
-#: A history file holds whole runs, about this many metric points (estimated from steps).
+#: A history file holds whole runs, up to this many metric points (one bigger run alone).
 PART_ROWS = 1_000_000
 #: Runs per history file when their sizes are estimated (the client API cannot count).
 PART_RUNS_ESTIMATED = 1_000
@@ -93,14 +93,6 @@ class _Part:
     first_run_id: str
     last_run_id: str
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "rows": self.rows,
-            "first_run_id": self.first_run_id,
-            "last_run_id": self.last_run_id,
-        }
-
 
 @dataclass
 class _Previous:
@@ -109,10 +101,11 @@ class _Previous:
     folder: Path
     state: dict[str, Any]
     tables: dict[str, pa.Table]  # the tables that tell which runs changed
+    run_ids: set[str]
     parts: list[_Part]
     artifacts: pa.Table
     unlisted: set[str]  # runs whose remote artifacts could not be listed
-    predictions: set[str] = field(default_factory=set)
+    predictions: set[str]  # runs whose predictions it holds
 
 
 def export_store(
@@ -206,12 +199,13 @@ def _export(
     state = reader.state()  # before reading: what is stored later is read next time
     catalog = reader.catalog()  # in the store's order, which a re-read keeps
     run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
-    changed, previous = _changed_runs(reader, previous_export.result(), catalog, run_ids)
+    present = set(run_ids)
+    changed, previous = _changed_runs(reader, previous_export.result(), catalog, present)
     warnings: list[str] = []
 
     history_dir = schema.table_path(staging, _HISTORY)
     history_dir.mkdir()
-    parts = _carry_over_parts(previous, set(run_ids), changed, history_dir)
+    parts = _carry_over_parts(previous, present, changed, history_dir)
     parts += _read_histories(
         reader,
         run_ids,
@@ -245,7 +239,7 @@ def _export(
         "warnings": warnings,
         "store_state": state,
         "artifacts_unlisted": sorted(unlisted),
-        "metric_history_files": [part.as_json() for part in parts],
+        "metric_history_files": [asdict(part) for part in parts],
     }
     (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return ExportSummary(
@@ -280,6 +274,7 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
         folder=out_dir,
         state=manifest.get("store_state") or {},
         tables={name: tables[name] for name in _COMPARED},
+        run_ids=set(tables["runs"]["run_id"].to_pylist()),
         parts=parts,
         artifacts=tables["artifacts"],
         unlisted=set(manifest.get("artifacts_unlisted") or []),
@@ -291,15 +286,14 @@ def _changed_runs(
     reader: StoreReader,
     previous: _Previous | None,
     catalog: dict[str, pa.Table],
-    run_ids: list[str],
+    present: set[str],
 ) -> tuple[set[str], _Previous | None]:
     """Runs whose histories must be read, and the previous export if it is still of use."""
     if previous is None or len(previous.parts) >= MAX_PARTS:
-        return set(run_ids), None
-    present = set(run_ids)
+        return set(present), None
     current = {name: catalog[name] for name in _COMPARED}
     changed = runs_with_differences(previous.tables, current) & present
-    removed = bool(set(previous.tables["runs"]["run_id"].to_pylist()) - present)
+    removed = bool(previous.run_ids - present)
     grown = reader.runs_with_new_history(previous.state, runs_removed=removed)
     if grown is not None:
         changed |= grown & present
@@ -312,7 +306,7 @@ def _carry_over_parts(
     """The previous history files, without runs that changed or left the store."""
     if previous is None:
         return []
-    before = set(previous.tables["runs"]["run_id"].to_pylist())
+    before = previous.run_ids
     stale = sorted((before - current) | (changed & before))
     kept = []
     for part in previous.parts:
@@ -321,12 +315,10 @@ def _carry_over_parts(
         if in_range:
             table = pq.read_table(source, schema=schema.METRIC_HISTORY)
             keep = pc.invert(pc.is_in(table["run_id"], value_set=pa.array(in_range, pa.string())))
-            if pc.all(keep).as_py():
-                _link(source, folder / part.file)
-                kept.append(part)
-            elif pc.any(keep).as_py():
-                kept.append(_write_part(table.filter(keep), folder, part.file))
-            continue
+            if not pc.all(keep).as_py():  # it holds stale runs: rewritten without them
+                if pc.any(keep).as_py():
+                    kept.append(_write_part(table.filter(keep), folder, part.file))
+                continue
         _link(source, folder / part.file)
         kept.append(part)
     return kept
@@ -427,10 +419,7 @@ def _artifacts(
 ) -> pa.Table:
     """Every run's artifact listing: local folders walked, remote listings of unchanged
     runs carried over from the previous export."""
-    reused: dict[str, list[dict[str, Any]]] = {}
-    if previous is not None:
-        for row in previous.artifacts.to_pylist():
-            reused.setdefault(row["run_id"], []).append(row)
+    reused: dict[str, list[dict[str, Any]]] | None = None  # made when a remote run needs it
     rows: list[dict[str, Any]] = []
     task = progress.add_task("listing artifacts", total=runs.num_rows) if progress else None
     listings: dict[str, set[str]] = {}
@@ -441,6 +430,10 @@ def _artifacts(
             if _may_exist(folder, listings):
                 rows.extend(_walk_artifacts(run_id, folder))
         elif previous is not None and run_id not in changed and run_id not in previous.unlisted:
+            if reused is None:
+                reused = {}
+                for row in previous.artifacts.to_pylist():
+                    reused.setdefault(row["run_id"], []).append(row)
             rows.extend(reused.get(run_id, []))
         else:
             try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from mlreport.analysis import (
     CLASS_STATISTICS,
     BinaryCurves,
@@ -43,30 +45,27 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
     others = other_experiments(dataset)
     pages = [home_page(results, others, settings)]
     for result in results:
-        model_pages = {
-            model.name: model_page(result, model, confusion, _curves(dataset, model))
-            for model in result.models
-            if (confusion := _confusion(dataset, model)) is not None
-        }
+        model_pages = {}
+        for model in result.models:
+            predictions = _classifier_predictions(dataset, model)
+            if predictions is not None:
+                confusion = confusion_summary(
+                    predictions["y_true"].tolist(), predictions["y_pred"].tolist()
+                )
+                curves = binary_curves(predictions)
+                model_pages[model.name] = model_page(result, model, confusion, curves)
         pages.append(experiment_page(result, set(model_pages)))
         pages.extend(model_pages.values())
     pages.append(runs_page(dataset, {r.name for r in results}))
     return pages
 
 
-def _confusion(dataset: Dataset, model: ModelResult) -> ConfusionSummary | None:
-    """The confusion summary of a classifier's best-model predictions, if exported."""
+def _classifier_predictions(dataset: Dataset, model: ModelResult) -> pd.DataFrame | None:
+    """The best run's exported test predictions, if it has labels to compare."""
     predictions = dataset.predictions.get(model.best_run_id or "")
-    if predictions is None or not {"y_true", "y_pred"} <= set(predictions.columns):
+    if predictions is None or predictions.empty:
         return None
-    if predictions.empty:
-        return None
-    return confusion_summary(predictions["y_true"].tolist(), predictions["y_pred"].tolist())
-
-
-def _curves(dataset: Dataset, model: ModelResult) -> BinaryCurves | None:
-    predictions = dataset.predictions.get(model.best_run_id or "")
-    return binary_curves(predictions) if predictions is not None else None
+    return predictions if {"y_true", "y_pred"} <= set(predictions.columns) else None
 
 
 def model_page(
