@@ -28,6 +28,12 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     #: Run id -> test predictions of that best-model run (``schema.PREDICTIONS_DIR``).
     predictions: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Run id -> SHAP values (``schema.EXPLANATION_ARTIFACT``) of a best-model run.
+    explanations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Run id -> eli5 weights (``schema.WEIGHTS_ARTIFACT``) of a best-model run.
+    weights: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: Run id -> measurements (``schema.SCALING_ARTIFACT``) of a scaling run.
+    scaling: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -60,14 +66,16 @@ def read_dataset(path: Path) -> Dataset:
             raise DatasetError(
                 UNREADABLE_TABLE.format(path=path, table=name, reason=reason)
             ) from exc
-    predictions = {}
-    for file in sorted((path / schema.PREDICTIONS_DIR).glob("*.parquet")):
-        try:
-            predictions[file.stem] = pd.read_parquet(file)
-        except (OSError, pa.ArrowException) as exc:
-            reason = str(exc).splitlines()[0]
-            table = f"predictions of run {file.stem}"
-            raise DatasetError(
-                UNREADABLE_TABLE.format(path=path, table=table, reason=reason)
-            ) from exc
-    return Dataset(manifest=manifest, tables=tables, predictions=predictions)
+    copies: dict[str, dict[str, pd.DataFrame]] = {}
+    for folder in schema.RUN_ARTIFACT_COPIES:
+        copies[folder] = {}
+        for file in sorted((path / folder).glob("*.parquet")):
+            try:
+                copies[folder][file.stem] = pd.read_parquet(file)
+            except (OSError, pa.ArrowException) as exc:
+                reason = str(exc).splitlines()[0]
+                table = f"{folder} of run {file.stem}"
+                raise DatasetError(
+                    UNREADABLE_TABLE.format(path=path, table=table, reason=reason)
+                ) from exc
+    return Dataset(manifest=manifest, tables=tables, **copies)

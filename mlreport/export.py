@@ -40,7 +40,7 @@ from mlreport.tracking import open_sqlite_without_pool, sqlite_path
 
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"
-PREDICTIONS_UNREAD = "run {run_id}: predictions not copied: {reason}"
+ARTIFACT_UNREAD = "run {run_id}: {artifact} not copied: {reason}"
 #: A history file holds whole runs, up to this many metric points (one bigger run alone).
 PART_ROWS = 1_000_000
 #: Runs per history file when their sizes are estimated (the client API cannot count).
@@ -105,7 +105,7 @@ class _Previous:
     parts: list[_Part]
     artifacts: pa.Table
     unlisted: set[str]  # runs whose remote artifacts could not be listed
-    predictions: set[str]  # runs whose predictions it holds
+    copies: dict[str, set[str]]  # RUN_ARTIFACT_COPIES folder -> runs it holds a copy of
 
 
 def export_store(
@@ -219,7 +219,12 @@ def _export(
     catalog["artifacts"] = _artifacts(
         client, catalog["runs"], previous, changed, unlisted, warnings, progress
     )
-    predictions = _copy_predictions(client, catalog, previous, changed, staging, warnings)
+    copied = {
+        folder: _copy_run_artifacts(
+            client, catalog, previous, changed, staging / folder, warnings, folder=folder
+        )
+        for folder in schema.RUN_ARTIFACT_COPIES
+    }
 
     counts: dict[str, int] = {}
     for name in schema.TABLES:
@@ -229,7 +234,7 @@ def _export(
         table = catalog[name]
         pq.write_table(table, schema.table_path(staging, name))
         counts[name] = table.num_rows
-    counts["predictions"] = predictions
+    counts.update(copied)
     manifest = {
         "schema_version": schema.SCHEMA_VERSION,
         "mlreport_version": __version__,
@@ -269,7 +274,6 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
             return None
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None  # no usable previous export: read everything
-    predictions_dir = out_dir / schema.PREDICTIONS_DIR
     return _Previous(
         folder=out_dir,
         state=manifest.get("store_state") or {},
@@ -278,7 +282,10 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
         parts=parts,
         artifacts=tables["artifacts"],
         unlisted=set(manifest.get("artifacts_unlisted") or []),
-        predictions={p.stem for p in predictions_dir.glob("*.parquet")},
+        copies={
+            folder: {p.stem for p in (out_dir / folder).glob("*.parquet")}
+            for folder in schema.RUN_ARTIFACT_COPIES
+        },
     )
 
 
@@ -505,57 +512,57 @@ def _listed_artifacts(client: Any, run_id: str, path: str | None) -> Iterator[di
             yield from _listed_artifacts(client, run_id, item.path)
 
 
-def _copy_predictions(
+def _copy_run_artifacts(
     client: Any,
     catalog: dict[str, pa.Table],
     previous: _Previous | None,
     changed: set[str],
-    staging: Path,
+    target_dir: Path,
     warnings: list[str],
+    *,
+    folder: str,
 ) -> int:
-    """Copy the predictions artifact of every best-model run into ``predictions/``.
+    """Copy one of ``schema.RUN_ARTIFACT_COPIES`` from every run that has it.
 
     The copy in the previous export is kept if the run did not change and the artifact
     is listed with the same size.
     """
+    role, artifact = schema.RUN_ARTIFACT_COPIES[folder]
     tags = catalog["tags"]
-    best = tags.filter(
-        pc.and_(pc.equal(tags["key"], schema.TAG_ROLE), pc.equal(tags["value"], schema.ROLE_BEST))
+    with_role = tags.filter(
+        pc.and_(pc.equal(tags["key"], schema.TAG_ROLE), pc.equal(tags["value"], role))
     )
-    sizes = _predictions_sizes(catalog["artifacts"])
-    before = _predictions_sizes(previous.artifacts) if previous is not None else {}
-    run_ids = sorted(set(best["run_id"].to_pylist()) & sizes.keys())
-    folder = staging / schema.PREDICTIONS_DIR
-    folder.mkdir()
+    sizes = _artifact_sizes(catalog["artifacts"], artifact)
+    before = _artifact_sizes(previous.artifacts, artifact) if previous is not None else {}
+    run_ids = sorted(set(with_role["run_id"].to_pylist()) & sizes.keys())
+    target_dir.mkdir()
+    kept = previous.copies.get(folder, set()) if previous is not None else set()
     runs = catalog["runs"]
     uris = dict(zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True))
     copied = 0
     for run_id in run_ids:
-        target = folder / f"{run_id}.parquet"
+        target = target_dir / f"{run_id}.parquet"
         unchanged = run_id not in changed and before.get(run_id) == sizes[run_id]
         try:
-            if previous is not None and unchanged and run_id in previous.predictions:
-                _link(previous.folder / schema.PREDICTIONS_DIR / target.name, target)
+            if previous is not None and unchanged and run_id in kept:
+                _link(previous.folder / folder / target.name, target)
             elif (local := local_artifact_folder(uris.get(run_id) or "")) is not None:
-                shutil.copyfile(Path(local, schema.PREDICTIONS_ARTIFACT), target)
+                shutil.copyfile(Path(local, artifact), target)
             else:
                 with tempfile.TemporaryDirectory() as download:
-                    path = client.download_artifacts(run_id, schema.PREDICTIONS_ARTIFACT, download)
+                    path = client.download_artifacts(run_id, artifact, download)
                     shutil.move(path, target)
             copied += 1
         except Exception as exc:  # any artifact backend; a run without a copy is reported
             reason = str(exc).splitlines()[0]
-            warnings.append(PREDICTIONS_UNREAD.format(run_id=run_id, reason=reason))
+            warnings.append(ARTIFACT_UNREAD.format(run_id=run_id, artifact=artifact, reason=reason))
     return copied
 
 
-def _predictions_sizes(artifacts: pa.Table) -> dict[str, int]:
-    """Run id -> size of its predictions artifact, for runs that have one."""
+def _artifact_sizes(artifacts: pa.Table, artifact: str) -> dict[str, int]:
+    """Run id -> size of its ``artifact`` file, for runs that have one."""
     listed = artifacts.filter(
-        pc.and_(
-            pc.equal(artifacts["path"], schema.PREDICTIONS_ARTIFACT),
-            pc.invert(artifacts["is_dir"]),
-        )
+        pc.and_(pc.equal(artifacts["path"], artifact), pc.invert(artifacts["is_dir"]))
     )
     return dict(zip(listed["run_id"].to_pylist(), listed["file_size"].to_pylist(), strict=True))
 

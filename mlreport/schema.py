@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-#: 2: ``metric_history`` became a folder of Parquet files, ``predictions`` was added.
+#: 2: ``metric_history`` became a folder of Parquet files, ``predictions`` was added
+#: (later, without a version change: the other ``RUN_ARTIFACT_COPIES`` folders, which an
+#: older export lacks and a reader treats as empty).
 SCHEMA_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 
@@ -162,8 +164,34 @@ TEST_METRIC = "test_{scorer}"
 METRIC_SEARCH_TIME = "search_wall_time_s"
 
 #: The best-model run's predictions artifact: one row per test sample with
-#: ``y_true``, ``y_pred``, ``proba_<label>`` per class when the model gives
-#: probabilities (else ``decision_score``), and ``sensitive_<column>``.
+#: ``y_true``, ``y_pred`` (labels, or numbers for regression), ``proba_<label>`` per
+#: class when the model gives probabilities (else ``decision_score_<label>``: per class,
+#: or one column, the positive class's margin, for a binary task), and
+#: ``sensitive_<column>``.
 PREDICTIONS_ARTIFACT = "predictions.parquet"
+#: The best-model run's SHAP values on a seeded sample of test rows, long:
+#: ``sample``, ``feature`` (named after preprocessing), ``output`` (the explained class,
+#: or ``prediction``), ``shap_value``, ``feature_value`` (what the model saw).
+EXPLANATION_ARTIFACT = "explanation.parquet"
+#: eli5's weights of a linear or tree best model: ``output``, ``feature``, ``weight``.
+WEIGHTS_ARTIFACT = "weights.parquet"
+#: A scaling run's measurements, one row each: ``kind`` (``fit``: one fit of the best
+#: params on ``rows`` training rows, with ``fit_time_s`` and ``peak_memory_bytes``;
+#: ``search``: the whole search on ``workers`` local dask workers, ``wall_time_s``).
+SCALING_ARTIFACT = "scaling.parquet"
+#: Metrics and params of explanations and scaling runs.
+METRIC_EXPLAIN_TIME = "explain_time_s"
+TAG_EXPLAIN_ERROR = "mlreport.explain_error"
+TAG_EXPLAINER = "mlreport.explainer"
+TAG_EXPLAIN_SPACE = "mlreport.explain_space"  # what SHAP values add up to, e.g. log-odds
 MODEL_ARTIFACT = "model"
 SPEC_ARTIFACT = "experiment.yaml"
+
+#: Run artifacts the export copies into the dataset as ``<folder>/<run_id>.parquet``:
+#: folder -> (the role of the runs that log it, the artifact's path in the run).
+RUN_ARTIFACT_COPIES: dict[str, tuple[str, str]] = {
+    PREDICTIONS_DIR: (ROLE_BEST, PREDICTIONS_ARTIFACT),
+    "explanations": (ROLE_BEST, EXPLANATION_ARTIFACT),
+    "weights": (ROLE_BEST, WEIGHTS_ARTIFACT),
+    "scaling": (ROLE_SCALING, SCALING_ARTIFACT),
+}

@@ -23,6 +23,9 @@ class DatasetBuilder:
         default_factory=lambda: {name: [] for name in schema.TABLES}
     )
     predictions: dict[str, pd.DataFrame] = field(default_factory=dict)
+    explanations: dict[str, pd.DataFrame] = field(default_factory=dict)
+    weights: dict[str, pd.DataFrame] = field(default_factory=dict)
+    scaling: dict[str, pd.DataFrame] = field(default_factory=dict)
     _clock: int = T0
 
     def experiment(self, experiment_id: str, name: str, *, description: str = "") -> None:
@@ -149,6 +152,39 @@ class DatasetBuilder:
         )
         return search_id
 
+    def scaling_run(
+        self,
+        experiment_id: str,
+        experiment: str,
+        model: str,
+        measurements: pd.DataFrame,
+        *,
+        params: dict[str, str],
+        prefix: str = "",
+        status: str = "FINISHED",
+        error: str = "",
+    ) -> str:
+        """A scaling run under the model's search, with its measurements artifact."""
+        run_id = f"{prefix}{model}-scaling"
+        tags = {
+            schema.TAG_EXPERIMENT: experiment,
+            schema.TAG_MODEL: model,
+            schema.TAG_ROLE: schema.ROLE_SCALING,
+        }
+        if error:
+            tags[schema.TAG_ERROR] = error
+        self.run(
+            run_id,
+            experiment_id,
+            name=f"{model} scaling",
+            parent=f"{prefix}{model}-search",
+            params=params,
+            tags=tags,
+            status=status,
+        )
+        self.scaling[run_id] = measurements
+        return run_id
+
     def hostile_experiment(self, experiment_id: str, text: str) -> None:
         """An experiment whose name, description, model and a param value are ``text``."""
         self.experiment(experiment_id, text, description=text)
@@ -193,9 +229,10 @@ class DatasetBuilder:
                 pa.Table.from_pandas(dataset[name], schema=table_schema, preserve_index=False),
                 path,
             )
-        (folder / schema.PREDICTIONS_DIR).mkdir()
-        for run_id, frame in self.predictions.items():
-            frame.to_parquet(folder / schema.PREDICTIONS_DIR / f"{run_id}.parquet", index=False)
+        for name in schema.RUN_ARTIFACT_COPIES:
+            (folder / name).mkdir()
+            for run_id, frame in getattr(self, name).items():
+                frame.to_parquet(folder / name / f"{run_id}.parquet", index=False)
         (folder / schema.MANIFEST_FILE).write_text(json.dumps(dataset.manifest))
         return folder
 
@@ -208,4 +245,7 @@ class DatasetBuilder:
             manifest={"schema_version": schema.SCHEMA_VERSION},
             tables=tables,
             predictions=dict(self.predictions),
+            explanations=dict(self.explanations),
+            weights=dict(self.weights),
+            scaling=dict(self.scaling),
         )

@@ -9,11 +9,21 @@ from mlreport.analysis._confusion import (
     confusion_summary,
 )
 from mlreport.analysis._curves import BinaryCurves, binary_curves
+from mlreport.analysis._explain import (
+    ExplanationResult,
+    explain_model,
+    feature_names,
+    global_importance,
+    top_features,
+)
+from mlreport.analysis._model_scaling import ModelScaling, model_scaling
+from mlreport.analysis._regression import RegressionSummary, is_regression, regression_summary
 from mlreport.analysis._runs import (
     ExperimentResult,
     ModelResult,
     OtherExperiment,
     RunListing,
+    ScalingRun,
     Trial,
     experiment_results,
     high_first,
@@ -23,6 +33,14 @@ from mlreport.analysis._runs import (
     run_table,
     text,
 )
+from mlreport.analysis._scaling import (
+    ParallelPoint,
+    PowerLawFit,
+    ScalingVerdict,
+    fit_power_law,
+    parallel_scaling,
+    scaling_verdict,
+)
 
 __all__ = [
     "CLASS_STATISTICS",
@@ -30,17 +48,34 @@ __all__ = [
     "ClassStatistics",
     "ConfusionSummary",
     "ExperimentResult",
+    "ExplanationResult",
     "ModelResult",
+    "ModelScaling",
     "OtherExperiment",
+    "ParallelPoint",
+    "PowerLawFit",
+    "RegressionSummary",
     "RunListing",
+    "ScalingRun",
+    "ScalingVerdict",
     "Trial",
     "binary_curves",
     "confusion_summary",
     "experiment_results",
+    "explain_model",
+    "feature_names",
+    "fit_power_law",
+    "global_importance",
     "high_first",
+    "is_regression",
+    "model_scaling",
     "other_experiments",
+    "parallel_scaling",
     "records",
+    "regression_summary",
     "run_listing",
     "run_table",
+    "scaling_verdict",
     "text",
+    "top_features",
 ]

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 PROBA_PREFIX = "proba_"
+DECISION_PREFIX = "decision_score_"
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class BinaryCurves:
     """The curves for the positive class (the estimator's second class)."""
 
     positive: str
+    score: str  # what ranks the samples: "probability" or "decision score"
     false_positive_rate: tuple[float, ...]
     true_positive_rate: tuple[float, ...]
     roc_auc: float
@@ -24,8 +26,9 @@ class BinaryCurves:
 
 
 def binary_curves(predictions: pd.DataFrame) -> BinaryCurves | None:
-    """The curves from the positive class's probability; None unless the task is binary
-    with both classes in the test split and probabilities were exported."""
+    """The curves from the positive class's probability (or, for a model without
+    probabilities, its decision score); None unless the task is binary with both classes
+    in the test split and scores were exported."""
     from sklearn.metrics import (
         average_precision_score,
         precision_recall_curve,
@@ -33,18 +36,33 @@ def binary_curves(predictions: pd.DataFrame) -> BinaryCurves | None:
         roc_curve,
     )
 
-    columns = [c for c in predictions.columns if c.startswith(PROBA_PREFIX)]
-    if len(columns) != 2:  # the estimator's classes, in its order: the second is positive
+    probabilities = [c for c in predictions.columns if c.startswith(PROBA_PREFIX)]
+    margins = [c for c in predictions.columns if c.startswith(DECISION_PREFIX)]
+    if len(probabilities) == 2:  # the estimator's classes, in its order: the second is positive
+        column, positive, kind = (
+            probabilities[1],
+            probabilities[1].removeprefix(PROBA_PREFIX),
+            "probability",
+        )
+    elif not probabilities and len(margins) == 1:  # a binary decision function's margin
+        column, positive, kind = (
+            margins[0],
+            margins[0].removeprefix(DECISION_PREFIX),
+            ("decision score"),
+        )
+    else:
         return None
-    positive = columns[1].removeprefix(PROBA_PREFIX)
     is_positive = predictions["y_true"].astype(str).to_numpy() == positive
     if is_positive.all() or not is_positive.any():
         return None
-    scores = predictions[columns[1]].to_numpy(dtype=np.float64)
+    scores = predictions[column].to_numpy(dtype=np.float64)
+    if not np.isfinite(scores).all():
+        return None
     fpr, tpr, _ = roc_curve(is_positive, scores)
     precision, recall, _ = precision_recall_curve(is_positive, scores)
     return BinaryCurves(
         positive=positive,
+        score=kind,
         false_positive_rate=tuple(fpr.tolist()),
         true_positive_rate=tuple(tpr.tolist()),
         roc_auc=float(roc_auc_score(is_positive, scores)),

@@ -67,6 +67,19 @@ class Trial:
 
 
 @dataclass(frozen=True)
+class ScalingRun:
+    """A model's scaling run: its measurements are ``Dataset.scaling[run_id]``."""
+
+    run_id: str
+    status: str
+    error: str
+    params: tuple[tuple[str, str], ...]
+
+    def param(self, name: str, default: str = "") -> str:
+        return dict(self.params).get(name, default)
+
+
+@dataclass(frozen=True)
 class ModelResult:
     """The latest search of one model family in one experiment."""
 
@@ -82,6 +95,11 @@ class ModelResult:
     best_score: float  # the best trial's score of the primary metric (CV or validation)
     test_scores: tuple[tuple[str, float], ...]
     trials: tuple[Trial, ...]
+    explainer: str = ""  # the SHAP explainer of the best model, "" if not explained
+    explain_error: str = ""
+    explain_space: str = ""  # what the SHAP values add up to: probability, log-odds, ...
+    explain_time_s: float = math.nan
+    scaling: ScalingRun | None = None
 
     @property
     def incremental(self) -> bool:
@@ -282,6 +300,18 @@ def _model_result(
     best_id = str(best["run_id"].iloc[-1]) if len(best) else None
     best_metrics = metrics.get(best_id, {}) if best_id else {}
     best_params = params.get(best_id, {}) if best_id else {}
+    best_tags = tags.get(best_id, {}) if best_id else {}
+    scaling_runs = children[children["role"] == schema.ROLE_SCALING]
+    scaling = None
+    if len(scaling_runs):
+        scaling_row = records(scaling_runs.tail(1))[0]
+        scaling_id = str(scaling_row["run_id"])
+        scaling = ScalingRun(
+            run_id=scaling_id,
+            status=str(scaling_row["status"]),
+            error=text(scaling_row["error"]),
+            params=tuple(sorted(params.get(scaling_id, {}).items())),
+        )
     return ModelResult(
         name=str(search["model"]),
         estimator=text(search["estimator"]),
@@ -298,6 +328,11 @@ def _model_result(
             for key, value in sorted(best_metrics.items())
             if key.startswith("test_")
         ),
+        explainer=best_tags.get(schema.TAG_EXPLAINER, ""),
+        explain_error=best_tags.get(schema.TAG_EXPLAIN_ERROR, ""),
+        explain_space=best_tags.get(schema.TAG_EXPLAIN_SPACE, ""),
+        explain_time_s=best_metrics.get(schema.METRIC_EXPLAIN_TIME, math.nan),
+        scaling=scaling,
         trials=tuple(trials),
     )
 

@@ -29,6 +29,22 @@ CHUNKED_NEEDS_INCREMENTAL = (
     "model {model}: chunked data needs an incremental strategy "
     "(incremental, hyperband or successive_halving), not {strategy}"
 )
+REGRESSION_DATASETS = frozenset({"diabetes"})
+DATASET_FOR_OTHER_TASK = "the {name} dataset is for {task}, but task is {given}"
+SYNTHETIC_IS_CLASSIFICATION = (
+    "synthetic data is a classification problem (make_classification); "
+    "for regression use a file or kind: sklearn with name: diabetes"
+)
+POSITIVE_LABEL_IN_REGRESSION = "positive_label applies to classification, not regression"
+REGRESSION_NEEDS_CV_SEARCH = (
+    "model {model}: regression is searched with grid or random, not {strategy}"
+)
+SCORER_FOR_OTHER_TASK = "scoring metric {names} is for {task}, but task is {given}"
+UNKNOWN_SCALED_MODEL = "scaling.models names {names}, which are not models of this experiment"
+DEFAULT_SCORING = {
+    "classification": ["accuracy"],
+    "regression": ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"],
+}
 GRID_NEEDS_LISTS = (
     "grid search needs lists of values; {names} is a distribution (use strategy: random)"
 )
@@ -281,7 +297,11 @@ class SklearnData(_Strict):
     """A scikit-learn built-in dataset."""
 
     kind: Literal["sklearn"]
-    name: Literal["breast_cancer", "iris", "wine", "digits"]
+    name: Literal["breast_cancer", "iris", "wine", "digits", "diabetes"]
+
+    @property
+    def task(self) -> Literal["classification", "regression"]:
+        return "regression" if self.name in REGRESSION_DATASETS else "classification"
 
 
 class SyntheticData(_Strict):
@@ -337,19 +357,72 @@ class SplitSpec(_Strict):
     stratify: bool = True
 
 
+class ExplainSpec(_Strict):
+    """How the best models are explained (SHAP values, eli5 weights)."""
+
+    enabled: bool = True
+    max_samples: int = Field(
+        default=200, ge=1, le=100_000, description="test rows explained (a seeded sample)"
+    )
+    background_size: int = Field(
+        default=20, ge=1, le=1000, description="k-means centres of the kernel explainer"
+    )
+
+
+class ScalingSpec(_Strict):
+    """Training-time scaling: fit time and memory against rows, search time against workers.
+
+    Measured for each model (or those in ``models``) after its search, with its best
+    params, on seeded samples of the training rows.
+    """
+
+    sample_fractions: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        default_factory=lambda: [0.125, 0.25, 0.5, 1.0], min_length=2
+    )
+    workers: list[Annotated[int, Field(ge=1, le=256)]] = Field(
+        default_factory=list,
+        description="dask worker counts to time the whole search on (local clusters)",
+    )
+    repeats: int = Field(default=1, ge=1, le=10)
+    target_rows: int | None = Field(
+        default=None, ge=1, description="rows to extrapolate to; default: 100 times the data"
+    )
+    time_budget_s: float = Field(
+        default=3600.0, gt=0, description="what a whole search may take on this machine"
+    )
+    models: list[str] | None = None
+
+    @field_validator("sample_fractions")
+    @classmethod
+    def _distinct_fractions(cls, value: list[float]) -> list[float]:
+        if len(set(value)) < 2:
+            raise ValueError("sample_fractions needs at least two different fractions")
+        return sorted(set(value))
+
+
 class ExperimentSpec(_Strict):
     """One experiment file: data, split, scoring and the models to search."""
 
     name: str = Field(min_length=1)
     description: str = ""
-    task: Literal["classification"] = "classification"
+    task: Literal["classification", "regression"] = "classification"
     seed: int = 0
     data: DataSpec
     split: SplitSpec = Field(default_factory=SplitSpec)
-    scoring: list[str] = Field(default_factory=lambda: ["accuracy"], min_length=1)
+    scoring: list[str] = Field(default_factory=list)
     primary_metric: str | None = None
     models: list[ModelSpec] = Field(min_length=1)
+    explain: ExplainSpec = Field(default_factory=ExplainSpec)
+    scaling: ScalingSpec | None = None
     source_file: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_scoring(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("scoring"):
+            task = data.get("task", "classification")
+            return {**data, "scoring": list(DEFAULT_SCORING.get(task, ["accuracy"]))}
+        return data
 
     @field_validator("scoring")
     @classmethod
@@ -361,6 +434,38 @@ class ExperimentSpec(_Strict):
                 "(see sklearn.metrics.get_scorer_names())"
             )
         return value
+
+    @model_validator(mode="after")
+    def _check_task(self) -> ExperimentSpec:
+        problems = []
+        data = self.data
+        if isinstance(data, SklearnData) and data.task != self.task:
+            problems.append(
+                DATASET_FOR_OTHER_TASK.format(name=data.name, task=data.task, given=self.task)
+            )
+        wrong = sorted(name for name in self.scoring if _scorer_task(name) not in (None, self.task))
+        if wrong:
+            other = "classification" if self.task == "regression" else "regression"
+            problems.append(
+                SCORER_FOR_OTHER_TASK.format(names=", ".join(wrong), task=other, given=self.task)
+            )
+        if self.task == "regression":
+            if isinstance(data, SyntheticData):
+                problems.append(SYNTHETIC_IS_CLASSIFICATION)
+            if isinstance(data, FileData) and data.positive_label is not None:
+                problems.append(POSITIVE_LABEL_IN_REGRESSION)
+            problems.extend(
+                REGRESSION_NEEDS_CV_SEARCH.format(model=m.name, strategy=m.search.strategy)
+                for m in self.models
+                if m.search.incremental
+            )
+        if self.scaling is not None and self.scaling.models is not None:
+            unknown = sorted(set(self.scaling.models) - {m.name for m in self.models})
+            if unknown:
+                problems.append(UNKNOWN_SCALED_MODEL.format(names=", ".join(unknown)))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _check_consistency(self) -> ExperimentSpec:
@@ -391,9 +496,37 @@ class ExperimentSpec(_Strict):
     def model(self, name: str) -> ModelSpec:
         return next(m for m in self.models if m.name == name)
 
+    def scaled_models(self) -> list[ModelSpec]:
+        """The models whose training-time scaling is measured."""
+        if self.scaling is None:
+            return []
+        names = self.scaling.models
+        return [m for m in self.models if names is None or m.name in names]
+
 
 def _scorer_names() -> frozenset[str]:
     return frozenset(get_scorer_names())
+
+
+def _scorer_task(name: str) -> Literal["classification", "regression"] | None:
+    """The task a scikit-learn scorer is for, or None if it fits both (or is unknown)."""
+    from sklearn.metrics import get_scorer
+
+    try:
+        scorer = get_scorer(name)
+    except ValueError:
+        return None
+    response = getattr(scorer, "_response_method", "predict")
+    methods = response if isinstance(response, tuple) else (response,)
+    if any(m in ("predict_proba", "decision_function") for m in methods):
+        return "classification"
+    module = getattr(getattr(scorer, "_score_func", None), "__module__", "")
+    function = getattr(getattr(scorer, "_score_func", None), "__name__", "")
+    regression = ("_regression" in module) or function in ("r2_score", "d2_absolute_error_score")
+    classification = "_classification" in module
+    if regression:
+        return "regression"
+    return "classification" if classification else None
 
 
 class SiteSettings(_Strict):

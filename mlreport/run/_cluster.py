@@ -40,7 +40,7 @@ class QuietWorkers(WorkerPlugin):
 @contextmanager
 def dask_client(address: str | None) -> Iterator[Any]:
     """Connect to ``address``, or start a LocalCluster with one process per core."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if address:
         try:
@@ -51,15 +51,24 @@ def dask_client(address: str | None) -> Iterator[Any]:
             _prepare(client)
             yield client
         return
+    with local_client(max(1, os.cpu_count() or 1)) as client:
+        yield client
+
+
+@contextmanager
+def local_client(workers: int, *, as_default: bool = True) -> Iterator[Any]:
+    """A LocalCluster of ``workers`` single-threaded processes, and a client of it."""
+    from distributed import Client, LocalCluster
+
     with (
         LocalCluster(
-            n_workers=max(1, os.cpu_count() or 1),
+            n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: several clusters may run at once
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster) as client,
+        Client(cluster, set_as_default=as_default) as client,
     ):
         _prepare(client)
         yield client

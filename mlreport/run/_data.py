@@ -20,6 +20,7 @@ UNKNOWN_POSITIVE_LABEL = "{name}: positive_label {label!r} is not a target value
 UNSPLITTABLE = "{name}: cannot split the data into train and test: {reason}"
 POSITIVE_LABEL_NOT_BINARY = "{name}: positive_label applies to two classes; the target has {count}"
 MISSING_GROUP = "(missing)"
+NOT_NUMERIC_TARGET = "{name}: a regression target must be numeric; column {target} holds {examples}"
 ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
 
 
@@ -29,7 +30,7 @@ class TestSet:
 
     X: Any  # a DataFrame, or an array for chunked data
     y: np.ndarray
-    classes: tuple[str, ...]  # labels in encoded order; for binary, the positive class last
+    classes: tuple[str, ...]  # labels in encoded order (binary: positive last); () regression
     sensitive: pd.DataFrame  # sensitive feature columns of the test rows
 
 
@@ -39,9 +40,9 @@ class ExperimentData:
 
     X_train: pd.DataFrame
     X_test: pd.DataFrame
-    y_train: np.ndarray
+    y_train: np.ndarray  # class codes 0..k-1, or floats for regression
     y_test: np.ndarray
-    classes: tuple[str, ...]  # labels in encoded order; for binary, the positive class last
+    classes: tuple[str, ...]  # labels in encoded order (binary: positive last); () regression
     categorical: tuple[str, ...]
     sensitive_test: pd.DataFrame  # sensitive feature columns of the test rows
 
@@ -180,8 +181,13 @@ def data_path(spec: ExperimentSpec) -> Path | None:
 def load_data(spec: ExperimentSpec) -> ExperimentData:
     """Read or generate the data of an experiment and split it (seeded)."""
     frame, target, categorical, sensitive = _load_frame(spec)
-    classes, y = _encode_target(spec, target)
-    stratify = y if spec.split.stratify else None
+    classes: tuple[str, ...]
+    if spec.task == "regression":
+        classes, y = (), _numeric_target(spec, target)
+        stratify = None
+    else:
+        classes, y = _encode_target(spec, target)
+        stratify = y if spec.split.stratify else None
     indices = np.arange(len(frame))
     try:
         train_idx, test_idx = train_test_split(
@@ -225,6 +231,8 @@ def _load_frame(
 
         bunch = getattr(datasets, f"load_{data.name}")(as_frame=True)
         frame = bunch.frame.drop(columns=["target"])
+        if data.task == "regression":
+            return frame, bunch.target, (), pd.DataFrame(index=frame.index)
         labels = pd.Series(np.asarray(bunch.target_names)[bunch.target.to_numpy()])
         return frame, labels, (), pd.DataFrame(index=frame.index)
     return _load_file(spec, data)
@@ -253,7 +261,7 @@ def _load_file(
             )
         )
     frame = frame.dropna(subset=[data.target]).reset_index(drop=True)
-    target = _labels(frame[data.target])
+    target = frame[data.target] if spec.task == "regression" else _labels(frame[data.target])
     sensitive = frame[data.sensitive_features].astype("object").fillna(MISSING_GROUP).astype(str)
     features = frame.drop(columns=[data.target, *data.drop])
     if data.categorical is not None:
@@ -272,6 +280,18 @@ def _labels(target: pd.Series) -> pd.Series:
     if pd.api.types.is_float_dtype(target) and (target % 1 == 0).all():
         target = target.astype("int64")
     return target.astype(str).str.strip().astype(object)
+
+
+def _numeric_target(spec: ExperimentSpec, target: pd.Series) -> np.ndarray:
+    """A regression target as floats; a clear error for text values."""
+    values = pd.to_numeric(target, errors="coerce")
+    bad = target[values.isna() & target.notna()]
+    if not bad.empty:
+        examples = ", ".join(repr(v) for v in bad.astype(str).unique()[:3])
+        raise DataError(
+            NOT_NUMERIC_TARGET.format(name=spec.name, target=target.name, examples=examples)
+        )
+    return values.to_numpy(dtype=np.float64)
 
 
 def _encode_target(spec: ExperimentSpec, target: pd.Series) -> tuple[tuple[str, ...], np.ndarray]:

@@ -37,6 +37,15 @@ from mlreport.run._incremental import (
     incremental_trials,
     prepare_arrays,
 )
+from mlreport.run._scaling import (
+    Measurement,
+    measure_fit_scaling,
+    measure_partial_fit_scaling,
+    measure_search_scaling,
+    measurements_frame,
+    this_machine,
+    training_rows,
+)
 from mlreport.run._search import build_search, fit_candidate
 from mlreport.run._trials import (
     ALL_TRIALS_FAILED,
@@ -148,6 +157,7 @@ class _SearchOutcome:
     best: TrialResult | None  # None when every trial failed
     estimator: Any
     wall_time_s: float
+    prepared: Any = None  # an incremental search's preprocessed training arrays
 
 
 @dataclass
@@ -202,9 +212,18 @@ class _ModelRun:
                 )
                 if outcome.best is None or test is None:
                     raise MlreportError(ALL_TRIALS_FAILED)
+                if progress is not None and task is not None:
+                    progress.update(task, description=f"{label}: scoring and explaining")
                 self._log_best(outcome, outcome.best, test.result(), parent=parent, tags=tags)
             finally:
                 background.shutdown(wait=False, cancel_futures=True)
+            if self.model in self.spec.scaled_models():
+
+                def step(what: str) -> None:
+                    if progress is not None and task is not None:
+                        progress.update(task, description=f"{label}: scaling, {what}")
+
+                self._measure_scaling(outcome, outcome.best, parent=parent, tags=tags, step=step)
             self.tracker.log(
                 parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: outcome.wall_time_s})
             )
@@ -293,7 +312,7 @@ class _ModelRun:
         if chosen.failed:  # dask-ml picks by score; a failed candidate only wins if all failed
             return _SearchOutcome(trials, None, None, wall_time_s)
         estimator = best_pipeline(search, prepared.preprocess)
-        return _SearchOutcome(trials, chosen, estimator, wall_time_s)
+        return _SearchOutcome(trials, chosen, estimator, wall_time_s, prepared)
 
     def _log_search_settings(self, parent: str) -> None:
         search = self.model.search
@@ -376,8 +395,119 @@ class _ModelRun:
         self.tracker.log_frame(
             run_id, predictions_frame(outcome.estimator, test), schema.PREDICTIONS_ARTIFACT
         )
+        if self.spec.explain.enabled:
+            self._log_explanation(run_id, outcome.estimator, test)
         self.tracker.log_sklearn_model(run_id, outcome.estimator)
         self.tracker.finish(run_id)
+
+    def _log_explanation(self, run_id: str, estimator: Any, test: TestSet) -> None:
+        """SHAP values on a seeded sample of test rows and eli5's weights; a model that
+        cannot be explained gets an error tag, and its run goes on."""
+        from mlreport.analysis import explain_model
+
+        settings = self.spec.explain
+        started = time.monotonic()
+        try:
+            result = explain_model(
+                estimator,
+                test.X,
+                outputs=list(test.classes) or ["prediction"],
+                max_samples=settings.max_samples,
+                background_size=settings.background_size,
+                seed=self.spec.seed,
+            )
+        except Exception as exc:  # SHAP's own failures must not fail the search
+            self.tracker.log(run_id, RunRecord(tags={schema.TAG_EXPLAIN_ERROR: describe(exc)}))
+            return
+        self.tracker.log_frame(run_id, result.explanation, schema.EXPLANATION_ARTIFACT)
+        if result.weights is not None:
+            self.tracker.log_frame(run_id, result.weights, schema.WEIGHTS_ARTIFACT)
+        self.tracker.log(
+            run_id,
+            RunRecord(
+                metrics={schema.METRIC_EXPLAIN_TIME: time.monotonic() - started},
+                tags={
+                    schema.TAG_EXPLAINER: result.explainer,
+                    schema.TAG_EXPLAIN_SPACE: result.output_space,
+                },
+            ),
+        )
+
+    def _measure_scaling(
+        self,
+        outcome: _SearchOutcome,
+        best: TrialResult,
+        *,
+        parent: str,
+        tags: dict[str, str],
+        step: Callable[[str], None],
+    ) -> None:
+        """A scaling run: fit time and memory against rows, search time against workers.
+
+        A failure is recorded on the scaling run (FAILED, with its error); the model's
+        search stands.
+        """
+        assert self.spec.scaling is not None
+        settings = self.spec.scaling
+        rows = training_rows(self.data)
+        machine = this_machine()
+        run_id = self.tracker.start_run(
+            self.experiment_id,
+            name=f"{self.model.name} scaling",
+            tags={**tags, schema.TAG_ROLE: schema.ROLE_SCALING},
+            parent_run_id=parent,
+        )
+        params = {
+            "train_rows": str(rows),
+            "target_rows": str(settings.target_rows or rows * 100),
+            "time_budget_s": str(settings.time_budget_s),
+            "fits_in_search": f"{self._fits_in_search(outcome):.6g}",
+            "has_partial_fit": str(hasattr(self.model.estimator_class(), "partial_fit")),
+            "machine_cores": str(machine.cores),
+            "machine_memory_bytes": str(machine.memory_bytes),
+            "sample_fractions": ",".join(str(f) for f in settings.sample_fractions),
+            "workers": ",".join(str(w) for w in settings.workers),
+        }
+        try:
+            self.tracker.log(run_id, RunRecord(params=params))
+            measurements: list[Measurement]
+            if outcome.prepared is not None:
+                estimator = outcome.estimator.named_steps["model"]
+                measurements = measure_partial_fit_scaling(
+                    self.spec,
+                    estimator,
+                    outcome.prepared.X_train,
+                    outcome.prepared.y_train,
+                    classes=list(range(len(outcome.prepared.classes))),
+                    on_step=step,
+                )
+            else:
+                assert isinstance(self.data, ExperimentData)
+                measurements = measure_fit_scaling(
+                    self.spec, self.model, self.data, best.params, client=self.client, on_step=step
+                )
+                if settings.workers:
+                    measurements += measure_search_scaling(
+                        self.spec, self.model, self.data, on_step=step
+                    )
+            self.tracker.log_frame(
+                run_id, measurements_frame(measurements), schema.SCALING_ARTIFACT
+            )
+            self.tracker.finish(run_id)
+        except KeyboardInterrupt:
+            self.tracker.finish(run_id, status="KILLED")
+            raise
+        except Exception as exc:
+            self.tracker.log(run_id, RunRecord(tags={schema.TAG_ERROR: describe(exc)}))
+            self.tracker.finish(run_id, status="FAILED")
+
+    def _fits_in_search(self, outcome: _SearchOutcome) -> float:
+        """The search's work in full fits: candidates x folds plus the refit, or its
+        partial_fit calls in passes over the training blocks."""
+        if outcome.prepared is None:
+            return float(self._fits + 1)
+        calls = sum(t.metrics.get(schema.METRIC_PARTIAL_FIT_CALLS, 0.0) for t in outcome.trials)
+        return calls / max(1, len(outcome.prepared.X_train.chunks[0]))
 
 
 def _in_background(work: Callable[[], Any], *, while_waiting: Callable[[], None]) -> None:
@@ -400,7 +530,20 @@ def _in_background(work: Callable[[], Any], *, while_waiting: Callable[[], None]
 
 
 def predictions_frame(estimator: Any, test: TestSet) -> pd.DataFrame:
-    """Test-set predictions with labels, class scores and sensitive features."""
+    """Test-set predictions with labels, class scores and sensitive features.
+
+    Regression (no classes): ``y_true`` and ``y_pred`` as numbers. Classification: the
+    labels, and ``proba_<label>`` per class, else ``decision_score_<label>`` (for a
+    binary decision function, one column named after the positive class).
+    """
+    if not test.classes:
+        frame = pd.DataFrame(
+            {
+                "y_true": np.asarray(test.y, dtype=np.float64),
+                "y_pred": np.asarray(estimator.predict(test.X), dtype=np.float64),
+            }
+        )
+        return _with_sensitive(frame, test)
     classes = np.asarray(test.classes, dtype=object)
     frame = pd.DataFrame(
         {
@@ -414,11 +557,15 @@ def predictions_frame(estimator: Any, test: TestSet) -> pd.DataFrame:
             frame[f"proba_{label}"] = proba[:, column]
     elif hasattr(estimator, "decision_function"):
         scores = np.asarray(estimator.decision_function(test.X))
-        if scores.ndim == 1:
-            frame["decision_score"] = scores
+        if scores.ndim == 1:  # the margin of the second (positive) class
+            frame[f"decision_score_{test.classes[-1]}"] = scores
         else:
             for column, label in enumerate(test.classes):
                 frame[f"decision_score_{label}"] = scores[:, column]
+    return _with_sensitive(frame, test)
+
+
+def _with_sensitive(frame: pd.DataFrame, test: TestSet) -> pd.DataFrame:
     for name in test.sensitive.columns:
         frame[f"sensitive_{name}"] = test.sensitive[name].to_numpy()
     return frame

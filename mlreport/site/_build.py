@@ -98,15 +98,18 @@ def _write_mkdocs_config(
     work_dir: Path, docs_dir: Path, pages: list[Page], settings: SiteSettings
 ) -> Path:
     base = yaml.safe_load((resource_dir("site_config") / "mkdocs.yml").read_text())
-    grouped = ("experiment.md.j2", "model.md.j2", "home.md.j2")
+    grouped = ("experiment.md.j2", "model.md.j2", "scaling.md.j2", "home.md.j2")
     experiments = [p.path for p in pages if p.template == "experiment.md.j2"]
     models = [p.path for p in pages if p.template == "model.md.j2"]
+    scaling = [p.path for p in pages if p.template == "scaling.md.j2"]
     others = [p.path for p in pages if p.template not in grouped]
     nav: list[Any] = [next(p.path for p in pages if p.template == "home.md.j2")]
     if experiments:
         nav.append({"Experiments": experiments})
     if models:
         nav.append({"Models": models})
+    if scaling:
+        nav.append({"Scaling": scaling})
     nav.extend(others)
     config = {
         **base,

@@ -9,7 +9,13 @@ from itertools import accumulate
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from mlreport.analysis import BinaryCurves, ConfusionSummary, ExperimentResult
+from mlreport.analysis import (
+    BinaryCurves,
+    ConfusionSummary,
+    ExperimentResult,
+    ModelScaling,
+    RegressionSummary,
+)
 from mlreport.site import _format as fmt
 from mlreport.site._models import Chart
 
@@ -222,8 +228,8 @@ def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
         chart_id=chart_id,
         x_title="false positive rate",
         y_title="true positive rate",
-        caption=f"Positive class {html.escape(curves.positive)}: ROC AUC "
-        f"{fmt.score(curves.roc_auc)} on the test split.",
+        caption=f"Positive class {curves.positive}, ranked by its "
+        f"{curves.score}: ROC AUC {fmt.score(curves.roc_auc)} on the test split.",
     )
 
 
@@ -244,6 +250,347 @@ def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | No
         chart_id=chart_id,
         x_title="recall",
         y_title="precision",
-        caption=f"Positive class {html.escape(curves.positive)}: average precision "
+        caption=f"Positive class {curves.positive}: average precision "
         f"{fmt.score(curves.average_precision)} on the test split.",
+    )
+
+
+#: Most points a scatter plot of test samples carries (evenly spaced over the samples).
+MAX_SCATTER_POINTS = 5000
+
+
+def _thinned(values: tuple[float, ...]) -> list[float]:
+    step = max(1, math.ceil(len(values) / MAX_SCATTER_POINTS))
+    return list(values[::step])
+
+
+def _shown(summary: RegressionSummary) -> str:
+    shown = len(_thinned(summary.y_true))
+    return "" if shown == summary.samples else f" ({shown:,} of {summary.samples:,} shown)"
+
+
+def predicted_vs_actual_chart(summary: RegressionSummary, *, chart_id: str) -> Chart | None:
+    """Each test sample's prediction against its actual value, with the identity line."""
+    if summary.samples == 0:
+        return None
+    actual, predicted = _thinned(summary.y_true), _thinned(summary.y_pred)
+    low = min(min(actual), min(predicted))
+    high = max(max(actual), max(predicted))
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=actual,
+                y=predicted,
+                mode="markers",
+                marker={"size": 5, "opacity": 0.6},
+                name="test samples",
+                hovertemplate="actual %{x:.4g}<br>predicted %{y:.4g}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[low, high],
+                y=[low, high],
+                mode="lines",
+                line={"dash": "dot", "color": "#999"},
+                name="perfect",
+                hoverinfo="skip",
+            ),
+        ]
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="actual",
+        y_title="predicted",
+        caption=f"Test samples{_shown(summary)}; on the dotted line a prediction is exact. "
+        f"R² {fmt.score(summary.r2)}.",
+    )
+
+
+def residuals_chart(summary: RegressionSummary, *, chart_id: str) -> Chart | None:
+    """Residuals (actual - predicted) against the prediction, with the zero line."""
+    if summary.samples == 0:
+        return None
+    predicted, residuals = _thinned(summary.y_pred), _thinned(summary.residuals)
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=predicted,
+                y=residuals,
+                mode="markers",
+                marker={"size": 5, "opacity": 0.6},
+                name="test samples",
+                hovertemplate="predicted %{x:.4g}<br>residual %{y:.4g}<extra></extra>",
+            ),
+            go.Scatter(
+                x=[min(predicted), max(predicted)],
+                y=[0, 0],
+                mode="lines",
+                line={"dash": "dot", "color": "#999"},
+                name="zero",
+                hoverinfo="skip",
+            ),
+        ]
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="predicted",
+        y_title="residual (actual - predicted)",
+        caption=f"Residuals of the test samples{_shown(summary)}: a pattern or a funnel means "
+        f"the errors depend on the prediction. MAE {fmt.score(summary.mean_absolute_error)}, "
+        f"RMSE {fmt.score(summary.root_mean_squared_error)}.",
+    )
+
+
+def importance_chart(importance: list[tuple[str, float]], *, chart_id: str) -> Chart | None:
+    """Mean |SHAP value| per feature as horizontal bars, the most important on top."""
+    if not importance:
+        return None
+    shown = list(reversed(importance))  # plotly draws the first bar at the bottom
+    figure = go.Figure(
+        go.Bar(
+            x=[value for _, value in shown],
+            y=[html.escape(name) for name, _ in shown],
+            orientation="h",
+            hovertemplate="%{y}<br>mean |SHAP| %{x:.4g}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis={"automargin": True})
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="mean |SHAP value| (average impact on the model output)",
+        y_title="",
+        caption="Global importance: how far, on average, each feature moves the model's "
+        "output on the explained test rows.",
+    )
+
+
+def beeswarm_chart(
+    points: dict[str, list[tuple[str, float, float]]], features: list[str], *, chart_id: str
+) -> Chart | None:
+    """One dot per (test row, feature): its SHAP value, coloured by the feature's value.
+
+    ``points``: output -> (feature, SHAP value, feature value) for ``features`` (most
+    important first). Several outputs (classes) get buttons that switch between them.
+    """
+    if not features or not points:
+        return None
+    rows = {name: position for position, name in enumerate(reversed(features))}
+    figure = go.Figure()
+    for number, (output, dots) in enumerate(points.items()):
+        colours = _per_feature_scale([(feature, value) for feature, _, value in dots])
+        jitter = [_jitter(i) for i in range(len(dots))]
+        figure.add_trace(
+            go.Scatter(
+                x=[shap for _, shap, _ in dots],
+                y=[
+                    rows[feature] + offset
+                    for (feature, _, _), offset in zip(dots, jitter, strict=True)
+                ],
+                mode="markers",
+                visible=number == 0,
+                name=html.escape(output),
+                marker={
+                    "size": 5,
+                    "color": colours,
+                    "colorscale": "Bluered",
+                    "cmin": 0,
+                    "cmax": 1,
+                    "showscale": True,
+                    "colorbar": {
+                        "title": {"text": "feature value"},
+                        "tickvals": [0, 1],
+                        "ticktext": ["low", "high"],
+                    },
+                },
+                text=[f"{html.escape(feature)} = {value:.4g}" for feature, _, value in dots],
+                hovertemplate="%{text}<br>SHAP %{x:.4g}<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        yaxis={
+            "tickmode": "array",
+            "tickvals": list(rows.values()),
+            "ticktext": [html.escape(name) for name in rows],
+            "automargin": True,
+        },
+        showlegend=False,
+    )
+    if len(points) > 1:
+        figure.update_layout(
+            updatemenus=[
+                {
+                    "type": "dropdown",
+                    "x": 0,
+                    "y": 1.15,
+                    "xanchor": "left",
+                    "buttons": [
+                        {
+                            "label": html.escape(output),
+                            "method": "restyle",
+                            "args": [{"visible": [i == number for i in range(len(points))]}],
+                        }
+                        for number, output in enumerate(points)
+                    ],
+                }
+            ],
+            margin={"t": 60},
+        )
+    chart = _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="SHAP value (impact on the model output)",
+        y_title="",
+        caption="Each dot is one explained test row: where it sits shows how much that "
+        "feature pushed this row's output up or down, its colour the feature's value "
+        "(low to high within the feature)."
+        + (" The menu picks the class explained." if len(points) > 1 else ""),
+    )
+    return chart
+
+
+def _per_feature_scale(values: list[tuple[str, float]]) -> list[float]:
+    """Each value scaled to 0..1 within its feature (0.5 when the feature is constant)."""
+    ranges: dict[str, tuple[float, float]] = {}
+    for feature, value in values:
+        if math.isfinite(value):
+            low, high = ranges.get(feature, (value, value))
+            ranges[feature] = (min(low, value), max(high, value))
+    scaled = []
+    for feature, value in values:
+        low, high = ranges.get(feature, (0.0, 0.0))
+        if not math.isfinite(value) or high == low:
+            scaled.append(0.5)
+        else:
+            scaled.append((value - low) / (high - low))
+    return scaled
+
+
+def _jitter(index: int) -> float:
+    """A deterministic vertical offset in [-0.3, 0.3] that spreads a row's dots."""
+    return ((index * 0.618033988749895) % 1.0 - 0.5) * 0.6
+
+
+def scaling_chart(scalings: list[ModelScaling], *, measure: str, chart_id: str) -> Chart | None:
+    """Fit time (``measure="time"``) or peak memory (``"memory"``) against training rows,
+    log-log: each model's measurements, its fitted power law over the measured sizes, the
+    extrapolation to the target (dashed) and the 95% prediction interval there."""
+    figure = go.Figure()
+    for number, scaling in enumerate(scalings):
+        fit = scaling.time_fit if measure == "time" else scaling.memory_fit
+        values = [
+            (rows, seconds if measure == "time" else peak) for rows, seconds, peak in scaling.fits
+        ]
+        values = [(x, y) for x, y in values if math.isfinite(y) and y > 0]
+        if not values:
+            continue
+        colour = _COLOURS[number % len(_COLOURS)]
+        name = html.escape(scaling.model)
+        unit = "s" if measure == "time" else "bytes"
+        figure.add_trace(
+            go.Scatter(
+                x=[x for x, _ in values],
+                y=[y for _, y in values],
+                mode="markers",
+                marker={"color": colour, "size": 7},
+                name=name,
+                legendgroup=name,
+                hovertemplate=f"{name}<br>%{{x:,}} rows<br>%{{y:.3g}} {unit}<extra></extra>",
+            )
+        )
+        if fit is None:
+            continue
+        low, high = fit.x_range
+        target = float(max(scaling.target_rows, high))
+        figure.add_trace(
+            go.Scatter(
+                x=[low, high],
+                y=[fit.predict(low), fit.predict(high)],
+                mode="lines",
+                line={"color": colour},
+                name=f"{name}: rows^{fit.exponent:.2f}",
+                legendgroup=name,
+                hoverinfo="skip",
+            )
+        )
+        if target > high:
+            lower, upper = fit.prediction_interval(target)
+            error = (
+                {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [upper - fit.predict(target)],
+                    "arrayminus": [fit.predict(target) - lower],
+                }
+                if math.isfinite(lower) and math.isfinite(upper)
+                else None
+            )
+            figure.add_trace(
+                go.Scatter(
+                    x=[high, target],
+                    y=[fit.predict(high), fit.predict(target)],
+                    mode="lines+markers",
+                    line={"color": colour, "dash": "dash"},
+                    marker={"size": [0, 9], "symbol": "diamond"},
+                    error_y=error,
+                    name=f"{name}: extrapolated",
+                    legendgroup=name,
+                    showlegend=False,
+                    hovertemplate=f"{name}: %{{x:,}} rows<br>estimated %{{y:.3g}} {unit}"
+                    "<extra></extra>",
+                )
+            )
+    figure.update_layout(xaxis_type="log", yaxis_type="log", legend_title_text="model")
+    what = "fit time (s)" if measure == "time" else "peak memory (bytes)"
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="training rows",
+        y_title=what,
+        caption=f"Measured {what} of the best params against the training rows, with the "
+        "fitted power law (the slope on these log-log axes is the exponent) and its "
+        "extrapolation to the target size; the bar there is the 95% prediction interval.",
+    )
+
+
+def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | None:
+    """The whole search's speedup against dask workers, with ideal linear speedup."""
+    figure = go.Figure()
+    most = 1
+    for number, scaling in enumerate(s for s in scalings if s.parallel):
+        colour = _COLOURS[number % len(_COLOURS)]
+        name = html.escape(scaling.model)
+        most = max(most, *(p.workers for p in scaling.parallel))
+        figure.add_trace(
+            go.Scatter(
+                x=[p.workers for p in scaling.parallel],
+                y=[p.speedup for p in scaling.parallel],
+                mode="lines+markers",
+                line={"color": colour},
+                name=name,
+                customdata=[[p.wall_time_s, p.efficiency] for p in scaling.parallel],
+                hovertemplate=f"{name}<br>%{{x}} workers: %{{customdata[0]:.3g}} s"
+                "<br>speedup %{y:.2f}, efficiency %{customdata[1]:.0%}<extra></extra>",
+            )
+        )
+    if not figure.data:
+        return None
+    figure.add_trace(
+        go.Scatter(
+            x=[1, most],
+            y=[1, most],
+            mode="lines",
+            line={"dash": "dot", "color": "#999"},
+            name="ideal",
+            hoverinfo="skip",
+        )
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="dask workers",
+        y_title="speedup of the whole search",
+        caption="The search's wall time on local clusters of each size, as speedup over "
+        "the fewest workers measured; hover for the time and the parallel efficiency.",
     )

@@ -31,6 +31,16 @@ def percent(share: float) -> str:
     return f"{share:.1%}"
 
 
+def byte_size(value: float) -> str:
+    """Bytes in KB, MB or GB (powers of 1024), or a dash when missing."""
+    if value is None or not math.isfinite(value):
+        return _non_finite(value)
+    for unit, size in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if abs(value) >= size:
+            return f"{value / size:.1f} {unit}"
+    return f"{value:.0f} B"
+
+
 def sort_value(value: float) -> str:
     """A machine-readable value for client-side sorting ('' when missing)."""
     return "" if value is None or not math.isfinite(value) else repr(float(value))

@@ -23,9 +23,21 @@ def experiment_path(name: str) -> str:
     return f"experiments/{slug(name)}.md"
 
 
+#: Pages of an experiment's folder that are not model pages.
+_EXPERIMENT_PAGES = frozenset({"scaling"})
+
+
 def model_path(experiment: str, model: str) -> str:
     """Source path of the page of an experiment's best model of one model family."""
-    return f"experiments/{slug(experiment)}/{slug(model)}.md"
+    name = slug(model)
+    if name in _EXPERIMENT_PAGES:  # a model called "scaling" must not take that page
+        name = f"{name}-{hashlib.sha1(model.encode()).hexdigest()[:8]}-model"
+    return f"experiments/{slug(experiment)}/{name}.md"
+
+
+def scaling_path(experiment: str) -> str:
+    """Source path of an experiment's training-time scaling page."""
+    return f"experiments/{slug(experiment)}/scaling.md"
 
 
 def page_url(path: str) -> str:

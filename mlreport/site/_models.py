@@ -50,3 +50,6 @@ class Page:
     charts: dict[str, Chart] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     facts: tuple[tuple[str, str], ...] = ()
+    notes: dict[str, str] = field(default_factory=dict)  # plain-text paragraphs
+    #: (heading, sentences) sections of plain text, e.g. a model's scaling verdict
+    verdicts: tuple[tuple[str, tuple[str, ...]], ...] = ()

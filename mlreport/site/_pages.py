@@ -12,31 +12,47 @@ from mlreport.analysis import (
     ConfusionSummary,
     ExperimentResult,
     ModelResult,
+    ModelScaling,
     OtherExperiment,
+    PowerLawFit,
+    RegressionSummary,
     Trial,
     binary_curves,
     confusion_summary,
     experiment_results,
+    global_importance,
     high_first,
+    is_regression,
+    model_scaling,
     other_experiments,
+    regression_summary,
     run_listing,
 )
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset
 from mlreport.site import _format as fmt
 from mlreport.site._charts import (
+    beeswarm_chart,
     best_so_far,
     confusion_heatmap,
+    importance_chart,
     precision_recall_chart,
+    predicted_vs_actual_chart,
+    residuals_chart,
     roc_curve_chart,
+    scaling_chart,
     score_by_calls,
     score_vs_fit_time,
+    speedup_chart,
 )
-from mlreport.site._links import experiment_path, model_path, relative_url
+from mlreport.site._links import experiment_path, model_path, relative_url, scaling_path
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 
 HOME_PATH = "index.md"
 RUNS_PATH = "runs.md"
+#: Features shown in the importance and beeswarm charts, and eli5 weights per output.
+TOP_FEATURES = 15
+ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
 
 def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
@@ -47,37 +63,118 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
     for result in results:
         model_pages = {}
         for model in result.models:
-            predictions = _classifier_predictions(dataset, model)
-            if predictions is not None:
-                confusion = confusion_summary(
-                    predictions["y_true"].tolist(), predictions["y_pred"].tolist()
-                )
-                curves = binary_curves(predictions)
-                model_pages[model.name] = model_page(result, model, confusion, curves)
-        pages.append(experiment_page(result, set(model_pages)))
+            page = _model_page_from(dataset, result, model)
+            if page is not None:
+                model_pages[model.name] = page
+        scalings = [
+            model_scaling(
+                model.name,
+                model.scaling,
+                dataset.scaling.get(model.scaling.run_id),
+                incremental=model.incremental,
+            )
+            for model in result.models
+            if model.scaling is not None
+        ]
+        scaling = scaling_page(result, scalings) if scalings else None
+        pages.append(experiment_page(result, set(model_pages), has_scaling=scaling is not None))
         pages.extend(model_pages.values())
+        if scaling is not None:
+            pages.append(scaling)
     pages.append(runs_page(dataset, {r.name for r in results}))
     return pages
 
 
-def _classifier_predictions(dataset: Dataset, model: ModelResult) -> pd.DataFrame | None:
-    """The best run's exported test predictions, if it has labels to compare."""
-    predictions = dataset.predictions.get(model.best_run_id or "")
+def _model_page_from(dataset: Dataset, result: ExperimentResult, model: ModelResult) -> Page | None:
+    """The best model's page from its exported artifacts; None without test predictions."""
+    run_id = model.best_run_id or ""
+    predictions = dataset.predictions.get(run_id)
     if predictions is None or predictions.empty:
         return None
-    return predictions if {"y_true", "y_pred"} <= set(predictions.columns) else None
+    if not {"y_true", "y_pred"} <= set(predictions.columns):
+        return None
+    explanation = dataset.explanations.get(run_id)
+    weights = dataset.weights.get(run_id)
+    if is_regression(predictions):
+        return model_page(
+            result,
+            model,
+            regression=regression_summary(predictions),
+            explanation=explanation,
+            weights=weights,
+        )
+    confusion = confusion_summary(predictions["y_true"].tolist(), predictions["y_pred"].tolist())
+    return model_page(
+        result,
+        model,
+        confusion=confusion,
+        curves=binary_curves(predictions),
+        explanation=explanation,
+        weights=weights,
+    )
 
 
 def model_page(
     result: ExperimentResult,
     model: ModelResult,
-    confusion: ConfusionSummary,
+    *,
+    confusion: ConfusionSummary | None = None,
     curves: BinaryCurves | None = None,
+    regression: RegressionSummary | None = None,
+    explanation: pd.DataFrame | None = None,
+    weights: pd.DataFrame | None = None,
 ) -> Page:
-    """A best model's page: its test scores, confusion matrix and PyCM statistics, and
-    ROC and precision-recall curves for a binary task."""
+    """A best model's page: its test scores; for a classifier, the confusion matrix, PyCM
+    statistics and (binary) ROC and precision-recall curves; for a regressor, predicted
+    against actual and residuals; SHAP explanations and eli5's weights when exported."""
     path = model_path(result.name, model.name)
-    classes = Table(
+    test_scores = tuple((f"Test {name}", fmt.score(value)) for name, value in model.test_scores)
+    tables: dict[str, Table] = {}
+    charts: dict[str, Chart | None] = {}
+    evidence: tuple[tuple[str, str], ...] = ()
+    if confusion is not None:
+        tables["classes"] = _class_table(confusion)
+        charts["confusion"] = confusion_heatmap(confusion, chart_id="chart-confusion")
+        if curves is not None:
+            charts["roc"] = roc_curve_chart(curves, chart_id="chart-roc")
+            charts["precision_recall"] = precision_recall_chart(curves, chart_id="chart-pr")
+        evidence = (
+            ("Test samples", str(sum(stats.support for stats in confusion.per_class))),
+            *((name, fmt.score(value)) for name, value in confusion.overall),
+        )
+    if regression is not None:
+        charts["predicted_vs_actual"] = predicted_vs_actual_chart(
+            regression, chart_id="chart-predicted"
+        )
+        charts["residuals"] = residuals_chart(regression, chart_id="chart-residuals")
+        evidence = (
+            ("Test samples", str(regression.samples)),
+            *((name, fmt.score(value)) for name, value in regression.scores),
+        )
+    if explanation is not None and not explanation.empty:
+        charts.update(_explanation_charts(explanation))
+    if weights is not None and not weights.empty:
+        tables["weights"] = _weights_table(weights)
+    return Page(
+        path=path,
+        title=f"{result.name} · {model.name}",
+        template="model.md.j2",
+        intro=f"The best {model.estimator} of the {model.strategy} search, "
+        f"refit and scored on the held-out test split.",
+        tables=tables,
+        charts=_present(charts),
+        links={"experiment": relative_url(path, experiment_path(result.name))},
+        facts=(
+            ("Best params", fmt.params(model.best_params) or fmt.MISSING),
+            *test_scores,
+            *evidence,
+        ),
+        notes=_explanation_notes(model, explanation),
+    )
+
+
+def _class_table(confusion: ConfusionSummary) -> Table:
+    return Table(
         table_id="classes",
         columns=(
             Column("Class"),
@@ -93,32 +190,73 @@ def model_page(
             for stats in confusion.per_class
         ),
     )
-    test_scores = tuple((f"Test {name}", fmt.score(value)) for name, value in model.test_scores)
-    overall = tuple((name, fmt.score(value)) for name, value in confusion.overall)
-    return Page(
-        path=path,
-        title=f"{result.name} · {model.name}",
-        template="model.md.j2",
-        intro=f"The best {model.estimator} of the {model.strategy} search, "
-        f"refit and scored on the held-out test split.",
-        tables={"classes": classes},
-        charts=_present(
-            {
-                "confusion": confusion_heatmap(confusion, chart_id="chart-confusion"),
-                "roc": roc_curve_chart(curves, chart_id="chart-roc") if curves else None,
-                "precision_recall": precision_recall_chart(curves, chart_id="chart-pr")
-                if curves
-                else None,
-            }
+
+
+def _explanation_charts(explanation: pd.DataFrame) -> dict[str, Chart | None]:
+    """The global importance bars and the beeswarm of the most important features."""
+    importance = global_importance(explanation).head(TOP_FEATURES)
+    features = [str(f) for f in importance["feature"]]
+    shown = explanation[explanation["feature"].isin(features)]
+    points: dict[str, list[tuple[str, float, float]]] = {}
+    for output, group in shown.groupby("output", sort=False):
+        points[str(output)] = list(
+            zip(
+                group["feature"].astype(str),
+                group["shap_value"].astype(float),
+                group["feature_value"].astype(float),
+                strict=True,
+            )
+        )
+    return {
+        "importance": importance_chart(
+            list(zip(features, importance["mean_abs_shap"].astype(float), strict=True)),
+            chart_id="chart-importance",
         ),
-        links={"experiment": relative_url(path, experiment_path(result.name))},
-        facts=(
-            ("Best params", fmt.params(model.best_params) or fmt.MISSING),
-            *test_scores,
-            ("Test samples", str(sum(stats.support for stats in confusion.per_class))),
-            *overall,
-        ),
+        "beeswarm": beeswarm_chart(points, features, chart_id="chart-beeswarm"),
+    }
+
+
+def _weights_table(weights: pd.DataFrame) -> Table:
+    """eli5's largest weights per output (by absolute value), the intercept included."""
+    ranked = weights.assign(size=weights["weight"].abs())
+    ranked = ranked.sort_values(["size"], ascending=False, kind="mergesort")
+    rows = []
+    for output, group in ranked.groupby("output", sort=False):
+        top = group.head(TOP_FEATURES)
+        for feature, weight in zip(top["feature"], top["weight"].astype(float), strict=True):
+            rows.append(
+                (
+                    Cell(str(output) or ALL_OUTPUTS),
+                    Cell(str(feature)),
+                    Cell(fmt.score(weight), sort=fmt.sort_value(weight)),
+                )
+            )
+    return Table(
+        table_id="weights",
+        columns=(Column("Output"), Column("Feature"), Column("Weight", numeric=True)),
+        rows=tuple(rows),
     )
+
+
+def _explanation_notes(model: ModelResult, explanation: pd.DataFrame | None) -> dict[str, str]:
+    """Plain-text notes on how the explanation was made, or why there is none."""
+    if model.explain_error:
+        return {
+            "explanation": f"No explanation: SHAP failed on this model ({model.explain_error})."
+        }
+    if explanation is None or explanation.empty:
+        return {"explanation": "No explanation was logged for this model."}
+    samples = explanation["sample"].nunique()
+    space = f", in {model.explain_space} units" if model.explain_space else ""
+    took = (
+        f" It took {fmt.seconds(model.explain_time_s)}."
+        if math.isfinite(model.explain_time_s)
+        else ""
+    )
+    return {
+        "explanation": f"SHAP values of {samples} test rows (a seeded sample) from SHAP's "
+        f"{model.explainer or 'unknown'} explainer{space}.{took}"
+    }
 
 
 def home_page(
@@ -173,9 +311,14 @@ def home_page(
     )
 
 
-def experiment_page(result: ExperimentResult, with_pages: set[str] | None = None) -> Page:
+def experiment_page(
+    result: ExperimentResult, with_pages: set[str] | None = None, *, has_scaling: bool = False
+) -> Page:
     """An experiment's page; ``with_pages``: the models that have a page of their own."""
     path = experiment_path(result.name)
+    links = {"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)}
+    if has_scaling:
+        links["scaling"] = relative_url(path, scaling_path(result.name))
     linked = with_pages or set()
     primary = result.primary_metric
     models = Table(
@@ -216,9 +359,149 @@ def experiment_page(result: ExperimentResult, with_pages: set[str] | None = None
                 "best_so_far": best_so_far(result, chart_id="chart-best-so-far"),
             }
         ),
-        links={"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)},
+        links=links,
         facts=(("Primary metric", primary), ("Scoring", ", ".join(result.scorers))),
     )
+
+
+def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Page:
+    """An experiment's training-time scaling: curves, fitted exponents, speedup, verdicts."""
+    path = scaling_path(result.name)
+    rows = []
+    for scaling in scalings:
+        verdict = scaling.verdict
+        time_fit, memory_fit = scaling.time_fit, scaling.memory_fit
+        rows.append(
+            (
+                Cell(scaling.model),
+                Cell(_size_range(scaling)),
+                Cell(
+                    _exponent(time_fit),
+                    sort=fmt.sort_value(time_fit.exponent if time_fit else math.nan),
+                ),
+                _score_cell(time_fit.r_squared if time_fit else math.nan),
+                Cell(
+                    _exponent(memory_fit),
+                    sort=fmt.sort_value(memory_fit.exponent if memory_fit else math.nan),
+                ),
+                Cell(
+                    fmt.seconds(verdict.estimated_fit_time_s) if verdict else fmt.MISSING,
+                    sort=fmt.sort_value(verdict.estimated_fit_time_s if verdict else math.nan),
+                ),
+                Cell(
+                    fmt.byte_size(verdict.estimated_peak_memory_bytes) if verdict else fmt.MISSING,
+                    sort=fmt.sort_value(
+                        verdict.estimated_peak_memory_bytes if verdict else math.nan
+                    ),
+                ),
+                Cell(
+                    fmt.seconds(verdict.estimated_search_time_s) if verdict else fmt.MISSING,
+                    sort=fmt.sort_value(verdict.estimated_search_time_s if verdict else math.nan),
+                ),
+                Cell(_ROUTES[verdict.route] if verdict else scaling.problem or fmt.MISSING),
+            )
+        )
+    table = Table(
+        table_id="scaling",
+        columns=(
+            Column("Model"),
+            Column("Rows measured"),
+            Column("Time exponent (95%)", numeric=True),
+            Column("R² (log-log)", numeric=True),
+            Column("Memory exponent (95%)", numeric=True),
+            Column("Fit time at target", numeric=True),
+            Column("Peak memory at target", numeric=True),
+            Column("Search time at target", numeric=True),
+            Column("Verdict"),
+        ),
+        rows=tuple(rows),
+    )
+    parallel = Table(
+        table_id="parallel",
+        columns=(
+            Column("Model"),
+            Column("Workers", numeric=True),
+            Column("Search wall time", numeric=True),
+            Column("Speedup", numeric=True),
+            Column("Efficiency", numeric=True),
+        ),
+        rows=tuple(
+            (
+                Cell(scaling.model),
+                _count_cell(point.workers),
+                Cell(fmt.seconds(point.wall_time_s), sort=fmt.sort_value(point.wall_time_s)),
+                Cell(f"{point.speedup:.2f}x", sort=fmt.sort_value(point.speedup)),
+                Cell(fmt.percent(point.efficiency), sort=fmt.sort_value(point.efficiency)),
+            )
+            for scaling in scalings
+            for point in scaling.parallel
+        ),
+        empty_text="Search time against workers was not measured: list worker counts "
+        "under scaling.workers in the experiment file.",
+    )
+    first = scalings[0]
+    machine = (
+        f"{first.cores} cores, {fmt.byte_size(first.memory_bytes)} of memory"
+        if first.memory_bytes
+        else fmt.MISSING
+    )
+    return Page(
+        path=path,
+        title=f"{result.name} · scaling",
+        template="scaling.md.j2",
+        intro="Will training need to scale, and how? Each model's best params were fitted "
+        "on growing seeded samples of the training rows; power laws fitted to the fit "
+        "time and peak memory extrapolate to the target size and are compared with the "
+        "machine that measured them.",
+        tables={"scaling": table, "parallel": parallel},
+        charts=_present(
+            {
+                "time": scaling_chart(scalings, measure="time", chart_id="chart-scaling-time"),
+                "memory": scaling_chart(
+                    scalings, measure="memory", chart_id="chart-scaling-memory"
+                ),
+                "speedup": speedup_chart(scalings, chart_id="chart-speedup"),
+            }
+        ),
+        links={"experiment": relative_url(path, experiment_path(result.name))},
+        facts=(
+            ("Target size", f"{first.target_rows:,} rows" if first.target_rows else fmt.MISSING),
+            ("Training rows", f"{first.train_rows:,}"),
+            ("Measured on", machine),
+        ),
+        verdicts=tuple(
+            (
+                scaling.model,
+                scaling.verdict.sentences
+                if scaling.verdict
+                else (f"No verdict: {scaling.problem}.",),
+            )
+            for scaling in scalings
+        ),
+    )
+
+
+_ROUTES = {
+    "none": "no scaling needed",
+    "parallel": "parallel search on more workers",
+    "incremental": "incremental (partial_fit) search out of core",
+    "bigger-machine": "more memory (no partial_fit)",
+}
+
+
+def _exponent(fit: PowerLawFit | None) -> str:
+    if fit is None:
+        return fmt.MISSING
+    low, high = fit.exponent_interval
+    interval = f" ({low:.2f} to {high:.2f})" if math.isfinite(low) else ""
+    return f"{fit.exponent:.2f}{interval}"
+
+
+def _size_range(scaling: ModelScaling) -> str:
+    sizes = sorted({rows for rows, _, _ in scaling.fits})
+    if not sizes:
+        return fmt.MISSING
+    return f"{sizes[0]:,} to {sizes[-1]:,} ({len(sizes)} sizes)"
 
 
 def leaderboard_table(result: ExperimentResult) -> Table:

@@ -186,3 +186,64 @@ def test_the_out_of_core_example_is_valid_and_uses_the_issue_space() -> None:
     assert len(alpha) == 1000 and alpha[0] == pytest.approx(0.01) and alpha[-1] == pytest.approx(10)
     assert len(l1_ratio) == 1000 and l1_ratio[0] == 0 and l1_ratio[-1] == 1
     assert space["model__average"] == [True, False]
+
+
+REGRESSION = """
+name: reg
+task: regression
+data: {kind: sklearn, name: diabetes}
+models:
+  - name: ridge
+    estimator: sklearn.linear_model.Ridge
+    search: {strategy: grid, cv: 3, space: {alpha: [0.1, 1.0]}}
+"""
+
+
+def test_regression_defaults_to_regression_scores(tmp_path: Path) -> None:
+    (spec,) = load_experiments([write(tmp_path, "r.yaml", REGRESSION)])
+    assert spec.scoring == ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"]
+    assert spec.primary == "r2"
+    assert spec.scaling is None and spec.explain.max_samples == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("name: diabetes", "name: wine"), "the wine dataset is for classification"),
+        (("task: regression\n", "task: regression\nscoring: [roc_auc]\n"), "roc_auc is for"),
+        (
+            ("data: {kind: sklearn, name: diabetes}", "data: {kind: synthetic}"),
+            "synthetic data is a classification problem",
+        ),
+        (
+            (
+                "sklearn.linear_model.Ridge\n    search: {strategy: grid, cv: 3",
+                "sklearn.linear_model.SGDRegressor\n    search: {strategy: incremental",
+            ),
+            "regression is searched with grid or random",
+        ),
+        (("task: regression\n", "task: regression\nscaling: {models: [nope]}\n"), "nope"),
+        (
+            ("task: regression\n", "task: regression\nscaling: {sample_fractions: [0.5, 0.5]}\n"),
+            "at least two different fractions",
+        ),
+        (("task: regression\n", "task: regression\nexplain: {max_samples: 0}\n"), "max_samples"),
+    ],
+)
+def test_task_scaling_and_explain_problems(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    text = REGRESSION.replace(*change)
+    assert text != REGRESSION
+    assert any(expected in p for p in problems_of([write(tmp_path, "r.yaml", text)]))
+
+
+def test_diabetes_is_not_a_classification_dataset(tmp_path: Path) -> None:
+    text = REGRESSION.replace("task: regression\n", "").replace(
+        "sklearn.linear_model.Ridge", "sklearn.linear_model.LogisticRegression"
+    )
+    text = text.replace("alpha: [0.1, 1.0]", "C: [0.1, 1.0]")
+    assert any(
+        "for regression, but task is classification" in p
+        for p in problems_of([write(tmp_path, "c.yaml", text)])
+    )

@@ -50,3 +50,23 @@ def test_the_curves_summarise_as_scikit_learn_scores() -> None:
 )
 def test_no_curves_unless_binary_with_probabilities(change: object) -> None:
     assert binary_curves(change(_binary())) is None  # type: ignore[operator]
+
+
+def test_a_binary_decision_score_gives_the_same_curves_as_a_probability() -> None:
+    """A model without probabilities (e.g. a hinge SVM) exports its positive margin."""
+    predictions = _binary()
+    margin = np.log(predictions["proba_yes"] + 1e-9) - np.log(predictions["proba_no"] + 1e-9)
+    scored = predictions.drop(columns=["proba_no", "proba_yes"]).assign(decision_score_yes=margin)
+    curves = binary_curves(scored)
+    from_proba = binary_curves(predictions)
+    assert curves is not None and from_proba is not None
+    assert curves.positive == "yes" and curves.score == "decision score"
+    assert from_proba.score == "probability"
+    assert curves.roc_auc == pytest.approx(roc_auc_score(predictions["y_true"] == "yes", margin))
+    assert curves.roc_auc == pytest.approx(from_proba.roc_auc)  # a monotone transform
+
+
+def test_multiclass_decision_scores_give_no_curves() -> None:
+    predictions = _binary().drop(columns=["proba_no", "proba_yes"])
+    scored = predictions.assign(decision_score_no=0.1, decision_score_yes=0.2)
+    assert binary_curves(scored) is None

@@ -95,3 +95,52 @@ def test_multiclass_predictions_have_a_probability_per_class(tmp_path: Path) -> 
         frame[["proba_class_0", "proba_class_1", "proba_class_2"]].sum(axis=1).round(6).eq(1).all()
     )
     assert set(frame["y_true"]) == set(data.classes)
+
+
+def regression_spec(tmp_path: Path, data: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        f"name: r\ntask: regression\ndata: {data}\nmodels:\n  - name: m\n"
+        "    estimator: sklearn.linear_model.Ridge\n"
+        "    search: {strategy: grid, cv: 2}\n"
+    )
+    (spec,) = load_experiments([path])
+    return spec
+
+
+def test_a_regression_target_stays_numeric_and_predictions_are_numbers(tmp_path: Path) -> None:
+    from sklearn.datasets import load_diabetes
+    from sklearn.linear_model import Ridge
+
+    data = load_data(regression_spec(tmp_path, "{kind: sklearn, name: diabetes}"))
+    assert data.classes == ()
+    assert data.y_train.dtype == np.float64
+    targets = set(load_diabetes().target.tolist())
+    assert set(data.y_train.tolist()) | set(data.y_test.tolist()) <= targets
+    assert len(data.y_train) + len(data.y_test) == 442
+    model = Ridge().fit(data.X_train, data.y_train)
+    frame = predictions_frame(model, data.test())
+    assert list(frame.columns) == ["y_true", "y_pred"]
+    assert frame["y_true"].tolist() == data.y_test.tolist()
+    assert np.allclose(frame["y_pred"], model.predict(data.X_test))
+
+
+def test_a_text_regression_target_is_a_data_error(tmp_path: Path) -> None:
+    from mlreport.run._data import NOT_NUMERIC_TARGET
+
+    people(tmp_path, ["1.5", "2", "lots", "3"] * 5)
+    spec = regression_spec(tmp_path, "{kind: file, path: people.csv, target: label}")
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    assert str(info.value) == NOT_NUMERIC_TARGET.format(name="r", target="label", examples="'lots'")
+
+
+def test_a_binary_decision_function_is_named_after_the_positive_class(tmp_path: Path) -> None:
+    from sklearn.svm import LinearSVC
+
+    data = load_data(spec_for(tmp_path, "{kind: sklearn, name: breast_cancer}"))
+    model = LinearSVC().fit(data.X_train, data.y_train)
+    frame = predictions_frame(model, data.test())
+    positive = data.classes[-1]
+    assert list(frame.columns) == ["y_true", "y_pred", f"decision_score_{positive}"]
+    assert np.allclose(frame[f"decision_score_{positive}"], model.decision_function(data.X_test))
