@@ -179,11 +179,14 @@ WEIGHTS_ARTIFACT = "weights.parquet"
 #: params on ``rows`` training rows, with ``fit_time_s`` and ``peak_memory_bytes``;
 #: ``search``: the whole search on ``workers`` local dask workers, ``wall_time_s``).
 SCALING_ARTIFACT = "scaling.parquet"
+SCALING_FIT = "fit"
+SCALING_SEARCH = "search"
 #: Metrics and params of explanations and scaling runs.
 METRIC_EXPLAIN_TIME = "explain_time_s"
 TAG_EXPLAIN_ERROR = "mlreport.explain_error"
 TAG_EXPLAINER = "mlreport.explainer"
 TAG_EXPLAIN_SPACE = "mlreport.explain_space"  # what SHAP values add up to, e.g. log-odds
+TAG_WEIGHTS_KIND = "mlreport.weights_kind"  # coefficients, feature importances, permutation
 MODEL_ARTIFACT = "model"
 SPEC_ARTIFACT = "experiment.yaml"
 

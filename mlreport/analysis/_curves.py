@@ -48,7 +48,7 @@ def binary_curves(predictions: pd.DataFrame) -> BinaryCurves | None:
         column, positive, kind = (
             margins[0],
             margins[0].removeprefix(DECISION_PREFIX),
-            ("decision score"),
+            "decision score",
         )
     else:
         return None

@@ -27,6 +27,11 @@ IMPORTANCE_COLUMNS = ("feature", "mean_abs_shap")
 TREE, LINEAR, KERNEL = "tree", "linear", "kernel"
 #: The feature name eli5's "<BIAS>" row gets.
 INTERCEPT_FEATURE = "(intercept)"
+COEFFICIENTS = "coefficients"
+IMPORTANCES = "feature importances"
+PERMUTATION = "permutation importance"
+#: Shuffles of each feature for eli5's permutation importance.
+PERMUTATION_ROUNDS = 3
 #: Rows explained at most by the (slow) kernel explainer, whatever ``max_samples``.
 KERNEL_MAX_SAMPLES = 50
 #: Coalitions evaluated per explained row by the kernel explainer (each one predicts on
@@ -65,6 +70,7 @@ class ExplanationResult:
     sample_size: int  # rows explained
     base_values: dict[str, float]  # per output
     output_space: str = ""
+    weights_kind: str = ""  # COEFFICIENTS, IMPORTANCES or PERMUTATION; "" without weights
 
 
 def feature_names(pipeline: Any, input_columns: Sequence[str]) -> list[str]:
@@ -88,6 +94,7 @@ def explain_model(
     seed: int = 0,
     kernel_max_evals: int = KERNEL_MAX_EVALS,
     kernel_max_samples: int = KERNEL_MAX_SAMPLES,
+    y: np.ndarray | None = None,
 ) -> ExplanationResult:
     """SHAP values of the final estimator on a seeded sample of ``X``, and eli5's weights.
 
@@ -115,8 +122,11 @@ def explain_model(
       an MLP, 6 s for k-nearest neighbours on 24,000 rows, 25 s for an 8,000-row SVC.
 
     ``sample_size`` says how many rows were explained. ``sample`` in the explanation is
-    the row's position in ``X``. eli5's weights are given for tree and linear estimators
-    that eli5 supports.
+    the row's position in ``X``. eli5's weights are the coefficients of linear models and
+    the feature importances of the tree models eli5 supports; for any other model, given
+    ``y`` (the targets of ``X``, as the estimator was trained on them), eli5's permutation
+    importance on the drawn rows (``PERMUTATION_ROUNDS`` shuffles of each feature).
+    ``weights_kind`` says which.
     """
     labels = [str(output) for output in outputs]
     if not labels:
@@ -156,15 +166,21 @@ def explain_model(
             seed=seed,
         )
     kind, values, base, space, kept = explained
+    weights = None if kind == KERNEL else _weights(estimator, names, labels)
+    weights_kind = (COEFFICIENTS if kind == LINEAR else IMPORTANCES) if weights is not None else ""
+    if weights is None and y is not None:
+        weights = _permutation_weights(estimator, matrix, np.asarray(y)[rows], names, seed)
+        weights_kind = PERMUTATION if weights is not None else ""
     rows, matrix = rows[kept], matrix[kept]
     values, base, shown = _select_outputs(kind, _as_3d(values, matrix.shape), base, labels)
     return ExplanationResult(
         explanation=_long_table(rows, names, shown, values, matrix),
-        weights=None if kind == KERNEL else _weights(estimator, names, labels),
+        weights=weights,
         explainer=kind,
         sample_size=len(rows),
         base_values={label: float(value) for label, value in zip(shown, base, strict=True)},
         output_space=space,
+        weights_kind=weights_kind,
     )
 
 
@@ -313,7 +329,7 @@ def _tree(estimator: Any, matrix: np.ndarray, order: np.ndarray) -> _Explained |
     """Tree-path-dependent TreeSHAP of the raw output (shap's default), or None if shap's
     tree explainer does not accept the estimator. Explains the first drawn rows that fit
     in `TREE_MAX_WORK`."""
-    import shap  # type: ignore[import-untyped]
+    import shap
 
     try:
         explainer = shap.TreeExplainer(estimator)
@@ -462,6 +478,32 @@ def _long_table(
 # --- eli5 -------------------------------------------------------------------------------------
 
 
+def _permutation_weights(
+    estimator: Any, matrix: np.ndarray, y: np.ndarray, names: list[str], seed: int
+) -> pd.DataFrame | None:
+    """eli5's permutation importance of the fitted estimator on these rows, or None: the
+    drop of the estimator's own score when a feature is shuffled (mean of the rounds)."""
+    try:
+        import eli5
+        from eli5.sklearn import PermutationImportance
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            permuted = PermutationImportance(
+                estimator, random_state=seed, n_iter=PERMUTATION_ROUNDS, cv="prefit"
+            ).fit(matrix, y)
+            frame = eli5.explain_weights_df(permuted, feature_names=names, top=None)
+    except Exception:  # a model eli5 cannot score: no weights
+        return None
+    if frame is None or frame.empty:
+        return None
+    table = pd.DataFrame(
+        {"output": "", "feature": frame["feature"].astype(str), "weight": frame["weight"]}
+    )
+    table = table.sort_values(["weight", "feature"], ascending=[False, True], kind="mergesort")
+    return table.reset_index(drop=True)[list(WEIGHTS_COLUMNS)]
+
+
 def _weights(estimator: Any, names: list[str], labels: list[str]) -> pd.DataFrame | None:
     """eli5's weights (coefficients or importances) with `WEIGHTS_COLUMNS`, or None.
 
@@ -469,7 +511,7 @@ def _weights(estimator: Any, names: list[str], labels: list[str]) -> pd.DataFram
     output label; importances that belong to no output (trees) have output "".
     """
     try:
-        import eli5  # type: ignore[import-untyped]
+        import eli5
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -481,6 +523,11 @@ def _weights(estimator: Any, names: list[str], labels: list[str]) -> pd.DataFram
     targets = (
         [str(target) for target in frame["target"]] if "target" in frame else [""] * len(frame)
     )
+    classes = getattr(estimator, "classes_", None)
+    if classes is not None and len(classes) == len(labels):
+        # mlreport trains on class codes: eli5 names outputs by them, the page by labels
+        by_code = {str(code): label for code, label in zip(classes, labels, strict=True)}
+        targets = [by_code.get(target, target) for target in targets]
     if len(labels) == 1:
         targets = [labels[0] if target else "" for target in targets]
     table = pd.DataFrame(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from mlreport import schema
 from mlreport.analysis._runs import ScalingRun
 from mlreport.analysis._scaling import (
     ParallelPoint,
@@ -17,8 +18,8 @@ from mlreport.analysis._scaling import (
     scaling_verdict,
 )
 
-FIT = "fit"
-SEARCH = "search"
+FIT = schema.SCALING_FIT
+SEARCH = schema.SCALING_SEARCH
 NO_MEASUREMENTS = "no measurement was exported"
 TOO_FEW_SIZES = "fewer than two sample sizes were timed"
 
@@ -29,7 +30,7 @@ class ModelScaling:
 
     model: str
     status: str  # the scaling run's status
-    problem: str  # why there is no fit or verdict ("" when there is one)
+    problem: str  # why there is no verdict, or what failed after the fits ("" if nothing)
     fits: tuple[tuple[int, float, float], ...]  # (rows, fit time s, peak memory bytes)
     time_fit: PowerLawFit | None
     memory_fit: PowerLawFit | None
@@ -66,10 +67,10 @@ def model_scaling(
         memory_bytes=_int(run.param("machine_memory_bytes")),
         incremental=incremental,
     )
-    if run.error:
-        return _with(empty, problem=f"the measurement failed: {run.error}")
+    failed = f"the measurement failed: {run.error}" if run.error else ""
     if measurements is None or measurements.empty:
-        return _with(empty, problem=NO_MEASUREMENTS)
+        return replace(empty, problem=failed or NO_MEASUREMENTS)
+    empty = replace(empty, problem=failed)  # what was measured before a failure is shown
     fits = measurements[measurements["kind"] == FIT].sort_values(["rows", "repeat"])
     searches = measurements[measurements["kind"] == SEARCH]
     points = tuple(
@@ -88,7 +89,7 @@ def model_scaling(
     try:
         time_fit = fit_power_law([p[0] for p in points], [p[1] for p in points])
     except ValueError:
-        return _with(empty, problem=TOO_FEW_SIZES, fits=points, parallel=parallel)
+        return replace(empty, problem=failed or TOO_FEW_SIZES, fits=points, parallel=parallel)
     try:
         memory_fit: PowerLawFit | None = fit_power_law(
             [p[0] for p in points], [p[2] for p in points]
@@ -106,7 +107,7 @@ def model_scaling(
         has_partial_fit=run.param("has_partial_fit") == "True",
         parallel=parallel,
     )
-    return _with(
+    return replace(
         empty,
         fits=points,
         time_fit=time_fit,
@@ -114,12 +115,6 @@ def model_scaling(
         parallel=parallel,
         verdict=verdict,
     )
-
-
-def _with(base: ModelScaling, **changes: object) -> ModelScaling:
-    from dataclasses import replace
-
-    return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def _int(text: str, default: int = 0) -> int:

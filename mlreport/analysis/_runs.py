@@ -98,6 +98,7 @@ class ModelResult:
     explainer: str = ""  # the SHAP explainer of the best model, "" if not explained
     explain_error: str = ""
     explain_space: str = ""  # what the SHAP values add up to: probability, log-odds, ...
+    weights_kind: str = ""  # what eli5's weights are: coefficients, feature importances, ...
     explain_time_s: float = math.nan
     scaling: ScalingRun | None = None
 
@@ -331,6 +332,7 @@ def _model_result(
         explainer=best_tags.get(schema.TAG_EXPLAINER, ""),
         explain_error=best_tags.get(schema.TAG_EXPLAIN_ERROR, ""),
         explain_space=best_tags.get(schema.TAG_EXPLAIN_SPACE, ""),
+        weights_kind=best_tags.get(schema.TAG_WEIGHTS_KIND, ""),
         explain_time_s=best_metrics.get(schema.METRIC_EXPLAIN_TIME, math.nan),
         scaling=scaling,
         trials=tuple(trials),

@@ -32,7 +32,7 @@ MEMORY_SHARE_OUT_OF_RANGE = "memory_share must lie in (0, 1], got {value!r}"
 
 #: Confidence level of `PowerLawFit.exponent_interval` and of the verdict's intervals.
 LEVEL = 0.95
-#: Beyond this multiple of the largest measured size the verdict warns about extrapolation.
+#: From this multiple of the largest measured size on, the verdict warns about extrapolation.
 FAR_EXTRAPOLATION = 100
 
 Route = Literal["none", "parallel", "incremental", "bigger-machine"]
@@ -267,7 +267,7 @@ def scaling_verdict(
         )
 
     measured = min(f.x_range[1] for f in (time_fit, memory_fit) if f is not None)
-    if target_rows > FAR_EXTRAPOLATION * measured:
+    if target_rows >= FAR_EXTRAPOLATION * measured:
         sentences.append(
             f"{rows} is {target_rows / measured:,.0f} times the largest measured "
             f"size ({measured:,.0f} rows), far outside the measured range: treat these "

@@ -56,7 +56,7 @@ def dask_client(address: str | None) -> Iterator[Any]:
 
 
 @contextmanager
-def local_client(workers: int, *, as_default: bool = True) -> Iterator[Any]:
+def local_client(workers: int) -> Iterator[Any]:
     """A LocalCluster of ``workers`` single-threaded processes, and a client of it."""
     from distributed import Client, LocalCluster
 
@@ -68,7 +68,7 @@ def local_client(workers: int, *, as_default: bool = True) -> Iterator[Any]:
             dashboard_address=":0",  # any free port: several clusters may run at once
             silence_logs=logging.ERROR,
         ) as cluster,
-        Client(cluster, set_as_default=as_default) as client,
+        Client(cluster) as client,
     ):
         _prepare(client)
         yield client

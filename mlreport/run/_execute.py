@@ -44,7 +44,6 @@ from mlreport.run._scaling import (
     measure_search_scaling,
     measurements_frame,
     this_machine,
-    training_rows,
 )
 from mlreport.run._search import build_search, fit_candidate
 from mlreport.run._trials import (
@@ -415,6 +414,7 @@ class _ModelRun:
                 max_samples=settings.max_samples,
                 background_size=settings.background_size,
                 seed=self.spec.seed,
+                y=test.y,
             )
         except Exception as exc:  # SHAP's own failures must not fail the search
             self.tracker.log(run_id, RunRecord(tags={schema.TAG_EXPLAIN_ERROR: describe(exc)}))
@@ -429,6 +429,7 @@ class _ModelRun:
                 tags={
                     schema.TAG_EXPLAINER: result.explainer,
                     schema.TAG_EXPLAIN_SPACE: result.output_space,
+                    schema.TAG_WEIGHTS_KIND: result.weights_kind,
                 },
             ),
         )
@@ -449,28 +450,37 @@ class _ModelRun:
         """
         assert self.spec.scaling is not None
         settings = self.spec.scaling
-        rows = training_rows(self.data)
-        machine = this_machine()
         run_id = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} scaling",
             tags={**tags, schema.TAG_ROLE: schema.ROLE_SCALING},
             parent_run_id=parent,
         )
-        params = {
-            "train_rows": str(rows),
-            "target_rows": str(settings.target_rows or rows * 100),
-            "time_budget_s": str(settings.time_budget_s),
-            "fits_in_search": f"{self._fits_in_search(outcome):.6g}",
-            "has_partial_fit": str(hasattr(self.model.estimator_class(), "partial_fit")),
-            "machine_cores": str(machine.cores),
-            "machine_memory_bytes": str(machine.memory_bytes),
-            "sample_fractions": ",".join(str(f) for f in settings.sample_fractions),
-            "workers": ",".join(str(w) for w in settings.workers),
-        }
+        measurements: list[Measurement] = []
         try:
+            rows = (
+                int(sum(outcome.prepared.X_train.chunks[0]))
+                if outcome.prepared is not None
+                else len(self.data.X_train)
+            )
+            # where the fits run: a worker of the cluster (or this process, incremental)
+            machine = (
+                this_machine()
+                if outcome.prepared is not None
+                else self.client.submit(this_machine, pure=False).result()
+            )
+            params = {
+                "train_rows": str(rows),
+                "target_rows": str(settings.target_rows or rows * 100),
+                "time_budget_s": str(settings.time_budget_s),
+                "fits_in_search": f"{self._fits_in_search(outcome):.6g}",
+                "has_partial_fit": str(hasattr(outcome.estimator[-1], "partial_fit")),
+                "machine_cores": str(machine.cores),
+                "machine_memory_bytes": str(machine.memory_bytes),
+                "sample_fractions": ",".join(str(f) for f in settings.sample_fractions),
+                "workers": ",".join(str(w) for w in settings.workers),
+            }
             self.tracker.log(run_id, RunRecord(params=params))
-            measurements: list[Measurement]
             if outcome.prepared is not None:
                 estimator = outcome.estimator.named_steps["model"]
                 measurements = measure_partial_fit_scaling(
@@ -497,7 +507,11 @@ class _ModelRun:
         except KeyboardInterrupt:
             self.tracker.finish(run_id, status="KILLED")
             raise
-        except Exception as exc:
+        except Exception as exc:  # what was measured before the failure is kept
+            if measurements:
+                self.tracker.log_frame(
+                    run_id, measurements_frame(measurements), schema.SCALING_ARTIFACT
+                )
             self.tracker.log(run_id, RunRecord(tags={schema.TAG_ERROR: describe(exc)}))
             self.tracker.finish(run_id, status="FAILED")
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from mlreport.config import ExperimentSpec, ModelSpec
+from mlreport.config._models import DEFAULT_SCORING
 from mlreport.run._data import data_path
 
 
@@ -14,6 +15,8 @@ def model_fingerprint(spec: ExperimentSpec, model: ModelSpec, *, data_digest: st
     """Hash of everything a model's search depends on: shared settings, its spec, its data."""
     # Defaults are left out so that a new optional setting does not change every hash.
     shared = spec.model_dump(mode="json", exclude={"models", "description"}, exclude_defaults=True)
+    if shared.get("scoring") == DEFAULT_SCORING[spec.task]:  # a default the task fills in
+        del shared["scoring"]
     own = model.model_dump(mode="json", exclude_defaults=True)
     payload = {"experiment": shared, "model": own, "data": data_digest}
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))

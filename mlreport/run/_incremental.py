@@ -229,7 +229,8 @@ def best_pipeline(search: Any, preprocess: Any) -> Pipeline:
     return Pipeline(
         [
             ("preprocess", preprocess),
-            ("array", FunctionTransformer(np.asarray)),  # the model was trained on arrays
+            # the model was trained on arrays; the names pass through for explanations
+            ("array", FunctionTransformer(np.asarray, feature_names_out="one-to-one")),
             ("model", search.best_estimator_.estimator),
         ]
     )

@@ -11,21 +11,32 @@ from __future__ import annotations
 
 import math
 import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.run._data import ChunkedData, ExperimentData
-from mlreport.run._search import build_search, fit_candidate
+from mlreport.errors import MlreportError
+from mlreport.run._data import ExperimentData
+from mlreport.run._search import fit_candidate
 
-FIT = "fit"
-SEARCH = "search"
+FIT = schema.SCALING_FIT
+SEARCH = schema.SCALING_SEARCH
+SEARCH_TIMING_FAILED = "timing the search on {workers} workers failed: {reason}"
+#: Longest the searches timed against worker counts may take together.
+SEARCH_TIMING_LIMIT_S = 3600.0
+_SEARCH_TIMING = "mlreport.run._search_timing"  # the module a timed search runs in
 #: Fewer training rows than this are not timed: a fit that small measures overhead only.
 MIN_ROWS = 20
 
@@ -164,33 +175,41 @@ def measure_search_scaling(
     *,
     on_step: Callable[[str], None] = lambda _: None,
 ) -> list[Measurement]:
-    """Wall time of the whole grid or random search on local clusters of each worker count."""
-    from mlreport.run._cluster import local_client
+    """Wall time of the whole grid or random search on local clusters of each worker count.
 
+    The searches run in a fresh Python process with its own clusters and clients: two
+    distributed clients in one process can mix up their connections and hang.
+    """
     assert spec.scaling is not None
-    categorical = list(data.categorical)
-    numeric = [c for c in data.X_train.columns if c not in categorical]
-    measurements = []
-    for workers in sorted(set(spec.scaling.workers)):
-        for repeat in range(spec.scaling.repeats):
-            on_step(f"search on {workers} worker{'s' if workers > 1 else ''}")
-            with local_client(workers, as_default=False) as client:
-                search = build_search(
-                    spec, model, numeric=numeric, categorical=categorical, scheduler=client
-                )
-                started = time.perf_counter()
-                search.fit(data.X_train, data.y_train)
-                elapsed = time.perf_counter() - started
-            measurements.append(
-                Measurement(SEARCH, len(data.X_train), workers, repeat, wall_time_s=elapsed)
+    counts = sorted(set(spec.scaling.workers))
+    on_step(f"search on {', '.join(str(w) for w in counts)} workers")
+    runs = [str(w) for w in counts for _ in range(spec.scaling.repeats)]
+    with tempfile.TemporaryDirectory(prefix="mlreport-scaling-") as folder:
+        job, result = Path(folder, "search.pkl"), Path(folder, "times.txt")
+        with job.open("wb") as file:
+            pickle.dump((spec, model.name, data.X_train, data.y_train, data.categorical), file)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", _SEARCH_TIMING, str(job), str(result), *runs],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=SEARCH_TIMING_LIMIT_S,
             )
-    return measurements
-
-
-def training_rows(data: ExperimentData | ChunkedData) -> int:
-    """Rows of the training split."""
-    if isinstance(data, ExperimentData):
-        return len(data.X_train)
-    if hasattr(data.y_train, "chunks"):
-        return int(sum(data.y_train.chunks[0]))
-    return int(data.y_train.map_partitions(len).compute().sum())
+            failure = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        except subprocess.TimeoutExpired:
+            failure = f"not done after {SEARCH_TIMING_LIMIT_S:.0f} s"
+        times = result.read_text().split() if result.exists() else []
+    if len(times) != len(runs):
+        workers = ", ".join(str(w) for w in counts)
+        raise MlreportError(SEARCH_TIMING_FAILED.format(workers=workers, reason=failure))
+    return [
+        Measurement(
+            SEARCH,
+            len(data.X_train),
+            int(workers),
+            index % spec.scaling.repeats,
+            wall_time_s=float(seconds),
+        )
+        for index, (workers, seconds) in enumerate(zip(runs, times, strict=True))
+    ]

@@ -421,7 +421,8 @@ def beeswarm_chart(
         figure.update_layout(
             updatemenus=[
                 {
-                    "type": "dropdown",
+                    "type": "buttons",
+                    "direction": "right",
                     "x": 0,
                     "y": 1.15,
                     "xanchor": "left",
@@ -445,7 +446,7 @@ def beeswarm_chart(
         caption="Each dot is one explained test row: where it sits shows how much that "
         "feature pushed this row's output up or down, its colour the feature's value "
         "(low to high within the feature)."
-        + (" The menu picks the class explained." if len(points) > 1 else ""),
+        + (" The buttons pick the class explained." if len(points) > 1 else ""),
     )
     return chart
 
@@ -557,11 +558,10 @@ def scaling_chart(scalings: list[ModelScaling], *, measure: str, chart_id: str) 
 def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | None:
     """The whole search's speedup against dask workers, with ideal linear speedup."""
     figure = go.Figure()
-    most = 1
+    counts = [p.workers for s in scalings for p in s.parallel]
     for number, scaling in enumerate(s for s in scalings if s.parallel):
         colour = _COLOURS[number % len(_COLOURS)]
         name = html.escape(scaling.model)
-        most = max(most, *(p.workers for p in scaling.parallel))
         figure.add_trace(
             go.Scatter(
                 x=[p.workers for p in scaling.parallel],
@@ -576,10 +576,11 @@ def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | Non
         )
     if not figure.data:
         return None
+    base, most = min(counts), max(counts)
     figure.add_trace(
         go.Scatter(
-            x=[1, most],
-            y=[1, most],
+            x=[base, most],
+            y=[1, most / base],
             mode="lines",
             line={"dash": "dot", "color": "#999"},
             name="ideal",

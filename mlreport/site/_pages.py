@@ -169,7 +169,10 @@ def model_page(
             *test_scores,
             *evidence,
         ),
-        notes=_explanation_notes(model, explanation),
+        notes={
+            **_explanation_notes(model, explanation),
+            "weights": _WEIGHTS_NOTES.get(model.weights_kind, _WEIGHTS_NOTES[""]),
+        },
     )
 
 
@@ -236,6 +239,19 @@ def _weights_table(weights: pd.DataFrame) -> Table:
         columns=(Column("Output"), Column("Feature"), Column("Weight", numeric=True)),
         rows=tuple(rows),
     )
+
+
+_WEIGHTS_NOTES = {
+    "coefficients": "eli5's view of the fitted model: the coefficients of the linear "
+    "model on the preprocessed features (per class for several classes), the largest by "
+    "absolute value for each output.",
+    "feature importances": "eli5's view of the fitted model: the tree model's feature "
+    "importances (how much each feature's splits reduce impurity), the largest first.",
+    "permutation importance": "eli5's permutation importance on the explained test rows: "
+    "how much the model's score drops when one feature's values are shuffled (mean of "
+    "3 shuffles), the largest first.",
+    "": "eli5's weights of the fitted model, the largest by absolute value for each output.",
+}
 
 
 def _explanation_notes(model: ModelResult, explanation: pd.DataFrame | None) -> dict[str, str]:
@@ -437,7 +453,8 @@ def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Page
             for point in scaling.parallel
         ),
         empty_text="Search time against workers was not measured: list worker counts "
-        "under scaling.workers in the experiment file.",
+        "under scaling.workers in the experiment file (incremental searches are not timed "
+        "against workers).",
     )
     first = scalings[0]
     machine = (
@@ -469,16 +486,16 @@ def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Page
             ("Training rows", f"{first.train_rows:,}"),
             ("Measured on", machine),
         ),
-        verdicts=tuple(
-            (
-                scaling.model,
-                scaling.verdict.sentences
-                if scaling.verdict
-                else (f"No verdict: {scaling.problem}.",),
-            )
-            for scaling in scalings
-        ),
+        verdicts=tuple((scaling.model, _verdict_sentences(scaling)) for scaling in scalings),
     )
+
+
+def _verdict_sentences(scaling: ModelScaling) -> tuple[str, ...]:
+    if scaling.verdict is None:
+        return (f"No verdict: {scaling.problem}.",)
+    if scaling.problem:  # fits measured, then a later step failed
+        return (*scaling.verdict.sentences, f"Then {scaling.problem}.")
+    return scaling.verdict.sentences
 
 
 _ROUTES = {

@@ -69,6 +69,43 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     builder.predictions["labels-best"] = pd.DataFrame(
         {"y_true": [*PAYLOADS, "b"], "y_pred": ["b", *PAYLOADS[::-1]]}
     )
+    builder.explanations["labels-best"] = pd.DataFrame(
+        [
+            (sample, feature, output, 0.1 * (sample - 2) * (rank + 1), float(sample))
+            for sample in range(5)
+            for output in (PAYLOADS[0], "b")
+            for rank, feature in enumerate([*PAYLOADS, "age"])
+        ],
+        columns=["sample", "feature", "output", "shap_value", "feature_value"],
+    )
+    builder.weights["labels-best"] = pd.DataFrame(
+        {"output": [PAYLOADS[1], "b"], "feature": [PAYLOADS[2], "age"], "weight": [1.5, -0.5]}
+    )
+    builder.scaling_run(
+        "1",
+        "demo",
+        "lr",
+        pd.DataFrame(
+            {
+                "kind": ["fit"] * 4 + ["search"] * 2,
+                "rows": [100, 200, 400, 800, 800, 800],
+                "workers": [1, 1, 1, 1, 1, 2],
+                "repeat": [0] * 6,
+                "fit_time_s": [0.01, 0.021, 0.039, 0.085, None, None],
+                "peak_memory_bytes": [1e5, 2.1e5, 3.9e5, 8.2e5, None, None],
+                "wall_time_s": [None] * 4 + [4.0, 2.5],
+            }
+        ),
+        params={
+            "train_rows": "800",
+            "target_rows": "1000000",
+            "time_budget_s": "3600",
+            "fits_in_search": "16",
+            "has_partial_fit": "False",
+            "machine_cores": "2",
+            "machine_memory_bytes": str(8 * 1024**3),
+        },
+    )
     builder.experiment("3", "plain")
     builder.run("p1", "3", name=HOSTILE, params={"note": HOSTILE}, tags={"t": HOSTILE})
     builder.write(root / "export")
@@ -113,6 +150,8 @@ def test_every_page_loads_cleanly_offline_and_runs_no_payload(
         page, problems = open_page(browser, base + path)
         if path.startswith("experiments/"):
             page.wait_for_selector(".mlreport-chart .main-svg", timeout=15000)
+            charts = page.locator(".mlreport-chart").count()
+            assert page.locator(".mlreport-chart .main-svg").count() >= charts, path
             # show a hover label: it carries names, params and labels, payloads too
             chart_type = "() => document.querySelector('.mlreport-chart').data[0].type"
             if page.evaluate(chart_type) == "heatmap":
@@ -176,4 +215,22 @@ def test_the_confusion_matrix_switch_changes_the_heatmap(
     assert cells()[0] == [pytest.approx(2 / 3), 0.0]
     page.locator("#chart-confusion .updatemenu-button", has_text="counts").click()
     page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] == 2")
+    assert problems == []
+
+
+def test_the_beeswarm_menu_switches_the_explained_class(
+    browser: Any, serve: Any, site: Path
+) -> None:
+    import re
+
+    base = serve(site)
+    page, problems = open_page(browser, base + page_url(model_path("labels", "labels")))
+    page.wait_for_selector("#chart-beeswarm .main-svg", timeout=15000)
+    page.wait_for_selector("#chart-importance .main-svg", timeout=15000)
+    visible = "() => document.querySelector('#chart-beeswarm').data.map(t => t.visible)"
+    assert page.evaluate(visible) == [True, False]  # the first class explained
+    page.locator("#chart-beeswarm .updatemenu-button", has_text=re.compile(r"^b$")).click()
+    page.wait_for_function("() => document.querySelector('#chart-beeswarm').data[1].visible")
+    assert page.evaluate(visible) == [False, True]
+    assert PAYLOADS[2] in page.inner_text("#weights")  # eli5's table, the payload as text
     assert problems == []

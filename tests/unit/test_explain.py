@@ -18,6 +18,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC
 
 from mlreport.analysis._explain import (
+    COEFFICIENTS,
+    PERMUTATION,
     EXPLANATION_COLUMNS,
     IMPORTANCE_COLUMNS,
     INTERCEPT_FEATURE,
@@ -274,7 +276,22 @@ def test_eli5_weights_for_linear_and_tree_models_only() -> None:
     assert weights is not None and set(weights["output"]) == {"prediction"}
 
     kernel, X, labels = fitted(KNeighborsClassifier())
-    assert explain_model(kernel, X, outputs=labels, **FAST_KERNEL).weights is None
+    assert explain_model(kernel, X, outputs=labels, **FAST_KERNEL).weights is None  # no y
+
+
+def test_other_models_get_eli5_permutation_importance_given_the_targets() -> None:
+    X, y = data()
+    labels = sorted(set(y))
+    codes = np.searchsorted(labels, y)
+    for estimator in (KNeighborsClassifier(), HistGradientBoostingClassifier(max_iter=30)):
+        pipeline = plain_pipeline(estimator).fit(X, codes)
+        result = explain_model(pipeline, X, outputs=labels, y=codes, **FAST_KERNEL)
+        assert result.weights_kind == PERMUTATION
+        assert result.weights is not None and list(result.weights.columns) == list(WEIGHTS_COLUMNS)
+        assert result.weights["feature"].iloc[0] == "planted"  # shuffling it hurts most
+        assert result.weights["weight"].is_monotonic_decreasing
+    linear = plain_pipeline(LogisticRegression()).fit(X, codes)
+    assert explain_model(linear, X, outputs=labels, y=codes).weights_kind == COEFFICIENTS
 
 
 def test_global_importance_averages_samples_then_outputs_and_breaks_ties_by_name() -> None:
@@ -296,3 +313,17 @@ def test_global_importance_averages_samples_then_outputs_and_breaks_ties_by_name
     assert list(global_importance(tie)["feature"]) == ["a", "a0", "b"]
     assert top_features(explanation, limit=2) == ["a", "b"]
     assert top_features(explanation.iloc[:0]) == []
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_eli5_outputs_are_labels_when_the_model_was_trained_on_class_codes(classes: int) -> None:
+    """mlreport encodes targets as 0..k-1: the weights must still name the classes."""
+    X, y = data(classes=classes)
+    labels = sorted(set(y))
+    codes = np.searchsorted(labels, y)
+    pipeline = plain_pipeline(LogisticRegression(max_iter=2000)).fit(X, codes)
+    result = explain_model(pipeline, X, outputs=labels, max_samples=20)
+    assert result.weights is not None
+    shown = labels[-1:] if classes == 2 else labels  # binary: the positive class
+    assert sorted(result.weights["output"].unique()) == sorted(shown)
+    assert sorted(result.explanation["output"].unique()) == sorted(shown)

@@ -221,3 +221,25 @@ def test_a_failed_scaling_run_is_shown_without_a_verdict() -> None:
 def test_a_model_named_scaling_does_not_take_the_scaling_page() -> None:
     assert model_path("demo", "scaling") != scaling_path("demo")
     assert model_path("demo", "scaling").startswith("experiments/demo/scaling-")
+
+
+def test_fits_measured_before_a_failure_keep_their_verdict_and_say_what_failed() -> None:
+    fits_only = _measurements(1.5)
+    fits_only = fits_only[fits_only["kind"] == "fit"]
+    failure = "timing the search on 1, 2 workers failed: boom"
+    dataset = _with_scaling(two_model_dataset(), fits_only, status="FAILED", error=failure)
+    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    ((model, sentences),) = page.verdicts
+    assert model == "forest" and any("rows^1.50" in s for s in sentences)
+    assert sentences[-1] == f"Then the measurement failed: {failure}."
+    assert page.tables["scaling"].rows[0][8].text == "parallel search on more workers"
+    assert page.tables["parallel"].rows == ()
+
+
+def test_the_ideal_speedup_starts_at_the_fewest_workers_measured() -> None:
+    measurements = _measurements(1.5)
+    measurements.loc[measurements["kind"] == "search", "workers"] = [2, 4]
+    dataset = _with_scaling(two_model_dataset(), measurements)
+    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    ideal = json.loads(page.charts["speedup"].figure_json)["data"][-1]
+    assert ideal["name"] == "ideal" and (ideal["x"], ideal["y"]) == ([2, 4], [1, 2.0])

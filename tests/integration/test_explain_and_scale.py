@@ -119,7 +119,10 @@ def test_every_best_model_page_shows_its_exported_shap_values_and_eli5_weights(
     wine = dataset.explanations[best[("wine", "lr")]]
     assert sorted(wine["output"].unique()) == ["class_0", "class_1", "class_2"]
     assert wine["sample"].nunique() == 30  # explain.max_samples
-    assert best[("wine", "knn")] not in dataset.weights  # eli5 has no weights for k-NN
+    knn_weights = dataset.weights[best[("wine", "knn")]]  # eli5's permutation importance
+    assert set(knn_weights["output"]) == {""} and len(knn_weights) == 13  # wine's features
+    knn_page = (project / "site" / page_url(model_path("wine", "knn"))).read_text()
+    assert "eli5's permutation importance on the explained test rows" in visible_text(knn_page)
     assert "sex" in set(dataset.explanations[best[("diabetes", "ridge")]]["feature"])
 
 
