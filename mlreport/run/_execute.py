@@ -382,21 +382,26 @@ class _ModelRun:
             tags={**tags, schema.TAG_ROLE: schema.ROLE_BEST},
             parent_run_id=parent,
         )
-        metrics = {
-            schema.TEST_METRIC.format(scorer=scorer): float(
-                get_scorer(scorer)(outcome.estimator, test.X, test.y)
+        try:
+            metrics = {
+                schema.TEST_METRIC.format(scorer=scorer): float(
+                    get_scorer(scorer)(outcome.estimator, test.X, test.y)
+                )
+                for scorer in self.spec.scoring
+            }
+            metrics[self._score_key] = best.metrics[self._score_key]
+            params = {**self.model.params, **best.params}
+            self.tracker.log(run_id, RunRecord(params=params, metrics=metrics))
+            self.tracker.log_frame(
+                run_id, predictions_frame(outcome.estimator, test), schema.PREDICTIONS_ARTIFACT
             )
-            for scorer in self.spec.scoring
-        }
-        metrics[self._score_key] = best.metrics[self._score_key]
-        params = {**self.model.params, **best.params}
-        self.tracker.log(run_id, RunRecord(params=params, metrics=metrics))
-        self.tracker.log_frame(
-            run_id, predictions_frame(outcome.estimator, test), schema.PREDICTIONS_ARTIFACT
-        )
-        if self.spec.explain.enabled:
-            self._log_explanation(run_id, outcome.estimator, test)
-        self.tracker.log_sklearn_model(run_id, outcome.estimator)
+            if self.spec.explain.enabled:
+                self._log_explanation(run_id, outcome.estimator, test)
+            self.tracker.log_sklearn_model(run_id, outcome.estimator)
+        except BaseException as exc:  # the search run records the error; this run ends too
+            interrupted = isinstance(exc, KeyboardInterrupt)
+            self.tracker.finish(run_id, status="KILLED" if interrupted else "FAILED")
+            raise
         self.tracker.finish(run_id)
 
     def _log_explanation(self, run_id: str, estimator: Any, test: TestSet) -> None:

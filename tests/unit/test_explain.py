@@ -19,12 +19,12 @@ from sklearn.svm import SVC
 
 from mlreport.analysis._explain import (
     COEFFICIENTS,
-    PERMUTATION,
     EXPLANATION_COLUMNS,
     IMPORTANCE_COLUMNS,
     INTERCEPT_FEATURE,
     NO_OUTPUTS,
     OUTPUT_MISMATCH,
+    PERMUTATION,
     WEIGHTS_COLUMNS,
     explain_model,
     feature_names,
