@@ -109,7 +109,13 @@ _COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#
 
 
 def _chart(
-    figure: go.Figure, *, chart_id: str, x_title: str, y_title: str, caption: str
+    figure: go.Figure,
+    *,
+    chart_id: str,
+    x_title: str,
+    y_title: str,
+    caption: str,
+    height: int = 380,
 ) -> Chart | None:
     """The figure with mlreport's layout, serialised; None when it has no trace."""
     if not figure.data:
@@ -118,7 +124,7 @@ def _chart(
         xaxis_title=x_title,
         yaxis_title=y_title,
         margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        height=380,
+        height=height,
         template="plotly_white",
     )
     return Chart(
@@ -361,6 +367,7 @@ def importance_chart(importance: list[tuple[str, float]], *, chart_id: str) -> C
         chart_id=chart_id,
         x_title="mean |SHAP value| (average impact on the model output)",
         y_title="",
+        height=_rows_height(len(importance)),
         caption="Global importance: how far, on average, each feature moves the model's "
         "output on the explained test rows.",
     )
@@ -443,12 +450,18 @@ def beeswarm_chart(
         chart_id=chart_id,
         x_title="SHAP value (impact on the model output)",
         y_title="",
+        height=_rows_height(len(features)) + (40 if len(points) > 1 else 0),
         caption="Each dot is one explained test row: where it sits shows how much that "
         "feature pushed this row's output up or down, its colour the feature's value "
         "(low to high within the feature)."
         + (" The buttons pick the class explained." if len(points) > 1 else ""),
     )
     return chart
+
+
+def _rows_height(rows: int) -> int:
+    """Height of a chart with one row per feature: room for each, 380 px at least."""
+    return max(380, 120 + 28 * rows)
 
 
 def _per_feature_scale(values: list[tuple[str, float]]) -> list[float]:
@@ -521,8 +534,9 @@ def scaling_chart(scalings: list[ModelScaling], *, measure: str, chart_id: str) 
                 {
                     "type": "data",
                     "symmetric": False,
-                    "array": [upper - fit.predict(target)],
-                    "arrayminus": [fit.predict(target) - lower],
+                    # on the target's point only, the second of the dashed line
+                    "array": [0, upper - fit.predict(target)],
+                    "arrayminus": [0, fit.predict(target) - lower],
                 }
                 if math.isfinite(lower) and math.isfinite(upper)
                 else None

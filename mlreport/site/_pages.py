@@ -220,12 +220,15 @@ def _explanation_charts(explanation: pd.DataFrame) -> dict[str, Chart | None]:
 
 
 def _weights_table(weights: pd.DataFrame) -> Table:
-    """eli5's largest weights per output (by absolute value), the intercept included."""
+    """eli5's largest weights per output (by absolute value), the intercept included: the
+    top ``TOP_FEATURES`` for one or two outputs, fewer each for more (five for ten classes)."""
     ranked = weights.assign(size=weights["weight"].abs())
     ranked = ranked.sort_values(["size"], ascending=False, kind="mergesort")
+    outputs = ranked["output"].nunique()
+    limit = TOP_FEATURES if outputs <= 2 else max(5, 2 * TOP_FEATURES // outputs)
     rows = []
-    for output, group in ranked.groupby("output", sort=False):
-        top = group.head(TOP_FEATURES)
+    for output in weights["output"].unique():  # the outputs in the model's class order
+        top = ranked[ranked["output"] == output].head(limit)
         for feature, weight in zip(top["feature"], top["weight"].astype(float), strict=True):
             rows.append(
                 (

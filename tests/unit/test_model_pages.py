@@ -243,3 +243,40 @@ def test_the_ideal_speedup_starts_at_the_fewest_workers_measured() -> None:
     page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
     ideal = json.loads(page.charts["speedup"].figure_json)["data"][-1]
     assert ideal["name"] == "ideal" and (ideal["x"], ideal["y"]) == ([2, 4], [1, 2.0])
+
+
+def test_the_extrapolation_ends_at_the_target_with_its_prediction_interval() -> None:
+    dataset = _with_scaling(two_model_dataset(), _measurements(1.5, noise=0.05))
+    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    (result,) = experiment_results(dataset)
+    forest = next(m for m in result.models if m.name == "forest")
+    assert forest.scaling is not None
+    fit = model_scaling(
+        "forest", forest.scaling, dataset.scaling[forest.scaling.run_id], incremental=False
+    ).time_fit
+    assert fit is not None
+    traces = json.loads(page.charts["time"].figure_json)["data"]
+    (extrapolated,) = [t for t in traces if t["name"].endswith("extrapolated")]
+    assert extrapolated["x"] == [8000, 1_000_000]
+    assert extrapolated["y"] == pytest.approx([fit.predict(8000), fit.predict(1_000_000)])
+    lower, upper = fit.prediction_interval(1_000_000)
+    error = extrapolated["error_y"]
+    assert error["array"] == pytest.approx([0, upper - fit.predict(1_000_000)])
+    assert error["arrayminus"] == pytest.approx([0, fit.predict(1_000_000) - lower])
+
+
+def test_ten_classes_show_their_five_largest_weights_each() -> None:
+    weights = pd.DataFrame(
+        [(str(c), f"f{i}", (-1) ** i * i * (c + 1)) for c in range(10) for i in range(20)],
+        columns=["output", "feature", "weight"],
+    )
+    labels = [str(c) for c in range(10)]
+    dataset = replace(
+        two_model_dataset().build(),
+        predictions={"lr-best": pd.DataFrame({"y_true": labels, "y_pred": labels})},
+        weights={"lr-best": weights},
+    )
+    page = _page(build_pages(dataset, SiteSettings()), model_path("demo", "lr"))
+    rows = [(r[0].text, r[1].text) for r in page.tables["weights"].rows]
+    assert len(rows) == 50
+    assert rows[:5] == [("0", f"f{i}") for i in (19, 18, 17, 16, 15)]  # by |weight|
