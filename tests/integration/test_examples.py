@@ -12,6 +12,7 @@ from mlreport.config import discover_experiment_files, load_experiments
 from mlreport.dataset import read_dataset
 from mlreport.site import model_path, page_url
 from mlreport.site._links import scaling_path
+from mlreport.site._pages import TOP_FEATURES
 from tests.conftest import REPO, run_cli
 from tests.htmltools import table_rows, visible_text
 
@@ -49,10 +50,15 @@ def test_every_example_model_has_its_evidence_explanations_and_weights(project: 
             assert result.explainer in ("tree", "linear", "kernel"), where
             text = visible_text(page)
             assert "Weights (eli5)" in text, where
-            has_weights = result.best_run_id in dataset.weights
-            assert has_weights == bool(table_rows(page, "weights")), where
-            if result.explainer == "linear":
-                assert has_weights, where  # eli5 explains every linear model
+            # eli5: coefficients, tree importances, or else permutation importance
+            assert result.best_run_id in dataset.weights, where
+            weights = dataset.weights[result.best_run_id or ""]
+            outputs = weights["output"].nunique()
+            limit = TOP_FEATURES if outputs <= 2 else max(5, 2 * TOP_FEATURES // outputs)
+            shown = sum(min(limit, n) for n in weights.groupby("output").size())
+            assert len(table_rows(page, "weights")) == shown, where
+            expected = "coefficients" if result.explainer == "linear" else None
+            assert expected is None or result.weights_kind == expected, where
 
 
 def test_every_example_has_a_scaling_page_with_exponents_and_a_verdict(project: Path) -> None:
