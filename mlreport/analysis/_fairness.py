@@ -1,0 +1,726 @@
+"""Fairness of a best model's test predictions across sensitive groups (fairlearn).
+
+Group metrics and their disparities come from fairlearn's ``MetricFrame`` (with fairlearn's
+and scikit-learn's metric functions); bootstrap intervals resample rows within each group.
+
+Decisions:
+
+- Groups smaller than ``min_group_size`` are shown with their metrics but left out of every
+  disparity and threshold; a sentence names them.
+- A metric undefined in a group (true positive rate without positive cases, false positive
+  rate without negative cases, precision without predicted positives) is NaN there and is
+  left out of that metric's comparison. fairlearn's own rate functions return 0 in these
+  cases, so the thresholds are read from the same ``MetricFrame`` as the disparities, with
+  the definitions of fairlearn's ``demographic_parity_*`` / ``equalized_odds_*`` functions
+  (equal to them whenever every rate is defined).
+- A disparity needs two groups with a defined value, else it is NaN. A ratio is NaN when a
+  value is negative (mean error), where smallest / largest means nothing.
+- A threshold passes on its point value; ``conclusive`` says whether the whole interval lies
+  on the same side of the bound.
+- A multi-class task needs an explicit ``positive``: every metric, accuracy included, is then
+  of the one-vs-rest task "``positive`` or not".
+- For classification the bootstrap draws each group's confusion counts from a multinomial
+  with the group's size and observed cell shares: exactly the distribution of the counts of
+  rows resampled with replacement within the group, without materialising the rows.
+- Intervals are percentiles of the recomputed statistic. Resampling noise widens a
+  largest-minus-smallest gap, so with many groups and a small gap its interval can lie
+  above the estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from mlreport.analysis._curves import PROBA_PREFIX
+from mlreport.analysis._regression import is_regression
+
+#: Exported prediction columns: sensitive features and class probabilities carry a prefix.
+SENSITIVE_PREFIX = "sensitive_"
+MISSING = "(missing)"
+
+#: Group metrics, in report order, and how sentences name them.
+CLASSIFICATION_METRICS = (
+    "selection_rate",
+    "true_positive_rate",
+    "false_positive_rate",
+    "precision",
+    "accuracy",
+)
+REGRESSION_METRICS = ("mean_error", "mean_absolute_error")
+METRIC_LABELS = {
+    "selection_rate": "selection rate",
+    "true_positive_rate": "true positive rate",
+    "false_positive_rate": "false positive rate",
+    "precision": "precision",
+    "accuracy": "accuracy",
+    "mean_error": "mean error (predicted minus actual)",
+    "mean_absolute_error": "mean absolute error",
+}
+#: Why a metric can be undefined in a group.
+UNDEFINED_BECAUSE = {
+    "true_positive_rate": "no positive cases",
+    "false_positive_rate": "no negative cases",
+    "precision": "no positive predictions",
+}
+#: Threshold metrics (all need a binary classification) and how sentences name them.
+THRESHOLD_LABELS = {
+    "demographic_parity_ratio": "demographic parity ratio",
+    "demographic_parity_difference": "demographic parity difference",
+    "equalized_odds_difference": "equalized odds difference",
+    "equalized_odds_ratio": "equalized odds ratio",
+}
+
+NO_ROWS = "no predictions with a true and a predicted value"
+NO_FEATURES = "at least one sensitive feature is needed"
+UNKNOWN_FEATURE = "no sensitive feature {name!r} in the predictions (available: {available})"
+MULTICLASS = (
+    "fairness metrics need a binary task: {count} classes found; "
+    "pass positive= to compare one class against the rest"
+)
+UNKNOWN_POSITIVE = "positive label {positive!r} is not among the labels {labels}"
+UNKNOWN_METRIC = "unknown {task} metric {metric!r} (known: {known})"
+UNKNOWN_THRESHOLD = "unknown threshold metric {metric!r} (known: {known})"
+BAD_THRESHOLD_KIND = "threshold kind must be 'min' or 'max', not {kind!r}"
+BAD_LEVEL = "level must be between 0 and 1, not {level}"
+BAD_BOOTSTRAP = "bootstrap must be 0 (no intervals) or more, not {count}"
+
+Interval = tuple[float, float]
+Group = tuple[str, ...]
+NAN_INTERVAL: Interval = (math.nan, math.nan)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A bound on a fairness measure: ``kind="min"`` passes at or above, ``"max"`` at or below."""
+
+    metric: str
+    bound: float
+    kind: Literal["min", "max"]
+
+    def __post_init__(self) -> None:
+        if self.metric not in THRESHOLD_LABELS:
+            known = ", ".join(THRESHOLD_LABELS)
+            raise ValueError(UNKNOWN_THRESHOLD.format(metric=self.metric, known=known))
+        if self.kind not in ("min", "max"):
+            raise ValueError(BAD_THRESHOLD_KIND.format(kind=self.kind))
+
+
+#: The four-fifths rule and a 0.1 bound on the equalized odds difference.
+DEFAULT_THRESHOLDS = (
+    Threshold("demographic_parity_ratio", 0.8, "min"),
+    Threshold("equalized_odds_difference", 0.1, "max"),
+)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group (one value per feature): its size, metrics (NaN if undefined) and intervals."""
+
+    group: Group
+    size: int
+    metrics: dict[str, float]
+    intervals: dict[str, Interval]
+    too_small: bool
+    confusion: tuple[tuple[int, int], tuple[int, int]] | None  # ((TN, FP), (FN, TP))
+
+
+@dataclass(frozen=True)
+class Disparity:
+    """The spread of one metric over the groups large enough to judge."""
+
+    metric: str
+    difference: float  # largest minus smallest group value
+    difference_interval: Interval
+    ratio: float  # smallest over largest group value
+    ratio_interval: Interval
+    lowest_group: Group | None
+    lowest: float
+    highest_group: Group | None
+    highest: float
+    worst_group: Group | None  # lowest, or highest where lower is better
+
+
+@dataclass(frozen=True)
+class ThresholdResult:
+    """A threshold checked on its point value; ``passed`` is None when it cannot be judged."""
+
+    threshold: Threshold
+    value: float
+    interval: Interval
+    passed: bool | None
+    conclusive: bool  # the whole interval is on the same side of the bound
+
+
+@dataclass(frozen=True)
+class FairnessReport:
+    """Group metrics, disparities, threshold checks and plain sentences for one model."""
+
+    task: Literal["classification", "regression"]
+    features: tuple[str, ...]
+    positive: str | None
+    level: float
+    min_group_size: int
+    groups: tuple[GroupRow, ...]
+    disparities: tuple[Disparity, ...]
+    thresholds: tuple[ThresholdResult, ...]
+    sentences: tuple[str, ...]
+
+
+def fairness_report(
+    predictions: pd.DataFrame,
+    features: Sequence[str],
+    *,
+    positive: str | None = None,
+    metrics: Sequence[str] | None = None,
+    thresholds: Sequence[Threshold] = DEFAULT_THRESHOLDS,
+    bootstrap: int = 200,
+    seed: int = 0,
+    min_group_size: int = 30,
+    level: float = 0.95,
+) -> FairnessReport:
+    """Fairness of ``predictions`` across ``features`` (column names without ``sensitive_``;
+    several features are crossed into their intersections), with ``bootstrap`` resamples."""
+    features = tuple(features)
+    if not features:
+        raise ValueError(NO_FEATURES)
+    if not 0 < level < 1:
+        raise ValueError(BAD_LEVEL.format(level=level))
+    if bootstrap < 0:
+        raise ValueError(BAD_BOOTSTRAP.format(count=bootstrap))
+    missing = [name for name in features if SENSITIVE_PREFIX + name not in predictions.columns]
+    if missing:
+        available = sorted(
+            str(c)[len(SENSITIVE_PREFIX) :]
+            for c in predictions.columns
+            if str(c).startswith(SENSITIVE_PREFIX)
+        )
+        raise ValueError(UNKNOWN_FEATURE.format(name=missing[0], available=", ".join(available)))
+    task: Literal["classification", "regression"] = (
+        "regression" if is_regression(predictions) else "classification"
+    )
+    known = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+    shown = known if metrics is None else tuple(metrics)
+    for metric in shown:
+        if metric not in known:
+            raise ValueError(
+                UNKNOWN_METRIC.format(task=task, metric=metric, known=", ".join(known))
+            )
+
+    if task == "classification":
+        data, y_true, y_pred, positive = _classification_rows(predictions, positive)
+        functions = _classification_functions()
+    else:
+        data, y_true, y_pred = _regression_rows(predictions)
+        positive = None
+        functions = _regression_functions()
+    sensitive = pd.DataFrame(
+        {name: _labels(data[SENSITIVE_PREFIX + name]) for name in features},
+        index=pd.RangeIndex(len(data)),
+    )
+    frame = _metric_frame(functions, y_true, y_pred, sensitive)
+    keys, sizes = _groups(frame)
+    codes = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_frame(sensitive))
+    small = sizes < min_group_size
+
+    rng = np.random.default_rng(seed)
+    counts: np.ndarray | None = None
+    if task == "classification":
+        cells = 4 * codes + 2 * y_true + y_pred
+        counts = np.bincount(cells, minlength=4 * len(keys)).reshape(len(keys), 4)
+        replicates = _classification_metrics(_resampled_counts(counts, bootstrap, rng))
+    else:
+        replicates = _resampled_errors(y_pred - y_true, codes, len(keys), bootstrap, rng)
+
+    quantiles = ((1 - level) / 2, (1 + level) / 2)
+    groups = tuple(
+        GroupRow(
+            group=key,
+            size=int(sizes[g]),
+            metrics={m: _value(frame, m, key) for m in shown},
+            intervals={m: _interval(replicates[m][:, g], quantiles) for m in shown},
+            too_small=bool(small[g]),
+            confusion=None if counts is None else _confusion(counts[g]),
+        )
+        for g, key in enumerate(keys)
+    )
+
+    judged = [g for g in range(len(keys)) if not small[g]]
+    judged_frame = None
+    if len(judged) == len(keys) >= 2:
+        judged_frame = frame
+    elif len(judged) >= 2:
+        rows = np.isin(codes, judged)
+        judged_frame = _metric_frame(functions, y_true[rows], y_pred[rows], sensitive[rows])
+    spreads = {
+        metric: _spread(
+            metric, judged_frame, [keys[g] for g in judged], replicates[metric][:, judged]
+        )
+        for metric in functions
+        if metric != "count"
+    }
+    disparities = tuple(_disparity(metric, spreads[metric], quantiles) for metric in shown)
+    checked = (
+        tuple(_check(t, spreads, quantiles) for t in thresholds) if task == "classification" else ()
+    )
+    sentences = _sentences(
+        features=features,
+        positive=positive,
+        level=level,
+        min_group_size=min_group_size,
+        groups=groups,
+        judged=len(judged),
+        disparities=disparities,
+        checked=checked,
+        skipped=() if task == "classification" else tuple(thresholds),
+    )
+    return FairnessReport(
+        task=task,
+        features=features,
+        positive=positive,
+        level=level,
+        min_group_size=min_group_size,
+        groups=groups,
+        disparities=disparities,
+        thresholds=checked,
+        sentences=sentences,
+    )
+
+
+# --- rows and fairlearn -------------------------------------------------------------------
+
+
+def _classification_rows(
+    predictions: pd.DataFrame, positive: str | None
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, str]:
+    """Rows with both labels, and 0/1 arrays of "is ``positive``" for truth and prediction."""
+    data = predictions[predictions["y_true"].notna() & predictions["y_pred"].notna()]
+    if data.empty:
+        raise ValueError(NO_ROWS)
+    data = data.reset_index(drop=True)
+    actual, predicted = data["y_true"].astype(str), data["y_pred"].astype(str)
+    proba = [str(c)[len(PROBA_PREFIX) :] for c in data.columns if str(c).startswith(PROBA_PREFIX)]
+    labels = sorted(set(actual) | set(predicted) | set(proba))
+    if positive is None:
+        if len(labels) > 2:
+            raise ValueError(MULTICLASS.format(count=len(labels)))
+        positive = proba[1] if len(proba) == 2 else labels[-1]
+    elif positive not in labels:
+        raise ValueError(UNKNOWN_POSITIVE.format(positive=positive, labels=", ".join(labels)))
+    return (
+        data,
+        (actual == positive).to_numpy(dtype=np.int64),
+        (predicted == positive).to_numpy(dtype=np.int64),
+        positive,
+    )
+
+
+def _regression_rows(predictions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Rows where both the actual and the predicted value are finite."""
+    y_true = predictions["y_true"].to_numpy(dtype=np.float64)
+    y_pred = predictions["y_pred"].to_numpy(dtype=np.float64)
+    finite = np.isfinite(y_true) & np.isfinite(y_pred)
+    if not finite.any():
+        raise ValueError(NO_ROWS)
+    return predictions[finite].reset_index(drop=True), y_true[finite], y_pred[finite]
+
+
+def _labels(column: pd.Series) -> pd.Series:
+    """Sensitive values as text, missing ones as ``MISSING``."""
+    text = column.astype(object).where(column.notna(), MISSING)
+    return text.astype(str).reset_index(drop=True)
+
+
+Metric = Callable[..., Any]
+
+
+def _classification_functions() -> dict[str, Metric]:
+    from fairlearn.metrics import count, selection_rate
+    from sklearn.metrics import accuracy_score, precision_score
+
+    return {
+        "count": count,
+        "selection_rate": selection_rate,
+        "true_positive_rate": _true_positive_rate,
+        "false_positive_rate": _false_positive_rate,
+        "precision": partial(precision_score, zero_division=np.nan),
+        "accuracy": accuracy_score,
+    }
+
+
+def _regression_functions() -> dict[str, Metric]:
+    from fairlearn.metrics import count
+    from sklearn.metrics import mean_absolute_error
+
+    return {"count": count, "mean_error": _mean_error, "mean_absolute_error": mean_absolute_error}
+
+
+def _true_positive_rate(y_true: Any, y_pred: Any) -> float:
+    """fairlearn's true positive rate; NaN where there are no positive cases (fairlearn: 0)."""
+    from fairlearn.metrics import true_positive_rate
+
+    if not np.any(np.asarray(y_true) == 1):
+        return math.nan
+    return float(true_positive_rate(y_true, y_pred, pos_label=1))
+
+
+def _false_positive_rate(y_true: Any, y_pred: Any) -> float:
+    """fairlearn's false positive rate; NaN where there are no negative cases (fairlearn: 0)."""
+    from fairlearn.metrics import false_positive_rate
+
+    if not np.any(np.asarray(y_true) == 0):
+        return math.nan
+    return float(false_positive_rate(y_true, y_pred, pos_label=1))
+
+
+def _mean_error(y_true: Any, y_pred: Any) -> float:
+    """Mean of predicted minus actual: positive when the model over-predicts."""
+    return float(np.mean(np.asarray(y_pred, dtype=np.float64) - np.asarray(y_true)))
+
+
+def _metric_frame(
+    functions: dict[str, Metric], y_true: np.ndarray, y_pred: np.ndarray, sensitive: pd.DataFrame
+) -> Any:
+    from fairlearn.metrics import MetricFrame
+
+    return MetricFrame(
+        metrics=functions,
+        y_true=y_true,
+        y_pred=y_pred,
+        sensitive_features=sensitive.reset_index(drop=True),
+    )
+
+
+def _groups(frame: Any) -> tuple[list[Group], np.ndarray]:
+    """The groups present in the data (fairlearn also lists empty intersections), sorted."""
+    sizes = frame.by_group["count"].dropna()
+    keys = [tuple(str(v) for v in (k if isinstance(k, tuple) else (k,))) for k in sizes.index]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return [keys[i] for i in order], sizes.to_numpy(dtype=np.int64)[order]
+
+
+def _value(frame: Any, metric: str, key: Group) -> float:
+    value = frame.by_group[metric].loc[key if len(key) > 1 else key[0]]
+    return _float(value)
+
+
+def _float(value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+def _confusion(cells: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+    tn, fp, fn, tp = (int(c) for c in cells)
+    return ((tn, fp), (fn, tp))
+
+
+# --- bootstrap ------------------------------------------------------------------------------
+
+
+def _resampled_counts(counts: np.ndarray, bootstrap: int, rng: np.random.Generator) -> np.ndarray:
+    """(bootstrap, groups, 4) confusion counts of rows resampled with replacement within each
+    group: a multinomial with the group's size and its observed cell shares."""
+    out = np.zeros((bootstrap, len(counts), 4), dtype=np.int64)
+    for g, cells in enumerate(counts):
+        size = int(cells.sum())
+        out[:, g, :] = rng.multinomial(size, cells / size, size=bootstrap)
+    return out
+
+
+def _classification_metrics(counts: np.ndarray) -> dict[str, np.ndarray]:
+    """The classification metrics of confusion counts (..., 4 cells: TN, FP, FN, TP), NaN
+    where undefined, with the definitions of the ``MetricFrame`` functions."""
+    tn, fp, fn, tp = (counts[..., i].astype(np.float64) for i in range(4))
+    size = tn + fp + fn + tp
+    return {
+        "selection_rate": _divide(fp + tp, size),
+        "true_positive_rate": _divide(tp, tp + fn),
+        "false_positive_rate": _divide(fp, fp + tn),
+        "precision": _divide(tp, tp + fp),
+        "accuracy": _divide(tp + tn, size),
+    }
+
+
+def _divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    out = np.full(numerator.shape, math.nan)
+    np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return out
+
+
+#: Resampled values drawn at once per group in the regression bootstrap (memory bound).
+_CHUNK = 1 << 22
+
+
+def _resampled_errors(
+    errors: np.ndarray, codes: np.ndarray, groups: int, bootstrap: int, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    """(bootstrap, groups) mean and mean absolute errors of rows resampled within groups."""
+    mean = np.full((bootstrap, groups), math.nan)
+    absolute = np.full((bootstrap, groups), math.nan)
+    for g in range(groups):
+        values = errors[codes == g]
+        step = max(1, _CHUNK // len(values))
+        for start in range(0, bootstrap, step):
+            stop = min(start + step, bootstrap)
+            drawn = values[rng.integers(0, len(values), size=(stop - start, len(values)))]
+            mean[start:stop, g] = drawn.mean(axis=1)
+            absolute[start:stop, g] = np.abs(drawn).mean(axis=1)
+    return {"mean_error": mean, "mean_absolute_error": absolute}
+
+
+def _interval(values: np.ndarray, quantiles: tuple[float, float]) -> Interval:
+    """Percentile interval of the defined resampled values."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return NAN_INTERVAL
+    low, high = np.quantile(finite, quantiles)
+    return (float(low), float(high))
+
+
+# --- disparities and thresholds -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Spread:
+    """A metric's spread over the judged groups: point values and resampled ones."""
+
+    values: tuple[tuple[Group, float], ...]  # judged groups with a defined value
+    difference: float
+    ratio: float
+    differences: np.ndarray  # per resample
+    ratios: np.ndarray
+
+
+def _spread(metric: str, frame: Any, keys: list[Group], replicates: np.ndarray) -> _Spread:
+    """Difference and ratio from fairlearn (``MetricFrame.difference`` / ``ratio``, groups too
+    small already left out), NaN unless two groups have a defined value."""
+    differences, ratios = _replicate_spreads(replicates)
+    if frame is None:
+        return _Spread((), math.nan, math.nan, differences, ratios)
+    values = tuple(
+        (key, value) for key in keys if math.isfinite(value := _value(frame, metric, key))
+    )
+    if len(values) < 2:
+        return _Spread(values, math.nan, math.nan, differences, ratios)
+    difference = _float(frame.difference()[metric])
+    ratio = _float(frame.ratio()[metric]) if min(v for _, v in values) >= 0 else math.nan
+    return _Spread(values, difference, ratio, differences, ratios)
+
+
+def _replicate_spreads(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resample (row): largest minus smallest defined value, and smallest over largest."""
+    nan = np.full(values.shape[0], math.nan)
+    if values.shape[1] < 2:
+        return nan, nan.copy()
+    defined = np.isfinite(values)
+    high = np.where(defined, values, -np.inf).max(axis=1)
+    low = np.where(defined, values, np.inf).min(axis=1)
+    enough = defined.sum(axis=1) >= 2
+    differences = np.where(enough, high - low, math.nan)
+    positive = enough & (low >= 0) & (high > 0)
+    ratios = np.where(positive, low / np.where(positive, high, 1.0), math.nan)
+    return differences, ratios
+
+
+#: Whether a higher value is better for the group (selection rate: positive is favourable).
+HIGHER_IS_BETTER = {
+    "selection_rate": True,
+    "true_positive_rate": True,
+    "false_positive_rate": False,
+    "precision": True,
+    "accuracy": True,
+    "mean_absolute_error": False,
+}
+
+
+def _disparity(metric: str, spread: _Spread, quantiles: tuple[float, float]) -> Disparity:
+    if len(spread.values) < 2:
+        lowest_group = highest_group = worst = None
+        lowest = highest = math.nan
+    else:
+        lowest_group, lowest = min(spread.values, key=lambda kv: kv[1])
+        highest_group, highest = max(spread.values, key=lambda kv: kv[1])
+        better = HIGHER_IS_BETTER.get(metric)
+        if better is None:  # mean error: furthest from zero
+            worst = highest_group if abs(highest) > abs(lowest) else lowest_group
+        else:
+            worst = lowest_group if better else highest_group
+    return Disparity(
+        metric=metric,
+        difference=spread.difference,
+        difference_interval=_interval(spread.differences, quantiles),
+        ratio=spread.ratio,
+        ratio_interval=_interval(spread.ratios, quantiles),
+        lowest_group=lowest_group,
+        lowest=lowest,
+        highest_group=highest_group,
+        highest=highest,
+        worst_group=worst,
+    )
+
+
+def _threshold_value(metric: str, spreads: dict[str, _Spread]) -> tuple[float, np.ndarray]:
+    """The definitions of fairlearn's demographic_parity_* and equalized_odds_* (worst case of
+    true and false positive rates), on the spreads of the judged groups."""
+    selection = spreads["selection_rate"]
+    tpr, fpr = spreads["true_positive_rate"], spreads["false_positive_rate"]
+    if metric == "demographic_parity_ratio":
+        return selection.ratio, selection.ratios
+    if metric == "demographic_parity_difference":
+        return selection.difference, selection.differences
+    if metric == "equalized_odds_difference":
+        return float(np.fmax(tpr.difference, fpr.difference)), np.fmax(
+            tpr.differences, fpr.differences
+        )
+    return float(np.fmin(tpr.ratio, fpr.ratio)), np.fmin(tpr.ratios, fpr.ratios)
+
+
+#: A value this close to a bound counts as on it (0.8 - 0.7 is 0.10000000000000009).
+_ROUNDING = 1e-9
+
+
+def _check(
+    threshold: Threshold, spreads: dict[str, _Spread], quantiles: tuple[float, float]
+) -> ThresholdResult:
+    value, replicates = _threshold_value(threshold.metric, spreads)
+    interval = _interval(replicates, quantiles)
+    low, high = interval
+    bound = threshold.bound
+    if not math.isfinite(value):
+        return ThresholdResult(threshold, math.nan, interval, None, False)
+    if threshold.kind == "min":
+        passed = value >= bound - _ROUNDING
+        conclusive = low >= bound - _ROUNDING if passed else high < bound - _ROUNDING
+    else:
+        passed = value <= bound + _ROUNDING
+        conclusive = high <= bound + _ROUNDING if passed else low > bound + _ROUNDING
+    return ThresholdResult(threshold, value, interval, passed, bool(conclusive))
+
+
+# --- sentences ------------------------------------------------------------------------------
+
+
+def _sentences(
+    *,
+    features: tuple[str, ...],
+    positive: str | None,
+    level: float,
+    min_group_size: int,
+    groups: tuple[GroupRow, ...],
+    judged: int,
+    disparities: tuple[Disparity, ...],
+    checked: tuple[ThresholdResult, ...],
+    skipped: tuple[Threshold, ...],
+) -> tuple[str, ...]:
+    """Plain sentences stating the numbers: ranges, undefined values, thresholds."""
+    percent = f"{level * 100:g}%"
+    crossed = features[0] if len(features) == 1 else "the intersections of " + _and(features)
+    out = [
+        f"Groups by {crossed}"
+        + (f", with {positive!r} as the positive class." if positive is not None else ".")
+    ]
+    small = [row for row in groups if row.too_small]
+    if small:
+        names = ", ".join(f"{_group(features, row.group)} ({row.size} rows)" for row in small)
+        out.append(
+            f"Too small to judge (fewer than {min_group_size} rows), shown but left out of "
+            f"the comparisons: {names}."
+        )
+    if judged < 2:
+        out.append(
+            f"Fewer than two groups have at least {min_group_size} rows: nothing to compare."
+        )
+    for disparity in disparities:
+        label = METRIC_LABELS[disparity.metric]
+        undefined = [
+            _group(features, row.group)
+            for row in groups
+            if disparity.metric in row.metrics and math.isnan(row.metrics[disparity.metric])
+        ]
+        if undefined:
+            reason = UNDEFINED_BECAUSE.get(disparity.metric, "no value")
+            out.append(f"{_capital(label)} is undefined for {', '.join(undefined)} ({reason}).")
+        if judged < 2:
+            continue
+        if disparity.lowest_group is None or disparity.highest_group is None:
+            out.append(f"{_capital(label)} is defined for fewer than two groups: not compared.")
+            continue
+        text = (
+            f"{_capital(label)} ranges from {_number(disparity.lowest)} "
+            f"({_group(features, disparity.lowest_group)}) to {_number(disparity.highest)} "
+            f"({_group(features, disparity.highest_group)}): a difference of "
+            f"{_estimate(disparity.difference, disparity.difference_interval, percent)}"
+        )
+        if math.isfinite(disparity.ratio):
+            text += (
+                f" and a ratio of {_estimate(disparity.ratio, disparity.ratio_interval, percent)}"
+            )
+        if disparity.worst_group is not None:
+            text += f"; worst for {_group(features, disparity.worst_group)}"
+        out.append(text + ".")
+    for result in checked:
+        out.append(_threshold_sentence(result, percent))
+    if skipped:
+        names = _and([THRESHOLD_LABELS[t.metric] for t in skipped])
+        out.append(f"Thresholds on {names} need a classifier: not checked.")
+    return tuple(out)
+
+
+def _threshold_sentence(result: ThresholdResult, percent: str) -> str:
+    threshold = result.threshold
+    label = _capital(THRESHOLD_LABELS[threshold.metric])
+    if result.passed is None:
+        return f"{label} cannot be judged: fewer than two groups large enough have a defined value."
+    bound = f"{threshold.bound:g}"
+    if threshold.metric == "demographic_parity_ratio" and threshold.bound == 0.8:
+        limit = f"the {bound} of the four-fifths rule"
+    else:
+        limit = f"the {'minimum' if threshold.kind == 'min' else 'maximum'} of {bound}"
+    if threshold.kind == "min":
+        relation = "at or above" if result.passed else "below"
+    else:
+        relation = "at or below" if result.passed else "above"
+    verdict = "passes" if result.passed else "fails"
+    text = (
+        f"{label} is {_estimate(result.value, result.interval, percent)}, "
+        f"{relation} {limit}: {verdict}"
+    )
+    if not result.conclusive and math.isfinite(result.interval[0]):
+        text += f", though its {percent} interval reaches across the bound"
+    return text + "."
+
+
+def _and(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _group(features: tuple[str, ...], group: Group) -> str:
+    return ", ".join(f"{name} = {value}" for name, value in zip(features, group, strict=True))
+
+
+def _estimate(value: float, interval: Interval, percent: str) -> str:
+    low, high = interval
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return _number(value)
+    return f"{_number(value)} ({percent} interval {_number(low)}\u2013{_number(high)})"
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return "undefined"
+    if value == 0 or 0.01 <= abs(value) < 1000:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
