@@ -189,6 +189,10 @@ TAG_EXPLAIN_SPACE = "mlreport.explain_space"  # what SHAP values add up to, e.g.
 TAG_WEIGHTS_KIND = "mlreport.weights_kind"  # coefficients, feature importances, permutation
 MODEL_ARTIFACT = "model"
 SPEC_ARTIFACT = "experiment.yaml"
+#: Prediction columns of sensitive features: ``sensitive_<column>``; a missing value is
+#: the group ``MISSING_GROUP``.
+SENSITIVE_PREFIX = "sensitive_"
+MISSING_GROUP = "(missing)"
 
 #: Run artifacts the export copies into the dataset as ``<folder>/<run_id>.parquet``:
 #: folder -> (the role of the runs that log it, the artifact's path in the run).

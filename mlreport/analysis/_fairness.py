@@ -38,12 +38,13 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from mlreport import schema
 from mlreport.analysis._curves import PROBA_PREFIX
 from mlreport.analysis._regression import is_regression
 
 #: Exported prediction columns: sensitive features and class probabilities carry a prefix.
-SENSITIVE_PREFIX = "sensitive_"
-MISSING = "(missing)"
+SENSITIVE_PREFIX = schema.SENSITIVE_PREFIX
+MISSING = schema.MISSING_GROUP
 
 #: Group metrics, in report order, and how sentences name them.
 CLASSIFICATION_METRICS = (

@@ -18,8 +18,6 @@ from mlreport.analysis._scaling import (
     scaling_verdict,
 )
 
-FIT = schema.SCALING_FIT
-SEARCH = schema.SCALING_SEARCH
 NO_MEASUREMENTS = "no measurement was exported"
 TOO_FEW_SIZES = "fewer than two sample sizes were timed"
 
@@ -40,12 +38,9 @@ class ModelScaling:
     target_rows: int
     cores: int
     memory_bytes: int
-    incremental: bool  # fits are partial_fit passes over blocks
 
 
-def model_scaling(
-    model: str, run: ScalingRun, measurements: pd.DataFrame | None, *, incremental: bool
-) -> ModelScaling:
+def model_scaling(model: str, run: ScalingRun, measurements: pd.DataFrame | None) -> ModelScaling:
     """Fit power laws to fit time and peak memory against rows and judge the target size.
 
     A failed run, missing measurements or too few sizes give a result with ``problem``
@@ -65,14 +60,13 @@ def model_scaling(
         target_rows=target_rows,
         cores=_int(run.param("machine_cores"), 1),
         memory_bytes=_int(run.param("machine_memory_bytes")),
-        incremental=incremental,
     )
     failed = f"the measurement failed: {run.error}" if run.error else ""
     if measurements is None or measurements.empty:
         return replace(empty, problem=failed or NO_MEASUREMENTS)
     empty = replace(empty, problem=failed)  # what was measured before a failure is shown
-    fits = measurements[measurements["kind"] == FIT].sort_values(["rows", "repeat"])
-    searches = measurements[measurements["kind"] == SEARCH]
+    fits = measurements[measurements["kind"] == schema.SCALING_FIT].sort_values(["rows", "repeat"])
+    searches = measurements[measurements["kind"] == schema.SCALING_SEARCH]
     points = tuple(
         (int(rows), float(seconds), float(peak))
         for rows, seconds, peak in zip(

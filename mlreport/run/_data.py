@@ -13,13 +13,13 @@ from sklearn.model_selection import train_test_split
 
 from mlreport.config import ExperimentSpec, FileData, SklearnData, SyntheticData, file_format
 from mlreport.errors import DataError
+from mlreport.schema import MISSING_GROUP
 
 MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
 UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
 UNKNOWN_POSITIVE_LABEL = "{name}: positive_label {label!r} is not a target value ({labels})"
 UNSPLITTABLE = "{name}: cannot split the data into train and test: {reason}"
 POSITIVE_LABEL_NOT_BINARY = "{name}: positive_label applies to two classes; the target has {count}"
-MISSING_GROUP = "(missing)"
 NOT_NUMERIC_TARGET = "{name}: a regression target must be numeric; column {target} holds {examples}"
 ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
 

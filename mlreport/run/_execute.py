@@ -586,7 +586,7 @@ def predictions_frame(estimator: Any, test: TestSet) -> pd.DataFrame:
 
 def _with_sensitive(frame: pd.DataFrame, test: TestSet) -> pd.DataFrame:
     for name in test.sensitive.columns:
-        frame[f"sensitive_{name}"] = test.sensitive[name].to_numpy()
+        frame[schema.SENSITIVE_PREFIX + name] = test.sensitive[name].to_numpy()
     return frame
 
 

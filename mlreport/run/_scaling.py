@@ -31,8 +31,6 @@ from mlreport.errors import MlreportError
 from mlreport.run._data import ExperimentData
 from mlreport.run._search import fit_candidate
 
-FIT = schema.SCALING_FIT
-SEARCH = schema.SCALING_SEARCH
 SEARCH_TIMING_FAILED = "timing the search on {workers} workers failed: {reason}"
 #: Longest the searches timed against worker counts may take together.
 SEARCH_TIMING_LIMIT_S = 3600.0
@@ -45,7 +43,7 @@ MIN_ROWS = 20
 class Measurement:
     """One row of the scaling artifact (``schema.SCALING_ARTIFACT``)."""
 
-    kind: str  # FIT or SEARCH
+    kind: str  # schema.SCALING_FIT or SCALING_SEARCH
     rows: int
     workers: int
     repeat: int
@@ -129,7 +127,7 @@ def measure_fit_scaling(
             seconds, peak = client.submit(
                 _fit_on_worker, pipeline, params, X, y, pure=False
             ).result()
-            measurements.append(Measurement(FIT, rows, 1, repeat, seconds, peak))
+            measurements.append(Measurement(schema.SCALING_FIT, rows, 1, repeat, seconds, peak))
     return measurements
 
 
@@ -164,7 +162,7 @@ def measure_partial_fit_scaling(
         for repeat in range(spec.scaling.repeats):
             on_step(f"partial_fit on {rows:,} rows")
             seconds, peak = timed_fit(one_pass)
-            measurements.append(Measurement(FIT, rows, 1, repeat, seconds, peak))
+            measurements.append(Measurement(schema.SCALING_FIT, rows, 1, repeat, seconds, peak))
     return measurements
 
 
@@ -205,7 +203,7 @@ def measure_search_scaling(
         raise MlreportError(SEARCH_TIMING_FAILED.format(workers=workers, reason=failure))
     return [
         Measurement(
-            SEARCH,
+            schema.SCALING_SEARCH,
             len(data.X_train),
             int(workers),
             index % spec.scaling.repeats,

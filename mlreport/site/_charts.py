@@ -219,14 +219,7 @@ def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
                 hovertemplate="false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"
                 "<extra></extra>",
             ),
-            go.Scatter(
-                x=[0, 1],
-                y=[0, 1],
-                mode="lines",
-                line={"dash": "dot", "color": "#999"},
-                name="chance",
-                hoverinfo="skip",
-            ),
+            _reference_line([0, 1], [0, 1], name="chance"),
         ]
     )
     return _chart(
@@ -265,6 +258,25 @@ def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | No
 MAX_SCATTER_POINTS = 5000
 
 
+def _reference_line(x: list[float], y: list[float], *, name: str) -> go.Scatter:
+    """A dotted grey line to read the data against (chance, perfect, zero, ideal)."""
+    return go.Scatter(
+        x=x, y=y, mode="lines", line={"dash": "dot", "color": "#999"}, name=name, hoverinfo="skip"
+    )
+
+
+def _test_samples(x: list[float], y: list[float], *, hovertemplate: str) -> go.Scatter:
+    """One marker per test sample."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        marker={"size": 5, "opacity": 0.6},
+        name="test samples",
+        hovertemplate=hovertemplate,
+    )
+
+
 def _thinned(values: tuple[float, ...]) -> list[float]:
     step = max(1, math.ceil(len(values) / MAX_SCATTER_POINTS))
     return list(values[::step])
@@ -284,22 +296,12 @@ def predicted_vs_actual_chart(summary: RegressionSummary, *, chart_id: str) -> C
     high = max(max(actual), max(predicted))
     figure = go.Figure(
         [
-            go.Scatter(
-                x=actual,
-                y=predicted,
-                mode="markers",
-                marker={"size": 5, "opacity": 0.6},
-                name="test samples",
+            _test_samples(
+                actual,
+                predicted,
                 hovertemplate="actual %{x:.4g}<br>predicted %{y:.4g}<extra></extra>",
             ),
-            go.Scatter(
-                x=[low, high],
-                y=[low, high],
-                mode="lines",
-                line={"dash": "dot", "color": "#999"},
-                name="perfect",
-                hoverinfo="skip",
-            ),
+            _reference_line([low, high], [low, high], name="perfect"),
         ]
     )
     return _chart(
@@ -319,22 +321,12 @@ def residuals_chart(summary: RegressionSummary, *, chart_id: str) -> Chart | Non
     predicted, residuals = _thinned(summary.y_pred), _thinned(summary.residuals)
     figure = go.Figure(
         [
-            go.Scatter(
-                x=predicted,
-                y=residuals,
-                mode="markers",
-                marker={"size": 5, "opacity": 0.6},
-                name="test samples",
+            _test_samples(
+                predicted,
+                residuals,
                 hovertemplate="predicted %{x:.4g}<br>residual %{y:.4g}<extra></extra>",
             ),
-            go.Scatter(
-                x=[min(predicted), max(predicted)],
-                y=[0, 0],
-                mode="lines",
-                line={"dash": "dot", "color": "#999"},
-                name="zero",
-                hoverinfo="skip",
-            ),
+            _reference_line([min(predicted), max(predicted)], [0, 0], name="zero"),
         ]
     )
     return _chart(
@@ -591,16 +583,7 @@ def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | Non
     if not figure.data:
         return None
     base, most = min(counts), max(counts)
-    figure.add_trace(
-        go.Scatter(
-            x=[base, most],
-            y=[1, most / base],
-            mode="lines",
-            line={"dash": "dot", "color": "#999"},
-            name="ideal",
-            hoverinfo="skip",
-        )
-    )
+    figure.add_trace(_reference_line([base, most], [1, most / base], name="ideal"))
     return _chart(
         figure,
         chart_id=chart_id,

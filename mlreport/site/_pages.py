@@ -71,7 +71,6 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
                 model.name,
                 model.scaling,
                 dataset.scaling.get(model.scaling.run_id),
-                incremental=model.incremental,
             )
             for model in result.models
             if model.scaling is not None

@@ -175,9 +175,7 @@ def test_the_scaling_exponent_is_recovered_from_synthetic_timings() -> None:
     (result,) = experiment_results(dataset)
     forest = next(m for m in result.models if m.name == "forest")
     assert forest.scaling is not None
-    scaling = model_scaling(
-        "forest", forest.scaling, dataset.scaling[forest.scaling.run_id], incremental=False
-    )
+    scaling = model_scaling("forest", forest.scaling, dataset.scaling[forest.scaling.run_id])
     assert scaling.time_fit is not None and scaling.memory_fit is not None
     assert scaling.time_fit.exponent == pytest.approx(1.5, abs=0.08)
     low, high = scaling.time_fit.exponent_interval
@@ -251,9 +249,7 @@ def test_the_extrapolation_ends_at_the_target_with_its_prediction_interval() -> 
     (result,) = experiment_results(dataset)
     forest = next(m for m in result.models if m.name == "forest")
     assert forest.scaling is not None
-    fit = model_scaling(
-        "forest", forest.scaling, dataset.scaling[forest.scaling.run_id], incremental=False
-    ).time_fit
+    fit = model_scaling("forest", forest.scaling, dataset.scaling[forest.scaling.run_id]).time_fit
     assert fit is not None
     traces = json.loads(page.charts["time"].figure_json)["data"]
     (extrapolated,) = [t for t in traces if t["name"].endswith("extrapolated")]
