@@ -25,6 +25,7 @@ from mlreport import __version__
 from mlreport.errors import EXIT_FAILURE, MlreportError, first_line
 
 if TYPE_CHECKING:
+    from mlreport.analysis import ModelFairness
     from mlreport.run import RunSummary
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -34,6 +35,7 @@ PORT_UNAVAILABLE = "cannot listen on {host}:{port}: {reason}"
 MODELS_FAILED = "{count} model search(es) failed: {details}"
 INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
 UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
+GATES_FAILED = "{count} of {total} quality gates failed"
 _debug = False
 
 
@@ -239,6 +241,169 @@ def validate(files: tuple[Path, ...]) -> None:
         f"ok: {len(specs)} experiment{'s' if len(specs) != 1 else ''}, "
         f"{models} models, {candidates} candidates"
     )
+
+
+@cli.command()
+@data_option("Folder of the Parquet dataset to check.")
+@debug_option
+def check(data_dir: Path) -> None:
+    """Quality gates: exit 1 if a fairness threshold of a best model fails."""
+    from mlreport.check import check_export
+
+    summary = check_export(data_dir)
+    for result in summary.results:
+        label = _gate_label(result.passed, result.conclusive)
+        stdout.print(f"{label}: {result.line()}", markup=False)
+    total = len(summary.results)
+    if summary.failed:
+        raise MlreportError(GATES_FAILED.format(count=len(summary.failed), total=total))
+    stdout.print(
+        f"ok: {len(summary.passed)} of {total} quality gates passed on {summary.models} models"
+        + (f", {len(summary.unjudged)} could not be judged" if summary.unjudged else "")
+    )
+
+
+@cli.command()
+@click.option(
+    "--predictions",
+    "predictions_file",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="CSV or Parquet file of scored data: one row per prediction.",
+)
+@click.option("--y-true", required=True, metavar="COL", help="Column of the true values.")
+@click.option("--y-pred", required=True, metavar="COL", help="Column of the predictions.")
+@click.option(
+    "--sensitive",
+    required=True,
+    metavar="COL[,COL]",
+    help="Sensitive feature columns, comma-separated.",
+)
+@click.option("--score", metavar="COL", help="Score of the positive class (adds ROC AUC).")
+@click.option("--positive", metavar="LABEL", help="The favourable class (default: the last label).")
+@click.option(
+    "--task",
+    type=click.Choice(["classification", "regression"]),
+    default="classification",
+    show_default=True,
+)
+@click.option(
+    "--intersections/--no-intersections",
+    default=True,
+    show_default=True,
+    help="Also report the intersections of several sensitive features.",
+)
+@click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    metavar="METRIC>=BOUND",
+    help="A threshold, repeatable (default: demographic_parity_ratio>=0.8 and "
+    "equalized_odds_difference<=0.1).",
+)
+@click.option("--bootstrap", type=click.IntRange(0, 100_000), default=200, show_default=True)
+@click.option("--min-group-size", type=click.IntRange(1), default=30, show_default=True)
+@click.option(
+    "--confidence", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.95
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--name", metavar="NAME", help="The model's name (default: the file's name).")
+@out_option("fairness-report", "Where the report's own site is written.")
+@click.option(
+    "--experiment",
+    metavar="NAME",
+    help="Log the predictions as a model of this MLflow experiment instead, so that the "
+    "next `mlreport build` shows its report in the site.",
+)
+@tracking_option
+@debug_option
+def fairness(
+    predictions_file: Path,
+    y_true: str,
+    y_pred: str,
+    sensitive: str,
+    score: str | None,
+    positive: str | None,
+    task: str,
+    intersections: bool,
+    thresholds: tuple[str, ...],
+    bootstrap: int,
+    min_group_size: int,
+    confidence: float,
+    seed: int,
+    name: str | None,
+    out_dir: Path,
+    experiment: str | None,
+    tracking_uri: str | None,
+) -> None:
+    """Fairness report of predictions made elsewhere (a scored CSV or Parquet file)."""
+    import tempfile
+
+    from mlreport.fairness import (
+        ScoredColumns,
+        fairness_of_file,
+        log_to_tracking,
+        parse_threshold,
+        read_scored_file,
+        settings_for,
+        write_report_site,
+    )
+    from mlreport.tracking import resolve_tracking_uri
+
+    features = tuple(f.strip() for f in sensitive.split(",") if f.strip())
+    columns = ScoredColumns(y_true, y_pred, features, score)
+    predictions = read_scored_file(predictions_file, columns, task=task, positive=positive)
+    settings = settings_for(
+        features,
+        intersections=intersections,
+        thresholds=[parse_threshold(t) for t in thresholds],
+        positive=positive,
+        bootstrap=bootstrap,
+        min_group_size=min_group_size,
+        confidence=confidence,
+        seed=seed,
+        task=task,
+    )
+    model = name or predictions_file.name.split(".")[0]
+    report = fairness_of_file(predictions, settings, name=model)
+    for outcome_line in _threshold_lines(report):
+        stdout.print(outcome_line, markup=False)
+    if experiment:
+        run_id = log_to_tracking(
+            predictions,
+            settings,
+            tracking_uri=resolve_tracking_uri(tracking_uri),
+            experiment=experiment,
+            model=model,
+            source=str(predictions_file),
+        )
+        stdout.print(
+            f"logged {model} to experiment {experiment} (run {run_id}); "
+            "`mlreport build` adds its report to the site",
+            markup=False,
+        )
+        return
+    with tempfile.TemporaryDirectory(prefix="mlreport-fairness-") as work:
+        index = write_report_site(
+            report, out_dir, source=str(predictions_file), work_dir=Path(work)
+        )
+    stdout.print(f"wrote the fairness report of {model} to {index}", markup=False)
+
+
+def _threshold_lines(report: ModelFairness) -> list[str]:
+    from mlreport.analysis import threshold_outcomes
+
+    return [
+        f"{_gate_label(o.result.passed, o.result.conclusive)}: {o.describe()}"
+        for o in threshold_outcomes(report)
+    ]
+
+
+def _gate_label(passed: bool | None, conclusive: bool) -> str:
+    if passed is None:
+        return "cannot judge"
+    label = "pass" if passed else "FAIL"
+    return label if conclusive else label + " (interval crosses the bound)"
 
 
 @cli.command()

@@ -130,6 +130,13 @@ TAG_ESTIMATOR = "mlreport.estimator"
 TAG_STRATEGY = "mlreport.strategy"
 TAG_ERROR = "mlreport.error"
 TAG_TRIAL_INDEX = "mlreport.trial_index"
+#: Experiment tag: the fairness settings (JSON) of the experiment's reports.
+TAG_FAIRNESS = "mlreport.fairness"
+#: Where predictions made elsewhere came from (the file ``mlreport fairness`` logged).
+TAG_SOURCE = "mlreport.source"
+#: Strategy and estimator tags of predictions made elsewhere (no search ran).
+EXTERNAL_STRATEGY = "external"
+EXTERNAL_ESTIMATOR = "predictions made elsewhere"
 EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 

@@ -104,25 +104,48 @@ class Tracker:
         self.client = MlflowClient(tracking_uri=tracking_uri)
 
     # -- experiments -----------------------------------------------------------
-    def experiment_id(self, name: str, *, description: str) -> str:
-        """The id of the named experiment, created or restored as needed, its description set."""
+    def experiment_id(
+        self, name: str, *, description: str, tags: dict[str, str] | None = None
+    ) -> str:
+        """The id of the named experiment, created or restored as needed, its description
+        and ``tags`` set (an empty value deletes a tag)."""
         with _store_errors(self.tracking_uri):
             experiment = self.client.get_experiment_by_name(name)
             if experiment is None:
                 experiment_id = str(
                     self.client.create_experiment(name, tags={schema.TAG_EXPERIMENT: name})
                 )
-                current = ""
+                current: dict[str, str] = {}
             else:
                 experiment_id = str(experiment.experiment_id)
                 if experiment.lifecycle_stage == "deleted":
                     self.client.restore_experiment(experiment_id)
-                current = experiment.tags.get(schema.EXPERIMENT_DESCRIPTION_TAG, "")
-            if description != current:
-                self.client.set_experiment_tag(
-                    experiment_id, schema.EXPERIMENT_DESCRIPTION_TAG, description
-                )
+                current = dict(experiment.tags)
+            wanted = {schema.EXPERIMENT_DESCRIPTION_TAG: description, **(tags or {})}
+            for key, value in wanted.items():
+                if value and value != current.get(key, ""):
+                    self.client.set_experiment_tag(experiment_id, key, value)
+                elif not value and key in current:
+                    self.client.delete_experiment_tag(experiment_id, key)
         return experiment_id
+
+    def experiment_tags(self, experiment_id: str) -> dict[str, str]:
+        with _store_errors(self.tracking_uri):
+            return dict(self.client.get_experiment(experiment_id).tags)
+
+    def primary_metric(self, experiment_id: str) -> str:
+        """The primary metric of the experiment's latest mlreport search ('' if none)."""
+        from mlflow.entities import ViewType
+
+        with _store_errors(self.tracking_uri):
+            searches = self.client.search_runs(
+                [experiment_id],
+                filter_string=f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_SEARCH}'",
+                run_view_type=ViewType.ACTIVE_ONLY,
+                order_by=["attributes.start_time DESC"],
+                max_results=1,
+            )
+        return searches[0].data.tags.get(schema.TAG_PRIMARY_METRIC, "") if searches else ""
 
     def current_fingerprints(self, experiment_id: str) -> dict[str, str]:
         """Model name -> config hash of its latest search, for searches that finished."""

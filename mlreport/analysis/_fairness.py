@@ -29,6 +29,7 @@ Decisions:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from mlreport import schema
-from mlreport.analysis._curves import PROBA_PREFIX
+from mlreport.analysis._curves import DECISION_PREFIX, PROBA_PREFIX
 from mlreport.analysis._regression import is_regression
 
 #: Exported prediction columns: sensitive features and class probabilities carry a prefix.
@@ -54,6 +55,9 @@ CLASSIFICATION_METRICS = (
     "precision",
     "accuracy",
 )
+#: Group metrics of a score ranking the rows (a probability or a decision score), shown
+#: when the predictions carry one for the positive class.
+SCORE_METRICS = ("roc_auc",)
 REGRESSION_METRICS = ("mean_error", "mean_absolute_error")
 METRIC_LABELS = {
     "selection_rate": "selection rate",
@@ -61,6 +65,7 @@ METRIC_LABELS = {
     "false_positive_rate": "false positive rate",
     "precision": "precision",
     "accuracy": "accuracy",
+    "roc_auc": "ROC AUC",
     "mean_error": "mean error (predicted minus actual)",
     "mean_absolute_error": "mean absolute error",
 }
@@ -69,6 +74,7 @@ UNDEFINED_BECAUSE = {
     "true_positive_rate": "no positive cases",
     "false_positive_rate": "no negative cases",
     "precision": "no positive predictions",
+    "roc_auc": "a single class",
 }
 #: Threshold metrics (all need a binary classification) and how sentences name them.
 THRESHOLD_LABELS = {
@@ -91,6 +97,7 @@ UNKNOWN_THRESHOLD = "unknown threshold metric {metric!r} (known: {known})"
 BAD_THRESHOLD_KIND = "threshold kind must be 'min' or 'max', not {kind!r}"
 BAD_LEVEL = "level must be between 0 and 1, not {level}"
 BAD_BOOTSTRAP = "bootstrap must be 0 (no intervals) or more, not {count}"
+BAD_SETTINGS = "unreadable fairness settings: {reason}"
 
 Interval = tuple[float, float]
 Group = tuple[str, ...]
@@ -206,27 +213,33 @@ def fairness_report(
     task: Literal["classification", "regression"] = (
         "regression" if is_regression(predictions) else "classification"
     )
-    known = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
-    shown = known if metrics is None else tuple(metrics)
-    for metric in shown:
+    known: tuple[str, ...] = (
+        CLASSIFICATION_METRICS + SCORE_METRICS if task == "classification" else REGRESSION_METRICS
+    )
+    for metric in metrics or ():
         if metric not in known:
             raise ValueError(
                 UNKNOWN_METRIC.format(task=task, metric=metric, known=", ".join(known))
             )
 
+    scores: np.ndarray | None = None
     if task == "classification":
         data, y_true, y_pred, positive = _classification_rows(predictions, positive)
+        scores = _positive_scores(data, positive)
         functions = _classification_functions()
     else:
         data, y_true, y_pred = _regression_rows(predictions)
         positive = None
         functions = _regression_functions()
+    usable = tuple(m for m in known if m not in SCORE_METRICS or scores is not None)
+    shown = usable if metrics is None else tuple(m for m in metrics if m in usable)
+    unscored = tuple(m for m in metrics or () if m not in usable)
     sensitive = pd.DataFrame(
         {name: _labels(data[SENSITIVE_PREFIX + name]) for name in features},
         index=pd.RangeIndex(len(data)),
     )
-    frame = _metric_frame(functions, y_true, y_pred, sensitive)
-    keys, sizes = _groups(frame)
+    frame = _Frames.of(functions, y_true, y_pred, scores, sensitive)
+    keys, sizes = _groups(frame.main)
     codes = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_frame(sensitive))
     small = sizes < min_group_size
 
@@ -236,6 +249,8 @@ def fairness_report(
         cells = 4 * codes + 2 * y_true + y_pred
         counts = np.bincount(cells, minlength=4 * len(keys)).reshape(len(keys), 4)
         replicates = _classification_metrics(_resampled_counts(counts, bootstrap, rng))
+        if scores is not None:
+            replicates["roc_auc"] = _resampled_auc(y_true, scores, codes, len(keys), bootstrap, rng)
     else:
         replicates = _resampled_errors(y_pred - y_true, codes, len(keys), bootstrap, rng)
 
@@ -253,18 +268,9 @@ def fairness_report(
     )
 
     judged = [g for g in range(len(keys)) if not small[g]]
-    judged_frame = None
-    if len(judged) == len(keys) >= 2:
-        judged_frame = frame
-    elif len(judged) >= 2:
-        rows = np.isin(codes, judged)
-        judged_frame = _metric_frame(functions, y_true[rows], y_pred[rows], sensitive[rows])
     spreads = {
-        metric: _spread(
-            metric, judged_frame, [keys[g] for g in judged], replicates[metric][:, judged]
-        )
-        for metric in functions
-        if metric != "count"
+        metric: _spread(metric, frame, [keys[g] for g in judged], replicates[metric][:, judged])
+        for metric in replicates
     }
     disparities = tuple(_disparity(metric, spreads[metric], quantiles) for metric in shown)
     checked = (
@@ -280,6 +286,7 @@ def fairness_report(
         disparities=disparities,
         checked=checked,
         skipped=() if task == "classification" else tuple(thresholds),
+        unscored=unscored,
     )
     return FairnessReport(
         task=task,
@@ -291,6 +298,93 @@ def fairness_report(
         disparities=disparities,
         thresholds=checked,
         sentences=sentences,
+    )
+
+
+@dataclass(frozen=True)
+class FairnessSettings:
+    """What an experiment's fairness reports compare, as an experiment file configures it.
+
+    ``groupings``: the sensitive features of each report (one, or several crossed into their
+    intersections); empty means one report per sensitive column of the predictions.
+    ``metrics``: None shows every metric the task and the predictions allow.
+    """
+
+    groupings: tuple[tuple[str, ...], ...] = ()
+    metrics: tuple[str, ...] | None = None
+    thresholds: tuple[Threshold, ...] = DEFAULT_THRESHOLDS
+    positive: str | None = None
+    bootstrap: int = 200
+    min_group_size: int = 30
+    level: float = 0.95
+    seed: int = 0
+
+    def to_json(self) -> str:
+        """The settings as JSON, e.g. for an MLflow tag."""
+        payload = {
+            "groupings": [list(g) for g in self.groupings],
+            "metrics": None if self.metrics is None else list(self.metrics),
+            "thresholds": [
+                {"metric": t.metric, "bound": t.bound, "kind": t.kind} for t in self.thresholds
+            ],
+            "positive": self.positive,
+            "bootstrap": self.bootstrap,
+            "min_group_size": self.min_group_size,
+            "level": self.level,
+            "seed": self.seed,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> FairnessSettings:
+        """Settings from ``to_json``'s output; ValueError when it is not."""
+        try:
+            payload = json.loads(text)
+            metrics = payload.get("metrics")
+            return cls(
+                groupings=tuple(tuple(str(f) for f in g) for g in payload.get("groupings", ())),
+                metrics=None if metrics is None else tuple(str(m) for m in metrics),
+                thresholds=tuple(
+                    Threshold(str(t["metric"]), float(t["bound"]), t["kind"])
+                    for t in payload.get("thresholds", ())
+                ),
+                positive=payload.get("positive"),
+                bootstrap=int(payload.get("bootstrap", 200)),
+                min_group_size=int(payload.get("min_group_size", 30)),
+                level=float(payload.get("level", 0.95)),
+                seed=int(payload.get("seed", 0)),
+            )
+        except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+            raise ValueError(BAD_SETTINGS.format(reason=exc)) from exc
+
+
+def sensitive_columns(predictions: pd.DataFrame) -> tuple[str, ...]:
+    """The sensitive features exported with the predictions (names without the prefix)."""
+    return tuple(
+        str(c)[len(SENSITIVE_PREFIX) :]
+        for c in predictions.columns
+        if str(c).startswith(SENSITIVE_PREFIX)
+    )
+
+
+def model_fairness(
+    predictions: pd.DataFrame, settings: FairnessSettings
+) -> tuple[FairnessReport, ...]:
+    """One report per grouping of ``settings`` (by default, per sensitive column)."""
+    groupings = settings.groupings or tuple((name,) for name in sensitive_columns(predictions))
+    return tuple(
+        fairness_report(
+            predictions,
+            grouping,
+            positive=settings.positive,
+            metrics=settings.metrics,
+            thresholds=settings.thresholds,
+            bootstrap=settings.bootstrap,
+            seed=settings.seed,
+            min_group_size=settings.min_group_size,
+            level=settings.level,
+        )
+        for grouping in groupings
     )
 
 
@@ -307,11 +401,19 @@ def _classification_rows(
     data = data.reset_index(drop=True)
     actual, predicted = data["y_true"].astype(str), data["y_pred"].astype(str)
     proba = [str(c)[len(PROBA_PREFIX) :] for c in data.columns if str(c).startswith(PROBA_PREFIX)]
+    margins = [
+        str(c)[len(DECISION_PREFIX) :] for c in data.columns if str(c).startswith(DECISION_PREFIX)
+    ]
     labels = sorted(set(actual) | set(predicted) | set(proba))
     if positive is None:
         if len(labels) > 2:
             raise ValueError(MULTICLASS.format(count=len(labels)))
-        positive = proba[1] if len(proba) == 2 else labels[-1]
+        if len(proba) == 2:  # the estimator's classes, in its order: the second is positive
+            positive = proba[1]
+        elif not proba and len(margins) == 1:  # a binary decision function's margin
+            positive = margins[0]
+        else:
+            positive = labels[-1]
     elif positive not in labels:
         raise ValueError(UNKNOWN_POSITIVE.format(positive=positive, labels=", ".join(labels)))
     return (
@@ -320,6 +422,15 @@ def _classification_rows(
         (predicted == positive).to_numpy(dtype=np.int64),
         positive,
     )
+
+
+def _positive_scores(data: pd.DataFrame, positive: str) -> np.ndarray | None:
+    """The positive class's probability, else its decision score, where every row has one."""
+    for column in (PROBA_PREFIX + positive, DECISION_PREFIX + positive):
+        if column in data.columns:
+            values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=np.float64)
+            return values if np.isfinite(values).all() else None
+    return None
 
 
 def _regression_rows(predictions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -380,6 +491,15 @@ def _false_positive_rate(y_true: Any, y_pred: Any) -> float:
     return float(false_positive_rate(y_true, y_pred, pos_label=1))
 
 
+def _roc_auc(y_true: Any, y_score: Any) -> float:
+    """scikit-learn's ROC AUC; NaN in a group holding a single class (scikit-learn raises)."""
+    from sklearn.metrics import roc_auc_score
+
+    if len(np.unique(np.asarray(y_true))) < 2:
+        return math.nan
+    return float(roc_auc_score(y_true, y_score))
+
+
 def _mean_error(y_true: Any, y_pred: Any) -> float:
     """Mean of predicted minus actual: positive when the model over-predicts."""
     return float(np.mean(np.asarray(y_pred, dtype=np.float64) - np.asarray(y_true)))
@@ -398,6 +518,31 @@ def _metric_frame(
     )
 
 
+@dataclass(frozen=True)
+class _Frames:
+    """fairlearn's MetricFrames: one of the predictions, one of the scores (ROC AUC)."""
+
+    main: Any
+    scored: Any | None
+
+    @classmethod
+    def of(
+        cls,
+        functions: dict[str, Metric],
+        y_true: np.ndarray,
+        y_pred: np.ndarray,
+        scores: np.ndarray | None,
+        sensitive: pd.DataFrame,
+    ) -> _Frames:
+        main = _metric_frame(functions, y_true, y_pred, sensitive)
+        if scores is None:
+            return cls(main, None)
+        return cls(main, _metric_frame({"roc_auc": _roc_auc}, y_true, scores, sensitive))
+
+    def frame(self, metric: str) -> Any:
+        return self.scored if metric in SCORE_METRICS else self.main
+
+
 def _groups(frame: Any) -> tuple[list[Group], np.ndarray]:
     """The groups present in the data (fairlearn also lists empty intersections), sorted."""
     sizes = frame.by_group["count"].dropna()
@@ -406,8 +551,8 @@ def _groups(frame: Any) -> tuple[list[Group], np.ndarray]:
     return [keys[i] for i in order], sizes.to_numpy(dtype=np.int64)[order]
 
 
-def _value(frame: Any, metric: str, key: Group) -> float:
-    value = frame.by_group[metric].loc[key if len(key) > 1 else key[0]]
+def _value(frames: _Frames, metric: str, key: Group) -> float:
+    value = frames.frame(metric).by_group[metric].loc[key if len(key) > 1 else key[0]]
     return _float(value)
 
 
@@ -478,6 +623,34 @@ def _resampled_errors(
     return {"mean_error": mean, "mean_absolute_error": absolute}
 
 
+def _resampled_auc(
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    codes: np.ndarray,
+    groups: int,
+    bootstrap: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """(bootstrap, groups) ROC AUC of rows resampled within groups (Mann-Whitney statistic
+    on mid-ranks, equal to scikit-learn's), NaN for a resample holding a single class."""
+    from scipy.stats import rankdata
+
+    out = np.full((bootstrap, groups), math.nan)
+    for g in range(groups):
+        rows = np.flatnonzero(codes == g)
+        step = max(1, _CHUNK // len(rows))
+        for start in range(0, bootstrap, step):
+            stop = min(start + step, bootstrap)
+            drawn = rows[rng.integers(0, len(rows), size=(stop - start, len(rows)))]
+            positive = y_true[drawn] == 1
+            ranks = rankdata(scores[drawn], axis=1)
+            n_positive = positive.sum(axis=1).astype(np.float64)
+            n_negative = len(rows) - n_positive
+            wins = (ranks * positive).sum(axis=1) - n_positive * (n_positive + 1) / 2
+            out[start:stop, g] = _divide(wins, n_positive * n_negative)
+    return out
+
+
 def _interval(values: np.ndarray, quantiles: tuple[float, float]) -> Interval:
     """Percentile interval of the defined resampled values."""
     finite = values[np.isfinite(values)]
@@ -501,20 +674,19 @@ class _Spread:
     ratios: np.ndarray
 
 
-def _spread(metric: str, frame: Any, keys: list[Group], replicates: np.ndarray) -> _Spread:
-    """Difference and ratio from fairlearn (``MetricFrame.difference`` / ``ratio``, groups too
-    small already left out), NaN unless two groups have a defined value."""
+def _spread(metric: str, frame: _Frames, keys: list[Group], replicates: np.ndarray) -> _Spread:
+    """Difference and ratio of fairlearn's group values over the judged ``keys``, as
+    ``MetricFrame.difference`` / ``ratio`` define them (largest minus smallest, smallest over
+    largest); NaN unless two groups have a defined value."""
     differences, ratios = _replicate_spreads(replicates)
-    if frame is None:
-        return _Spread((), math.nan, math.nan, differences, ratios)
     values = tuple(
         (key, value) for key in keys if math.isfinite(value := _value(frame, metric, key))
     )
     if len(values) < 2:
         return _Spread(values, math.nan, math.nan, differences, ratios)
-    difference = _float(frame.difference()[metric])
-    ratio = _float(frame.ratio()[metric]) if min(v for _, v in values) >= 0 else math.nan
-    return _Spread(values, difference, ratio, differences, ratios)
+    low, high = min(v for _, v in values), max(v for _, v in values)
+    ratio = low / high if low >= 0 and high > 0 else math.nan
+    return _Spread(values, high - low, ratio, differences, ratios)
 
 
 def _replicate_spreads(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -539,6 +711,7 @@ HIGHER_IS_BETTER = {
     "false_positive_rate": False,
     "precision": True,
     "accuracy": True,
+    "roc_auc": True,
     "mean_absolute_error": False,
 }
 
@@ -621,6 +794,7 @@ def _sentences(
     disparities: tuple[Disparity, ...],
     checked: tuple[ThresholdResult, ...],
     skipped: tuple[Threshold, ...],
+    unscored: tuple[str, ...],
 ) -> tuple[str, ...]:
     """Plain sentences stating the numbers: ranges, undefined values, thresholds."""
     percent = f"{level * 100:g}%"
@@ -631,7 +805,7 @@ def _sentences(
     ]
     small = [row for row in groups if row.too_small]
     if small:
-        names = ", ".join(f"{_group(features, row.group)} ({row.size} rows)" for row in small)
+        names = ", ".join(f"{group_label(features, row.group)} ({row.size} rows)" for row in small)
         out.append(
             f"Too small to judge (fewer than {min_group_size} rows), shown but left out of "
             f"the comparisons: {names}."
@@ -643,7 +817,7 @@ def _sentences(
     for disparity in disparities:
         label = METRIC_LABELS[disparity.metric]
         undefined = [
-            _group(features, row.group)
+            group_label(features, row.group)
             for row in groups
             if disparity.metric in row.metrics and math.isnan(row.metrics[disparity.metric])
         ]
@@ -656,9 +830,10 @@ def _sentences(
             out.append(f"{_capital(label)} is defined for fewer than two groups: not compared.")
             continue
         text = (
-            f"{_capital(label)} ranges from {_number(disparity.lowest)} "
-            f"({_group(features, disparity.lowest_group)}) to {_number(disparity.highest)} "
-            f"({_group(features, disparity.highest_group)}): a difference of "
+            f"{_capital(label)} ranges from {format_number(disparity.lowest)} "
+            f"({group_label(features, disparity.lowest_group)}) to "
+            f"{format_number(disparity.highest)} "
+            f"({group_label(features, disparity.highest_group)}): a difference of "
             f"{_estimate(disparity.difference, disparity.difference_interval, percent)}"
         )
         if math.isfinite(disparity.ratio):
@@ -666,13 +841,16 @@ def _sentences(
                 f" and a ratio of {_estimate(disparity.ratio, disparity.ratio_interval, percent)}"
             )
         if disparity.worst_group is not None:
-            text += f"; worst for {_group(features, disparity.worst_group)}"
+            text += f"; worst for {group_label(features, disparity.worst_group)}"
         out.append(text + ".")
     for result in checked:
         out.append(_threshold_sentence(result, percent))
     if skipped:
         names = _and([THRESHOLD_LABELS[t.metric] for t in skipped])
         out.append(f"Thresholds on {names} need a classifier: not checked.")
+    if unscored:
+        names = _and([METRIC_LABELS[m] for m in unscored])
+        out.append(f"{_capital(names)} needs a score for the positive class: not shown.")
     return tuple(out)
 
 
@@ -704,23 +882,29 @@ def _and(names: Sequence[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
 
 
-def _group(features: tuple[str, ...], group: Group) -> str:
+def grouping_label(features: Sequence[str]) -> str:
+    """``sex`` or ``sex \u00d7 race``: the feature, or the features crossed."""
+    return " \u00d7 ".join(features)
+
+
+def group_label(features: tuple[str, ...], group: Group) -> str:
+    """``sex = Female, race = Black``: a group named by its value of each feature."""
     return ", ".join(f"{name} = {value}" for name, value in zip(features, group, strict=True))
 
 
 def _estimate(value: float, interval: Interval, percent: str) -> str:
     low, high = interval
     if not (math.isfinite(low) and math.isfinite(high)):
-        return _number(value)
-    return f"{_number(value)} ({percent} interval {_number(low)}\u2013{_number(high)})"
+        return format_number(value)
+    bounds = f"{format_number(low)}\u2013{format_number(high)}"
+    return f"{format_number(value)} ({percent} interval {bounds})"
 
 
-def _number(value: float) -> str:
+def format_number(value: float) -> str:
+    """Two decimals, or three significant digits from 1,000 on."""
     if not math.isfinite(value):
         return "undefined"
-    if value == 0 or 0.01 <= abs(value) < 1000:
-        return f"{value:.2f}"
-    return f"{value:.3g}"
+    return f"{value:.2f}" if abs(value) < 1000 else f"{value:.3g}"
 
 
 def _capital(text: str) -> str:

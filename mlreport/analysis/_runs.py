@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from mlreport import schema
+from mlreport.analysis._fairness import FairnessSettings
 from mlreport.dataset import Dataset
 
 T = TypeVar("T")
@@ -125,6 +126,9 @@ class ExperimentResult:
     primary_metric: str
     scorers: tuple[str, ...]
     models: tuple[ModelResult, ...]
+    #: The fairness settings of the experiment file (None: defaults, per sensitive column)
+    fairness: FairnessSettings | None = None
+    fairness_error: str = ""  # why the settings logged with the experiment are unreadable
 
     @property
     def best_model(self) -> ModelResult | None:
@@ -206,7 +210,8 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     params = _long_to_dict(dataset["params"], str)
     tags = _long_to_dict(dataset["tags"], str)
     histories = _validation_histories(dataset)
-    descriptions = _experiment_descriptions(dataset)
+    descriptions = _experiment_tag(dataset, schema.EXPERIMENT_DESCRIPTION_TAG)
+    fairness_tags = _experiment_tag(dataset, schema.TAG_FAIRNESS)
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
     results = []
@@ -222,6 +227,7 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
             key=lambda m: (high_first(m.test_score(primary)), high_first(m.best_score), m.name)
         )
         experiment_id = str(latest["experiment_id"].iloc[-1])
+        fairness, fairness_error = _fairness_settings(fairness_tags.get(experiment_id))
         results.append(
             ExperimentResult(
                 name=str(experiment_name),
@@ -230,6 +236,8 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
                 primary_metric=primary,
                 scorers=scorers,
                 models=tuple(models),
+                fairness=fairness,
+                fairness_error=fairness_error,
             )
         )
     return results
@@ -384,10 +392,20 @@ def _scorers(models: list[ModelResult], primary: str) -> tuple[str, ...]:
     return (primary, *sorted(names - {primary}))
 
 
-def _experiment_descriptions(dataset: Dataset) -> dict[str, str]:
+def _experiment_tag(dataset: Dataset, key: str) -> dict[str, str]:
+    """Experiment id -> the value of one experiment tag."""
     tags = dataset["experiment_tags"]
-    notes = tags[tags["key"] == schema.EXPERIMENT_DESCRIPTION_TAG]
-    return dict(zip(notes["experiment_id"], notes["value"], strict=True))
+    chosen = tags[tags["key"] == key]
+    return dict(zip(chosen["experiment_id"], chosen["value"], strict=True))
+
+
+def _fairness_settings(tag: str | None) -> tuple[FairnessSettings | None, str]:
+    if not tag:
+        return None, ""
+    try:
+        return FairnessSettings.from_json(tag), ""
+    except ValueError as exc:
+        return None, str(exc)
 
 
 def _long_to_dict(frame: pd.DataFrame, cast: Callable[[Any], T]) -> dict[str, dict[str, T]]:

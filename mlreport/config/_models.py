@@ -9,6 +9,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sklearn.metrics import get_scorer_names
 
+from mlreport.analysis._fairness import (
+    CLASSIFICATION_METRICS,
+    DEFAULT_THRESHOLDS,
+    REGRESSION_METRICS,
+    SCORE_METRICS,
+    FairnessSettings,
+    Threshold,
+)
 from mlreport.schema import INCREMENTAL_STRATEGIES
 
 NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
@@ -41,6 +49,15 @@ REGRESSION_NEEDS_CV_SEARCH = (
 )
 SCORER_FOR_OTHER_TASK = "scoring metric {names} is for {task}, but task is {given}"
 UNKNOWN_SCALED_MODEL = "scaling.models names {names}, which are not models of this experiment"
+FAIRNESS_NEEDS_SENSITIVE = (
+    "fairness needs sensitive features: list them in data.sensitive_features (file data)"
+)
+UNKNOWN_SENSITIVE = "fairness names {names}, which are not in data.sensitive_features ({known})"
+FAIRNESS_METRIC_FOR_TASK = "fairness metric {names} is not a {task} metric (known: {known})"
+FAIRNESS_THRESHOLD_IN_REGRESSION = (
+    "fairness thresholds need a classifier (they compare selection and error rates)"
+)
+BOUND_NEEDS_ONE_SIDE = "give exactly one of min or max"
 DEFAULT_SCORING = {
     "classification": ["accuracy"],
     "regression": ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"],
@@ -400,6 +417,50 @@ class ScalingSpec(_Strict):
         return sorted(set(value))
 
 
+class Bound(_Strict):
+    """A fairness threshold: the value must be at least ``min``, or at most ``max``."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _one_side(self) -> Bound:
+        if (self.min is None) == (self.max is None):
+            raise ValueError(BOUND_NEEDS_ONE_SIDE)
+        return self
+
+
+#: The measures a fairness threshold can bound (``THRESHOLD_LABELS``' keys).
+ThresholdMetric = Literal[
+    "demographic_parity_ratio",
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+]
+
+
+class FairnessSpec(_Strict):
+    """Fairness reports of the best models, across groups of sensitive features."""
+
+    features: list[str] | None = Field(
+        default=None, description="sensitive features, each on its own (default: all of data's)"
+    )
+    intersections: list[Annotated[list[str], Field(min_length=2)]] = Field(
+        default_factory=list, description="features crossed into their intersections"
+    )
+    metrics: list[str] | None = Field(default=None, description="group metrics (default: all)")
+    thresholds: dict[ThresholdMetric, Bound] | None = Field(
+        default=None,
+        description="default: demographic_parity_ratio min 0.8, equalized_odds_difference max 0.1",
+    )
+    positive: str | None = Field(
+        default=None, description="the favourable class of a multi-class task"
+    )
+    bootstrap: int = Field(default=200, ge=0, le=100_000)
+    min_group_size: int = Field(default=30, ge=1)
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+
+
 class ExperimentSpec(_Strict):
     """One experiment file: data, split, scoring and the models to search."""
 
@@ -414,6 +475,7 @@ class ExperimentSpec(_Strict):
     models: list[ModelSpec] = Field(min_length=1)
     explain: ExplainSpec = Field(default_factory=ExplainSpec)
     scaling: ScalingSpec | None = None
+    fairness: FairnessSpec | None = None
     source_file: Path | None = Field(default=None, exclude=True)
 
     @model_validator(mode="before")
@@ -459,6 +521,7 @@ class ExperimentSpec(_Strict):
                 for m in self.models
                 if m.search.incremental
             )
+        problems.extend(self._fairness_problems())
         if self.scaling is not None and self.scaling.models is not None:
             unknown = sorted(set(self.scaling.models) - {m.name for m in self.models})
             if unknown:
@@ -487,6 +550,66 @@ class ExperimentSpec(_Strict):
                         )
                     )
         return self
+
+    def _fairness_problems(self) -> list[str]:
+        fairness = self.fairness
+        if fairness is None:
+            return []
+        problems = []
+        sensitive = self.sensitive_features
+        named = [*(fairness.features or []), *(f for i in fairness.intersections for f in i)]
+        if not sensitive:
+            problems.append(FAIRNESS_NEEDS_SENSITIVE)
+        elif unknown := sorted(set(named) - set(sensitive)):
+            problems.append(
+                UNKNOWN_SENSITIVE.format(names=", ".join(unknown), known=", ".join(sensitive))
+            )
+        known = (
+            (*CLASSIFICATION_METRICS, *SCORE_METRICS)
+            if self.task == "classification"
+            else REGRESSION_METRICS
+        )
+        if wrong := [m for m in fairness.metrics or [] if m not in known]:
+            problems.append(
+                FAIRNESS_METRIC_FOR_TASK.format(
+                    names=", ".join(wrong), task=self.task, known=", ".join(known)
+                )
+            )
+        if self.task == "regression" and fairness.thresholds:
+            problems.append(FAIRNESS_THRESHOLD_IN_REGRESSION)
+        return problems
+
+    @property
+    def sensitive_features(self) -> list[str]:
+        """The sensitive columns exported with the test predictions."""
+        return list(self.data.sensitive_features) if isinstance(self.data, FileData) else []
+
+    def fairness_settings(self) -> FairnessSettings | None:
+        """What the fairness reports compare; None without sensitive features."""
+        sensitive = self.sensitive_features
+        if not sensitive:
+            return None
+        spec = self.fairness or FairnessSpec()
+        if spec.thresholds is not None:
+            thresholds = tuple(
+                Threshold(metric, bound.min, "min")
+                if bound.min is not None
+                else Threshold(metric, float(bound.max or 0.0), "max")
+                for metric, bound in spec.thresholds.items()
+            )
+        else:
+            thresholds = DEFAULT_THRESHOLDS if self.task == "classification" else ()
+        singles = spec.features if spec.features is not None else sensitive
+        return FairnessSettings(
+            groupings=(*((f,) for f in singles), *(tuple(i) for i in spec.intersections)),
+            metrics=None if spec.metrics is None else tuple(spec.metrics),
+            thresholds=thresholds,
+            positive=spec.positive,
+            bootstrap=spec.bootstrap,
+            min_group_size=spec.min_group_size,
+            level=spec.confidence,
+            seed=self.seed,
+        )
 
     @property
     def primary(self) -> str:

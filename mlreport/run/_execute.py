@@ -95,7 +95,12 @@ def run_experiments(
     outcomes: list[ModelOutcome] = []
     for spec in specs:
         digest = data_digest(spec)
-        experiment_id = tracker.experiment_id(spec.name, description=spec.description.strip())
+        fairness = spec.fairness_settings()
+        experiment_id = tracker.experiment_id(
+            spec.name,
+            description=spec.description.strip(),
+            tags={schema.TAG_FAIRNESS: "" if fairness is None else fairness.to_json()},
+        )
         current = {} if force else tracker.current_fingerprints(experiment_id)
         pending = []
         for model in spec.models:

@@ -14,7 +14,10 @@ from mlreport.run._data import data_path
 def model_fingerprint(spec: ExperimentSpec, model: ModelSpec, *, data_digest: str) -> str:
     """Hash of everything a model's search depends on: shared settings, its spec, its data."""
     # Defaults are left out so that a new optional setting does not change every hash.
-    shared = spec.model_dump(mode="json", exclude={"models", "description"}, exclude_defaults=True)
+    # Fairness settings only change the report of the logged predictions, not the search.
+    shared = spec.model_dump(
+        mode="json", exclude={"models", "description", "fairness"}, exclude_defaults=True
+    )
     if shared.get("scoring") == DEFAULT_SCORING[spec.task]:  # a default the task fills in
         del shared["scoring"]
     own = model.model_dump(mode="json", exclude_defaults=True)

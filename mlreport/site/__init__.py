@@ -8,7 +8,9 @@ from mlreport.site._build import (
     build_site,
     front_matter_title,
     render_page,
+    write_site,
 )
+from mlreport.site._fairness_pages import standalone_fairness_page
 from mlreport.site._links import experiment_path, model_path, page_url, relative_url, slug
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 from mlreport.site._pages import (
@@ -46,4 +48,6 @@ __all__ = [
     "render_page",
     "runs_page",
     "slug",
+    "standalone_fairness_page",
+    "write_site",
 ]

@@ -20,6 +20,7 @@ from mlreport._resources import plotly_js, resource_dir
 from mlreport.config import SiteSettings
 from mlreport.dataset import read_dataset
 from mlreport.errors import SiteError
+from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
 from mlreport.site._models import Page
 from mlreport.site._pages import build_pages
 
@@ -44,6 +45,19 @@ def build_site(
     """Render every page of the dataset into ``work_dir`` and build ``site_dir`` with MkDocs."""
     dataset = read_dataset(data_dir)
     pages = build_pages(dataset, settings)
+    return write_site(pages, site_dir, settings=settings, work_dir=work_dir, progress=progress)
+
+
+def write_site(
+    pages: list[Page],
+    site_dir: Path,
+    *,
+    settings: SiteSettings,
+    work_dir: Path,
+    progress: Progress | None = None,
+) -> SiteSummary:
+    """Render ``pages`` (the first one is the home page) into ``work_dir`` and build
+    ``site_dir`` with MkDocs, replacing a site mlreport built there before."""
     docs_dir = work_dir / "docs"
     shutil.rmtree(docs_dir, ignore_errors=True)
     docs_dir.mkdir(parents=True)
@@ -98,19 +112,19 @@ def _write_mkdocs_config(
     work_dir: Path, docs_dir: Path, pages: list[Page], settings: SiteSettings
 ) -> Path:
     base = yaml.safe_load((resource_dir("site_config") / "mkdocs.yml").read_text())
-    grouped = ("experiment.md.j2", "model.md.j2", "scaling.md.j2", "home.md.j2")
-    experiments = [p.path for p in pages if p.template == "experiment.md.j2"]
-    models = [p.path for p in pages if p.template == "model.md.j2"]
-    scaling = [p.path for p in pages if p.template == "scaling.md.j2"]
-    others = [p.path for p in pages if p.template not in grouped]
-    nav: list[Any] = [next(p.path for p in pages if p.template == "home.md.j2")]
-    if experiments:
-        nav.append({"Experiments": experiments})
-    if models:
-        nav.append({"Models": models})
-    if scaling:
-        nav.append({"Scaling": scaling})
-    nav.extend(others)
+    sections = {
+        "Experiments": ("experiment.md.j2",),
+        "Models": ("model.md.j2",),
+        "Scaling": ("scaling.md.j2",),
+        "Fairness": (OVERVIEW_TEMPLATE, FAIRNESS_TEMPLATE),
+    }
+    grouped = {t for templates in sections.values() for t in templates}
+    nav: list[Any] = [pages[0].path]
+    for heading, templates in sections.items():
+        paths = [p.path for p in pages[1:] if p.template in templates]
+        if paths:
+            nav.append({heading: paths})
+    nav.extend(p.path for p in pages[1:] if p.template not in grouped)
     config = {
         **base,
         "site_name": html.escape(settings.site_name),

@@ -10,11 +10,17 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlreport.analysis import (
+    METRIC_LABELS,
+    THRESHOLD_LABELS,
     BinaryCurves,
     ConfusionSummary,
     ExperimentResult,
+    FairnessReport,
+    ModelFairness,
     ModelScaling,
     RegressionSummary,
+    grouping_label,
+    worst_outcomes,
 )
 from mlreport.site import _format as fmt
 from mlreport.site._models import Chart
@@ -591,4 +597,101 @@ def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | Non
         y_title="speedup of the whole search",
         caption="The search's wall time on local clusters of each size, as speedup over "
         "the fewest workers measured; hover for the time and the parallel efficiency.",
+    )
+
+
+def group_metrics_chart(report: FairnessReport, *, chart_id: str) -> Chart | None:
+    """Each group metric per group, as bars with their bootstrap intervals."""
+    figure = go.Figure()
+    labels = [html.escape(", ".join(row.group)) for row in report.groups]
+    for number, metric in enumerate(report.groups[0].metrics if report.groups else ()):
+        values = [row.metrics[metric] for row in report.groups]
+        intervals = [row.intervals[metric] for row in report.groups]
+        if not any(math.isfinite(v) for v in values):
+            continue
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=[v if math.isfinite(v) else None for v in values],
+                name=html.escape(METRIC_LABELS[metric]),
+                marker_color=_COLOURS[number % len(_COLOURS)],
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_above(v, i) for v, i in zip(values, intervals, strict=True)],
+                    "arrayminus": [_below(v, i) for v, i in zip(values, intervals, strict=True)],
+                },
+                customdata=[row.size for row in report.groups],
+                hovertemplate="%{x}: %{y:.3f} (%{customdata} rows)<extra>%{fullData.name}</extra>",
+            )
+        )
+    figure.update_layout(barmode="group", legend_title_text="metric")
+    percent = f"{report.level * 100:g}%"
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title=html.escape(grouping_label(report.features)),
+        y_title="value in the group",
+        caption=f"Whiskers: {percent} bootstrap intervals (rows resampled within each group). "
+        "Click a metric in the legend to hide it.",
+    )
+
+
+def _above(value: float, interval: tuple[float, float]) -> float | None:
+    high = interval[1]
+    return max(0.0, high - value) if math.isfinite(value) and math.isfinite(high) else None
+
+
+def _below(value: float, interval: tuple[float, float]) -> float | None:
+    low = interval[0]
+    return max(0.0, value - low) if math.isfinite(value) and math.isfinite(low) else None
+
+
+def fairness_tradeoff_chart(
+    models: list[ModelFairness], *, metric: str, primary_metric: str, chart_id: str
+) -> Chart | None:
+    """Each model's test score of the primary metric against its worst value of one
+    threshold measure, with the threshold's bound."""
+    figure = go.Figure()
+    bound: float | None = None
+    for number, fairness in enumerate(models):
+        outcome = worst_outcomes(fairness).get(metric)
+        if outcome is None or not math.isfinite(fairness.primary_score):
+            continue
+        bound = outcome.result.threshold.bound
+        low, high = outcome.result.interval
+        value = outcome.result.value
+        figure.add_trace(
+            go.Scatter(
+                x=[fairness.primary_score],
+                y=[value],
+                mode="markers",
+                marker={"size": 12, "color": _COLOURS[number % len(_COLOURS)]},
+                name=html.escape(fairness.model),
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [_above(value, (low, high))],
+                    "arrayminus": [_below(value, (low, high))],
+                },
+                text=[html.escape(grouping_label(outcome.features))],
+                hovertemplate=f"{html.escape(fairness.model)}<br>{html.escape(primary_metric)} "
+                "%{x:.4f}<br>value %{y:.3f} (by %{text})<extra></extra>",
+            )
+        )
+    if bound is None:
+        return None
+    figure.add_hline(
+        y=bound,
+        line={"dash": "dot", "color": "#999"},
+        annotation_text=f"bound {bound:g}",
+        annotation_position="top left",
+    )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title=f"test {html.escape(primary_metric)}",
+        y_title=html.escape(THRESHOLD_LABELS[metric]) + " (worst grouping)",
+        caption="One point per model: its test score against the worst value of this measure "
+        "over the groupings (whiskers: bootstrap interval); the dotted line is the bound.",
     )

@@ -18,13 +18,17 @@ def slug(name: str) -> str:
     return f"{base}-{digest}" if base else digest
 
 
+#: Source path of a site's home page.
+HOME_PATH = "index.md"
+
+
 def experiment_path(name: str) -> str:
     """Source path (relative to the docs dir) of an experiment's page."""
     return f"experiments/{slug(name)}.md"
 
 
 #: Pages of an experiment's folder that are not model pages.
-_EXPERIMENT_PAGES = frozenset({"scaling"})
+_EXPERIMENT_PAGES = frozenset({"scaling", "fairness"})
 
 
 def model_path(experiment: str, model: str) -> str:
@@ -49,3 +53,13 @@ def relative_url(from_path: str, to_path: str) -> str:
     """Link from one page's source path to another page."""
     start = posixpath.dirname(from_path) or "."
     return posixpath.relpath(page_url(to_path), start)
+
+
+def fairness_overview_path(experiment: str) -> str:
+    """Source path of an experiment's fairness-against-performance page."""
+    return f"experiments/{slug(experiment)}/fairness.md"
+
+
+def fairness_path(experiment: str, model: str) -> str:
+    """Source path of the fairness report of an experiment's best model of one family."""
+    return f"experiments/{slug(experiment)}/fairness/{slug(model)}.md"

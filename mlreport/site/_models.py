@@ -39,6 +39,19 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class FairnessSection:
+    """One grouping of a fairness page: its sentences, tables and chart."""
+
+    heading: str
+    sentences: tuple[str, ...]
+    thresholds: Table
+    groups: Table
+    disparities: Table
+    confusion: Table | None
+    chart: Chart | None
+
+
+@dataclass(frozen=True)
 class Page:
     """One page of the site: where it goes, its title, its template and its content."""
 
@@ -53,3 +66,4 @@ class Page:
     notes: dict[str, str] = field(default_factory=dict)  # plain-text paragraphs
     #: (heading, sentences) sections of plain text, e.g. a model's scaling verdict
     verdicts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sections: tuple[FairnessSection, ...] = ()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 
+from mlreport import schema
 from mlreport.analysis import (
     CLASS_STATISTICS,
     BinaryCurves,
@@ -19,6 +21,7 @@ from mlreport.analysis import (
     Trial,
     binary_curves,
     confusion_summary,
+    experiment_fairness,
     experiment_results,
     global_importance,
     high_first,
@@ -45,10 +48,18 @@ from mlreport.site._charts import (
     score_vs_fit_time,
     speedup_chart,
 )
-from mlreport.site._links import experiment_path, model_path, relative_url, scaling_path
+from mlreport.site._fairness_pages import fairness_overview_page, fairness_page
+from mlreport.site._links import (
+    HOME_PATH,
+    experiment_path,
+    fairness_overview_path,
+    fairness_path,
+    model_path,
+    relative_url,
+    scaling_path,
+)
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 
-HOME_PATH = "index.md"
 RUNS_PATH = "runs.md"
 #: Features shown in the importance and beeswarm charts, and eli5 weights per output.
 TOP_FEATURES = 15
@@ -56,7 +67,8 @@ ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree 
 
 
 def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
-    """The home page, one page per mlreport experiment and per best model, the runs page."""
+    """The home page; per mlreport experiment its page, a page per best model, the scaling
+    page, and a fairness report per best model with sensitive features; the runs page."""
     results = experiment_results(dataset)
     others = other_experiments(dataset)
     pages = [home_page(results, others, settings)]
@@ -76,12 +88,34 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
             if model.scaling is not None
         ]
         scaling = scaling_page(result, scalings) if scalings else None
-        pages.append(experiment_page(result, set(model_pages), has_scaling=scaling is not None))
-        pages.extend(model_pages.values())
+        fairness = list(experiment_fairness(dataset, result))
+        fair_models = {f.model for f in fairness}
+        pages.append(
+            experiment_page(
+                result,
+                set(model_pages),
+                has_scaling=scaling is not None,
+                with_fairness=fair_models,
+            )
+        )
+        pages.extend(
+            _with_fairness_link(page, result.name, name) if name in fair_models else page
+            for name, page in model_pages.items()
+        )
         if scaling is not None:
             pages.append(scaling)
+        if fairness:
+            pages.append(fairness_overview_page(result, fairness))
+            pages.extend(
+                fairness_page(result, f, has_model_page=f.model in model_pages) for f in fairness
+            )
     pages.append(runs_page(dataset, {r.name for r in results}))
     return pages
+
+
+def _with_fairness_link(page: Page, experiment: str, model: str) -> Page:
+    target = fairness_path(experiment, model)
+    return replace(page, links={**page.links, "fairness": relative_url(page.path, target)})
 
 
 def _model_page_from(dataset: Dataset, result: ExperimentResult, model: ModelResult) -> Page | None:
@@ -158,8 +192,7 @@ def model_page(
         path=path,
         title=f"{result.name} · {model.name}",
         template="model.md.j2",
-        intro=f"The best {model.estimator} of the {model.strategy} search, "
-        f"refit and scored on the held-out test split.",
+        intro=_model_intro(model),
         tables=tables,
         charts=_present(charts),
         links={"experiment": relative_url(path, experiment_path(result.name))},
@@ -172,6 +205,15 @@ def model_page(
             **_explanation_notes(model, explanation),
             "weights": _WEIGHTS_NOTES.get(model.weights_kind, _WEIGHTS_NOTES[""]),
         },
+    )
+
+
+def _model_intro(model: ModelResult) -> str:
+    if model.strategy == schema.EXTERNAL_STRATEGY:
+        return "Predictions made outside mlreport, logged with mlreport fairness."
+    return (
+        f"The best {model.estimator} of the {model.strategy} search, "
+        "refit and scored on the held-out test split."
     )
 
 
@@ -330,13 +372,20 @@ def home_page(
 
 
 def experiment_page(
-    result: ExperimentResult, with_pages: set[str] | None = None, *, has_scaling: bool = False
+    result: ExperimentResult,
+    with_pages: set[str] | None = None,
+    *,
+    has_scaling: bool = False,
+    with_fairness: set[str] | None = None,
 ) -> Page:
-    """An experiment's page; ``with_pages``: the models that have a page of their own."""
+    """An experiment's page; ``with_pages``: the models that have a page of their own;
+    ``with_fairness``: those with a fairness report."""
     path = experiment_path(result.name)
     links = {"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)}
     if has_scaling:
         links["scaling"] = relative_url(path, scaling_path(result.name))
+    if with_fairness:
+        links["fairness"] = relative_url(path, fairness_overview_path(result.name))
     linked = with_pages or set()
     primary = result.primary_metric
     models = Table(

@@ -50,10 +50,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     builder.predictions["lr-best"] = pd.DataFrame(
         {
-            "y_true": ["yes", "no", "yes", "no", "yes"],
-            "y_pred": ["yes", "no", "no", "no", "yes"],
-            "proba_no": [0.1, 0.8, 0.6, 0.7, 0.3],
-            "proba_yes": [0.9, 0.2, 0.4, 0.3, 0.7],
+            "y_true": ["yes", "no", "yes", "no", "yes"] * 40,
+            "y_pred": ["yes", "no", "no", "no", "yes"] * 40,
+            "proba_no": [0.1, 0.8, 0.6, 0.7, 0.3] * 40,
+            "proba_yes": [0.9, 0.2, 0.4, 0.3, 0.7] * 40,
+            # a fairness report whose group names are payloads
+            "sensitive_group": [PAYLOADS[0], PAYLOADS[1], "b", "c"] * 50,
         }
     )
     builder.hostile_experiment("2", HOSTILE)
@@ -203,7 +205,7 @@ def test_the_confusion_matrix_switch_changes_the_heatmap(
     def cells() -> list[list[float]]:
         return page.evaluate("() => document.querySelector('#chart-confusion').data[0].z")
 
-    assert cells() == [[2, 0], [1, 2]]  # rows: true no, yes; columns: predicted no, yes
+    assert cells() == [[80, 0], [40, 80]]  # rows: true no, yes; columns: predicted no, yes
     page.wait_for_selector("#chart-roc .main-svg", timeout=15000)  # and the binary curves
     page.wait_for_selector("#chart-pr .main-svg", timeout=15000)
     page.locator("#chart-confusion .updatemenu-button", has_text="normalised by true class").click()
@@ -214,7 +216,7 @@ def test_the_confusion_matrix_switch_changes_the_heatmap(
     page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] < 1")
     assert cells()[0] == [pytest.approx(2 / 3), 0.0]
     page.locator("#chart-confusion .updatemenu-button", has_text="counts").click()
-    page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] == 2")
+    page.wait_for_function("() => document.querySelector('#chart-confusion').data[0].z[0][0] == 80")
     assert problems == []
 
 

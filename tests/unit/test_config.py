@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from mlreport.analysis import DEFAULT_THRESHOLDS, THRESHOLD_LABELS, FairnessSettings, Threshold
 from mlreport.config import (
     Distribution,
     discover_experiment_files,
@@ -11,9 +13,16 @@ from mlreport.config import (
     load_site_settings,
 )
 from mlreport.config._load import DUPLICATE_EXPERIMENT, NO_EXPERIMENT_FILES
-from mlreport.config._models import NO_SUCH_CLASS
+from mlreport.config._models import (
+    BOUND_NEEDS_ONE_SIDE,
+    FAIRNESS_NEEDS_SENSITIVE,
+    FAIRNESS_THRESHOLD_IN_REGRESSION,
+    NO_SUCH_CLASS,
+    ThresholdMetric,
+)
 from mlreport.errors import ConfigError
 from mlreport.run import search_space
+from mlreport.run._fingerprint import model_fingerprint
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -246,4 +255,124 @@ def test_diabetes_is_not_a_classification_dataset(tmp_path: Path) -> None:
     assert any(
         "for regression, but task is classification" in p
         for p in problems_of([write(tmp_path, "c.yaml", text)])
+    )
+
+
+FAIR = """
+name: fair
+data:
+  kind: file
+  path: people.csv
+  target: y
+  sensitive_features: [sex, race]
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {strategy: grid, space: {C: [1.0]}}
+"""
+
+
+def _spec(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    (tmp_path / "people.csv").write_text("y,sex,race\n1,F,A\n")
+    (spec,) = load_experiments([write(tmp_path, "fair.yaml", text)])
+    return spec
+
+
+def test_fairness_defaults_to_each_sensitive_feature_and_the_two_thresholds(
+    tmp_path: Path,
+) -> None:
+    settings = _spec(tmp_path, FAIR).fairness_settings()
+    assert settings is not None
+    assert settings.groupings == (("sex",), ("race",))
+    assert settings.thresholds == DEFAULT_THRESHOLDS
+    assert (settings.bootstrap, settings.min_group_size, settings.level) == (200, 30, 0.95)
+    no_sensitive = _spec(tmp_path, FAIR.replace("  sensitive_features: [sex, race]\n", ""))
+    assert no_sensitive.fairness_settings() is None
+
+
+def test_fairness_section_sets_groupings_metrics_thresholds_and_intervals(
+    tmp_path: Path,
+) -> None:
+    text = (
+        FAIR
+        + """
+seed: 3
+fairness:
+  features: [sex]
+  intersections: [[sex, race]]
+  metrics: [selection_rate, roc_auc]
+  thresholds:
+    demographic_parity_difference: {max: 0.05}
+    equalized_odds_ratio: {min: 0.9}
+  bootstrap: 500
+  min_group_size: 50
+  confidence: 0.9
+"""
+    )
+    settings = _spec(tmp_path, text).fairness_settings()
+    assert settings == FairnessSettings(
+        groupings=(("sex",), ("sex", "race")),
+        metrics=("selection_rate", "roc_auc"),
+        thresholds=(
+            Threshold("demographic_parity_difference", 0.05, "max"),
+            Threshold("equalized_odds_ratio", 0.9, "min"),
+        ),
+        bootstrap=500,
+        min_group_size=50,
+        level=0.9,
+        seed=3,
+    )
+
+
+@pytest.mark.parametrize(
+    ("section", "expected"),
+    [
+        ("fairness: {features: [age]}", "fairness names age, which are not in"),
+        ("fairness: {intersections: [[sex, age]]}", "fairness names age"),
+        ("fairness: {metrics: [mean_error]}", "fairness metric mean_error is not a classification"),
+        ("fairness: {thresholds: {demographic_parity_ratio: {}}}", BOUND_NEEDS_ONE_SIDE),
+        ("fairness: {thresholds: {demographic_parity_ratio: {min: 0.8, max: 1}}}", "exactly one"),
+        ("fairness: {thresholds: {statistical_parity: {min: 0.8}}}", "statistical_parity"),
+        ("fairness: {bootstrap: -1}", "bootstrap"),
+        ("fairness: {confidence: 1.5}", "confidence"),
+    ],
+)
+def test_fairness_mistakes_name_the_problem(tmp_path: Path, section: str, expected: str) -> None:
+    (tmp_path / "people.csv").write_text("y,sex,race\n1,F,A\n")
+    path = write(tmp_path, "fair.yaml", FAIR + section + "\n")
+    assert any(expected in p for p in problems_of([path])), problems_of([path])
+
+
+def test_fairness_needs_sensitive_features_and_regression_has_no_thresholds(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "x.yaml", VALID + "fairness: {bootstrap: 10}\n")
+    assert any(FAIRNESS_NEEDS_SENSITIVE in p for p in problems_of([path]))
+    regression = (
+        FAIR.replace("name: fair", "name: fair\ntask: regression")
+        .replace("sklearn.linear_model.LogisticRegression", "sklearn.linear_model.Ridge")
+        .replace("C: [1.0]", "alpha: [1.0]")
+    )
+    assert _spec(tmp_path, regression).fairness_settings().thresholds == ()  # type: ignore[union-attr]
+    path = write(
+        tmp_path,
+        "r.yaml",
+        regression + "fairness: {thresholds: {demographic_parity_ratio: {min: 0.8}}}\n",
+    )
+    assert any(FAIRNESS_THRESHOLD_IN_REGRESSION in p for p in problems_of([path]))
+
+
+def test_threshold_names_in_config_are_the_analysis_measures() -> None:
+    assert set(get_args(ThresholdMetric)) == set(THRESHOLD_LABELS)
+
+
+def test_fairness_settings_do_not_change_the_search_fingerprint(tmp_path: Path) -> None:
+    plain = _spec(tmp_path, FAIR)
+    fair = _spec(tmp_path, FAIR + "fairness: {bootstrap: 999, intersections: [[sex, race]]}\n")
+    assert model_fingerprint(plain, plain.models[0], data_digest="d") == model_fingerprint(
+        fair, fair.models[0], data_digest="d"
+    )
+    other = _spec(tmp_path, FAIR.replace("[sex, race]", "[sex]"))
+    assert model_fingerprint(other, other.models[0], data_digest="d") != model_fingerprint(
+        plain, plain.models[0], data_digest="d"
     )

@@ -18,7 +18,7 @@ from fairlearn.metrics import (
     selection_rate,
     true_positive_rate,
 )
-from sklearn.metrics import accuracy_score, confusion_matrix, precision_score
+from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, roc_auc_score
 
 from mlreport.analysis._fairness import (
     CLASSIFICATION_METRICS,
@@ -28,10 +28,12 @@ from mlreport.analysis._fairness import (
     UNKNOWN_FEATURE,
     UNKNOWN_METRIC,
     UNKNOWN_THRESHOLD,
+    FairnessSettings,
     Threshold,
     _classification_metrics,
     _resampled_counts,
     fairness_report,
+    model_fairness,
 )
 
 POSITIVE, NEGATIVE = ">50K", "<=50K"
@@ -51,12 +53,13 @@ def _predictions(n: int = 3000, seed: int = 0) -> pd.DataFrame:
     actual = rng.random(n) < np.where(sex == "Male", 0.45, 0.25)
     hit = rng.random(n) < np.select([race == "A", race == "B"], [0.9, 0.8], 0.7)
     predicted = np.where(hit, actual, ~actual) & (rng.random(n) < np.where(sex == "Male", 1, 0.6))
+    score = np.clip(0.35 + 0.3 * actual + rng.normal(0, np.where(race == "C", 0.3, 0.15)), 0, 1)
     return pd.DataFrame(
         {
             "y_true": np.where(actual, POSITIVE, NEGATIVE),
             "y_pred": np.where(predicted, POSITIVE, NEGATIVE),
-            f"proba_{NEGATIVE}": 0.5,
-            f"proba_{POSITIVE}": 0.5,
+            f"proba_{NEGATIVE}": 1 - score,
+            f"proba_{POSITIVE}": score,
             "sensitive_sex": sex,
             "sensitive_race": race,
         }
@@ -85,6 +88,15 @@ def _direct_frame(predictions: pd.DataFrame, columns: list[str]) -> MetricFrame:
     )
 
 
+def _direct_auc_frame(predictions: pd.DataFrame, columns: list[str]) -> MetricFrame:
+    return MetricFrame(
+        metrics={"roc_auc": roc_auc_score},
+        y_true=predictions["y_true"] == POSITIVE,
+        y_pred=predictions[f"proba_{POSITIVE}"],
+        sensitive_features=predictions[columns],
+    )
+
+
 def _binary(predictions: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return (
         (predictions["y_true"] == POSITIVE).to_numpy(dtype=int),
@@ -97,7 +109,9 @@ def test_group_metrics_sizes_and_confusion_equal_fairlearn(features: list[str]) 
     predictions = _predictions()
     report = fairness_report(predictions, features, bootstrap=20)
     columns = [f"sensitive_{name}" for name in features]
-    direct = _direct_frame(predictions, columns).by_group
+    direct = _direct_frame(predictions, columns).by_group.join(
+        _direct_auc_frame(predictions, columns).by_group
+    )
     sizes = predictions.groupby(columns).size()
     assert report.task == "classification"
     assert report.positive == POSITIVE
@@ -127,9 +141,11 @@ def test_disparities_and_thresholds_equal_fairlearn_functions() -> None:
     assert not any(row.too_small for row in report.groups)
     direct = _direct_frame(predictions, columns)
     by_metric = {d.metric: d for d in report.disparities}
-    for metric in direct.by_group.columns:
-        assert by_metric[metric].difference == pytest.approx(direct.difference()[metric])
-        assert by_metric[metric].ratio == pytest.approx(direct.ratio()[metric])
+    for frame in (direct, _direct_auc_frame(predictions, columns)):
+        for metric in frame.by_group.columns:
+            assert by_metric[metric].difference == pytest.approx(frame.difference()[metric])
+            assert by_metric[metric].ratio == pytest.approx(frame.ratio()[metric])
+    assert set(by_metric) == {*CLASSIFICATION_METRICS, "roc_auc"}
     y_true, y_pred = _binary(predictions)
     sensitive = predictions[columns]
     functions = {
@@ -215,7 +231,8 @@ def test_resampled_metrics_have_the_definitions_of_the_metric_frame() -> None:
     counts = np.array([[c for pair in row.confusion or () for c in pair] for row in report.groups])
     recomputed = _classification_metrics(counts)
     for g, row in enumerate(report.groups):
-        for metric, value in row.metrics.items():
+        for metric in CLASSIFICATION_METRICS:
+            value = row.metrics[metric]
             assert recomputed[metric][g] == pytest.approx(value, abs=1e-12), metric
 
 
@@ -383,7 +400,9 @@ def test_configuration_errors_are_the_module_messages() -> None:
     with pytest.raises(ValueError) as error:
         fairness_report(predictions, ["sex"], metrics=["mean_error"])
     assert str(error.value) == UNKNOWN_METRIC.format(
-        task="classification", metric="mean_error", known=", ".join(CLASSIFICATION_METRICS)
+        task="classification",
+        metric="mean_error",
+        known=", ".join((*CLASSIFICATION_METRICS, "roc_auc")),
     )
     with pytest.raises(ValueError) as error:
         Threshold("statistical_parity", 0.8, "min")
@@ -406,3 +425,60 @@ def test_chosen_metrics_and_missing_sensitive_values() -> None:
         "demographic_parity_ratio",
         "equalized_odds_difference",
     ]
+
+
+def test_group_roc_auc_intervals_resample_rows_like_scikit_learn() -> None:
+    predictions = _predictions(2000, seed=4)
+    report = fairness_report(predictions, ["race"], bootstrap=400, seed=1)
+    scores = predictions[f"proba_{POSITIVE}"].to_numpy()
+    actual = (predictions["y_true"] == POSITIVE).to_numpy()
+    rng = np.random.default_rng(0)
+    for row in report.groups:
+        rows = np.flatnonzero(predictions["sensitive_race"].to_numpy() == row.group[0])
+        direct = []
+        for _ in range(400):
+            drawn = rows[rng.integers(0, len(rows), len(rows))]
+            direct.append(roc_auc_score(actual[drawn], scores[drawn]))
+        low, high = np.quantile(direct, [0.025, 0.975])
+        assert row.intervals["roc_auc"][0] == pytest.approx(low, abs=0.02), row.group
+        assert row.intervals["roc_auc"][1] == pytest.approx(high, abs=0.02), row.group
+    worst = next(d for d in report.disparities if d.metric == "roc_auc").worst_group
+    assert worst == ("C",)  # its scores are the noisiest
+
+
+def test_without_scores_roc_auc_is_left_out_and_said_so() -> None:
+    predictions = _predictions(400).drop(columns=[f"proba_{NEGATIVE}", f"proba_{POSITIVE}"])
+    report = fairness_report(predictions, ["sex"], bootstrap=0)
+    assert "roc_auc" not in report.groups[0].metrics
+    asked = fairness_report(predictions, ["sex"], metrics=["roc_auc", "accuracy"], bootstrap=0)
+    assert set(asked.groups[0].metrics) == {"accuracy"}
+    assert "ROC AUC needs a score for the positive class: not shown." in asked.sentences
+
+
+def test_settings_round_trip_through_json_and_give_one_report_per_grouping() -> None:
+    settings = FairnessSettings(
+        groupings=(("sex",), ("sex", "race")),
+        metrics=("selection_rate",),
+        thresholds=(Threshold("demographic_parity_difference", 0.2, "max"),),
+        bootstrap=50,
+        min_group_size=10,
+        level=0.9,
+        seed=7,
+    )
+    assert FairnessSettings.from_json(settings.to_json()) == settings
+    reports = model_fairness(_predictions(600), settings)
+    assert [r.features for r in reports] == [("sex",), ("sex", "race")]
+    assert reports[1] == fairness_report(
+        _predictions(600),
+        ["sex", "race"],
+        metrics=["selection_rate"],
+        thresholds=settings.thresholds,
+        bootstrap=50,
+        seed=7,
+        min_group_size=10,
+        level=0.9,
+    )
+    by_column = model_fairness(_predictions(600), FairnessSettings(bootstrap=0))
+    assert [r.features for r in by_column] == [("sex",), ("race",)]
+    with pytest.raises(ValueError, match="unreadable fairness settings"):
+        FairnessSettings.from_json("{not json")
