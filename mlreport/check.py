@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlreport.analysis import experiment_fairness, experiment_results, threshold_outcomes
+from mlreport.analysis import (
+    NO_REPORT,
+    experiment_fairness,
+    experiment_results,
+    threshold_outcomes,
+    verdict_text,
+)
 from mlreport.dataset import read_dataset
-
-NO_REPORT = "no fairness report: {reason}"
 
 
 @dataclass(frozen=True)
@@ -19,7 +23,7 @@ class GateResult:
     model: str
     passed: bool | None
     message: str
-    conclusive: bool = True
+    verdict: str  # pass, fail or cannot be judged, and whether the interval crosses the bound
 
     def line(self) -> str:
         return f"{self.experiment} / {self.model}: {self.message}"
@@ -57,7 +61,7 @@ def check_export(data_dir: Path) -> CheckSummary:
         for fairness in experiment_fairness(dataset, experiment):
             if fairness.error:
                 message = NO_REPORT.format(reason=fairness.error)
-                results.append(GateResult(experiment.name, fairness.model, False, message))
+                results.append(GateResult(experiment.name, fairness.model, False, message, "fail"))
                 continue
             for outcome in threshold_outcomes(fairness):
                 passed = outcome.result.passed
@@ -67,7 +71,7 @@ def check_export(data_dir: Path) -> CheckSummary:
                         fairness.model,
                         passed,
                         outcome.describe(),
-                        conclusive=outcome.result.conclusive,
+                        verdict_text(outcome.result),
                     )
                 )
     return CheckSummary(tuple(results))

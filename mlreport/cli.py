@@ -7,6 +7,7 @@ import http.server
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from mlreport.errors import EXIT_FAILURE, MlreportError, first_line
 
 if TYPE_CHECKING:
     from mlreport.analysis import ModelFairness
+    from mlreport.fairness import Task
     from mlreport.run import RunSummary
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -36,6 +38,7 @@ MODELS_FAILED = "{count} model search(es) failed: {details}"
 INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
 UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
 GATES_FAILED = "{count} of {total} quality gates failed"
+NOTHING_TO_CHECK = "no quality gate to check: no best model's predictions carry sensitive features"
 _debug = False
 
 
@@ -252,9 +255,11 @@ def check(data_dir: Path) -> None:
 
     summary = check_export(data_dir)
     for result in summary.results:
-        label = _gate_label(result.passed, result.conclusive)
-        stdout.print(f"{label}: {result.line()}", markup=False)
+        stdout.print(f"{_gate_label(result.verdict)}: {result.line()}", markup=False)
     total = len(summary.results)
+    if not total:
+        stdout.print(f"ok: {NOTHING_TO_CHECK}")
+        return
     if summary.failed:
         raise MlreportError(GATES_FAILED.format(count=len(summary.failed), total=total))
     stdout.print(
@@ -324,7 +329,7 @@ def fairness(
     sensitive: str,
     score: str | None,
     positive: str | None,
-    task: str,
+    task: Task,
     intersections: bool,
     thresholds: tuple[str, ...],
     bootstrap: int,
@@ -341,9 +346,13 @@ def fairness(
 
     from mlreport.fairness import (
         ScoredColumns,
+        default_model_name,
+        fairness_for_target,
         fairness_of_file,
+        log_target,
         log_to_tracking,
         parse_threshold,
+        positive_label,
         read_scored_file,
         settings_for,
         write_report_site,
@@ -351,31 +360,33 @@ def fairness(
     from mlreport.tracking import resolve_tracking_uri
 
     features = tuple(f.strip() for f in sensitive.split(",") if f.strip())
-    columns = ScoredColumns(y_true, y_pred, features, score)
-    predictions = read_scored_file(predictions_file, columns, task=task, positive=positive)
     settings = settings_for(
         features,
         intersections=intersections,
         thresholds=[parse_threshold(t) for t in thresholds],
-        positive=positive,
         bootstrap=bootstrap,
         min_group_size=min_group_size,
         confidence=confidence,
         seed=seed,
         task=task,
     )
-    model = name or predictions_file.name.split(".")[0]
-    report = fairness_of_file(predictions, settings, name=model)
+    model = name or default_model_name(predictions_file)
+    target = (
+        log_target(resolve_tracking_uri(tracking_uri), experiment, model) if experiment else None
+    )
+    columns = ScoredColumns(y_true, y_pred, features, score)
+    predictions = read_scored_file(predictions_file, columns, task=task, positive=positive)
+    if positive is not None and task == "classification":
+        settings = replace(settings, positive=positive_label(predictions, positive))
+    if target is None:
+        report = fairness_of_file(predictions, settings, name=model)
+    else:
+        report = fairness_for_target(predictions, settings, target, name=model)
     for outcome_line in _threshold_lines(report):
         stdout.print(outcome_line, markup=False)
-    if experiment:
+    if target is not None:
         run_id = log_to_tracking(
-            predictions,
-            settings,
-            tracking_uri=resolve_tracking_uri(tracking_uri),
-            experiment=experiment,
-            model=model,
-            source=str(predictions_file),
+            predictions, settings, target, model=model, source=str(predictions_file)
         )
         stdout.print(
             f"logged {model} to experiment {experiment} (run {run_id}); "
@@ -391,19 +402,16 @@ def fairness(
 
 
 def _threshold_lines(report: ModelFairness) -> list[str]:
-    from mlreport.analysis import threshold_outcomes
+    from mlreport.analysis import threshold_outcomes, verdict_text
 
     return [
-        f"{_gate_label(o.result.passed, o.result.conclusive)}: {o.describe()}"
-        for o in threshold_outcomes(report)
+        f"{_gate_label(verdict_text(o.result))}: {o.describe()}" for o in threshold_outcomes(report)
     ]
 
 
-def _gate_label(passed: bool | None, conclusive: bool) -> str:
-    if passed is None:
-        return "cannot judge"
-    label = "pass" if passed else "FAIL"
-    return label if conclusive else label + " (interval crosses the bound)"
+def _gate_label(verdict: str) -> str:
+    """A gate's verdict for a log: failures in capitals, to stand out."""
+    return "FAIL" + verdict.removeprefix("fail") if verdict.startswith("fail") else verdict
 
 
 @cli.command()

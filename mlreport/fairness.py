@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ import pandas as pd
 from mlreport import schema
 from mlreport.analysis import (
     DEFAULT_THRESHOLDS,
+    NO_REPORT,
     THRESHOLD_LABELS,
     FairnessSettings,
     ModelFairness,
@@ -27,7 +29,7 @@ from mlreport.analysis import (
     model_fairness,
 )
 from mlreport.analysis._curves import PROBA_PREFIX
-from mlreport.config import SiteSettings, file_format
+from mlreport.config import SiteSettings, file_format, strip_compression
 from mlreport.errors import MlreportError, first_line
 
 NO_FILE = "{path}: no such file"
@@ -40,8 +42,15 @@ BAD_THRESHOLD = (
     "(metrics: {known}), e.g. demographic_parity_ratio>=0.8"
 )
 BAD_SCORE = "score column {column!r} holds values that are not numbers"
-REPORT_FAILED = "no fairness report: {reason}"
+NOT_NUMBERS = "regression column {column!r} holds values that are not numbers: {examples}"
+UNKNOWN_POSITIVE = "positive class {positive!r} is not among the labels: {labels}"
+NO_SENSITIVE = "name at least one sensitive column: --sensitive COL[,COL]"
+MODEL_TAKEN = (
+    "experiment {experiment!r} has a model {model!r} that mlreport searched; choose another --name"
+)
+OTHER_SETTINGS = "experiment {experiment!r} has its own fairness settings, which apply: {reason}"
 
+Task = Literal["classification", "regression"]
 _THRESHOLD_TEXT = re.compile(r"^\s*([a-z_]+)\s*(>=|<=)\s*([-+0-9.eE]+)\s*$")
 
 
@@ -53,6 +62,13 @@ class ScoredColumns:
     y_pred: str
     sensitive: tuple[str, ...]
     score: str | None = None
+
+
+def default_model_name(path: Path) -> str:
+    """The file's name without its format and compression suffixes."""
+    name = strip_compression(path.name)
+    stem, dot, _ = name.rpartition(".")
+    return stem if dot and file_format(name) is not None and stem else name
 
 
 def parse_threshold(text: str) -> Threshold:
@@ -73,10 +89,11 @@ def read_scored_file(
     path: Path,
     columns: ScoredColumns,
     *,
-    task: str = "classification",
+    task: Task = "classification",
     positive: str | None = None,
 ) -> pd.DataFrame:
-    """The scored file as a predictions frame of the export's schema."""
+    """The scored file as a predictions frame of the export's schema; a given ``positive``
+    must be one of the labels."""
     frame = _read(path)
     wanted = [columns.y_true, columns.y_pred, *columns.sensitive]
     if columns.score:
@@ -96,24 +113,49 @@ def read_scored_file(
     if task == "regression":
         out = pd.DataFrame(
             {
-                "y_true": pd.to_numeric(frame[columns.y_true], errors="coerce"),
-                "y_pred": pd.to_numeric(frame[columns.y_pred], errors="coerce"),
+                "y_true": _numbers(frame[columns.y_true], columns.y_true),
+                "y_pred": _numbers(frame[columns.y_pred], columns.y_pred),
             }
         )
     else:
         out = pd.DataFrame(
-            {"y_true": _labels(frame[columns.y_true]), "y_pred": _labels(frame[columns.y_pred])}
+            {
+                "y_true": schema.class_labels(frame[columns.y_true]),
+                "y_pred": schema.class_labels(frame[columns.y_pred]),
+            }
         )
+        chosen = positive_label(out, positive)
         if columns.score:
             scores = pd.to_numeric(frame[columns.score], errors="coerce")
             if scores.isna().any():
                 raise MlreportError(BAD_SCORE.format(column=columns.score))
-            chosen = positive or _positive_label(out)
             out[PROBA_PREFIX + chosen] = scores.to_numpy(dtype=np.float64)
     for name in columns.sensitive:
-        values = frame[name].astype(object).where(frame[name].notna(), schema.MISSING_GROUP)
-        out[schema.SENSITIVE_PREFIX + name] = values.astype(str).to_numpy()
+        out[schema.SENSITIVE_PREFIX + name] = schema.group_labels(frame[name]).to_numpy()
     return out.reset_index(drop=True)
+
+
+def positive_label(predictions: pd.DataFrame, given: str | None) -> str:
+    """The positive class: ``given`` (written as labels are) if it is a label, else the last
+    label in sorted order (1 of 0/1, True of False, yes of no)."""
+    labels = sorted(set(predictions["y_true"]) | set(predictions["y_pred"]))
+    if given is None:
+        return str(labels[-1])
+    chosen = str(schema.class_labels(pd.Series([given])).iloc[0])
+    if chosen not in labels:
+        shown = ", ".join(map(str, labels[:20]))
+        raise MlreportError(UNKNOWN_POSITIVE.format(positive=given, labels=shown))
+    return chosen
+
+
+def _numbers(column: pd.Series, name: str) -> pd.Series:
+    """A regression column as floats; a clear error for values that are not numbers."""
+    values = pd.to_numeric(column, errors="coerce")
+    bad = column[values.isna()]
+    if not bad.empty:
+        examples = ", ".join(repr(v) for v in bad.astype(str).unique()[:3])
+        raise MlreportError(NOT_NUMBERS.format(column=name, examples=examples))
+    return values.astype(np.float64)
 
 
 def fairness_of_file(
@@ -123,7 +165,7 @@ def fairness_of_file(
     try:
         reports = model_fairness(predictions, settings)
     except ValueError as exc:
-        raise MlreportError(REPORT_FAILED.format(reason=exc)) from exc
+        raise MlreportError(NO_REPORT.format(reason=exc)) from exc
     return ModelFairness(model=name, primary_score=np.nan, reports=reports)
 
 
@@ -132,14 +174,15 @@ def settings_for(
     *,
     intersections: bool,
     thresholds: Sequence[Threshold] = (),
-    positive: str | None = None,
     bootstrap: int = 200,
     min_group_size: int = 30,
     confidence: float = 0.95,
     seed: int = 0,
-    task: str = "classification",
+    task: Task = "classification",
 ) -> FairnessSettings:
     """Settings for a scored file: each feature alone, and all of them crossed if asked."""
+    if not sensitive:
+        raise MlreportError(NO_SENSITIVE)
     groupings: tuple[tuple[str, ...], ...] = tuple((name,) for name in sensitive)
     if intersections and len(sensitive) > 1:
         groupings += (tuple(sensitive),)
@@ -150,7 +193,6 @@ def settings_for(
     return FairnessSettings(
         groupings=groupings,
         thresholds=chosen,
-        positive=positive,
         bootstrap=bootstrap,
         min_group_size=min_group_size,
         level=confidence,
@@ -170,34 +212,77 @@ def write_report_site(
     return out_dir / "index.html"
 
 
+@dataclass(frozen=True)
+class LogTarget:
+    """Where ``log_to_tracking`` writes, and the fairness settings that will apply there."""
+
+    tracking_uri: str
+    experiment: str
+    settings: FairnessSettings | None  # the experiment's own, None if it has none
+
+
+def log_target(tracking_uri: str, experiment: str, model: str) -> LogTarget:
+    """Check that ``model`` may be logged to ``experiment``: not a model mlreport searched
+    there (its next build would search it again), and read the experiment's settings."""
+    from mlreport.tracking import Tracker
+
+    found = Tracker(tracking_uri).existing_experiment(experiment)
+    if found is None:
+        return LogTarget(tracking_uri, experiment, None)
+    experiment_id, tags = found
+    searches = Tracker(tracking_uri).latest_searches(experiment_id)
+    strategy = searches.get(model, {}).get(schema.TAG_STRATEGY)
+    if strategy is not None and strategy != schema.EXTERNAL_STRATEGY:
+        raise MlreportError(MODEL_TAKEN.format(experiment=experiment, model=model))
+    tag = tags.get(schema.TAG_FAIRNESS)
+    try:
+        settings = FairnessSettings.from_json(tag) if tag else None
+    except ValueError:
+        settings = None
+    return LogTarget(tracking_uri, experiment, settings)
+
+
+def fairness_for_target(
+    predictions: pd.DataFrame, settings: FairnessSettings, target: LogTarget, *, name: str
+) -> ModelFairness:
+    """The report the site will show once logged: with the experiment's own settings when
+    it has some (an error naming them if the file does not fit them)."""
+    if target.settings is None:
+        return fairness_of_file(predictions, settings, name=name)
+    try:
+        return fairness_of_file(predictions, target.settings, name=name)
+    except MlreportError as exc:
+        reason = str(exc).removeprefix(NO_REPORT.format(reason=""))
+        raise MlreportError(
+            OTHER_SETTINGS.format(experiment=target.experiment, reason=reason)
+        ) from exc
+
+
 def log_to_tracking(
     predictions: pd.DataFrame,
     settings: FairnessSettings,
+    target: LogTarget,
     *,
-    tracking_uri: str,
-    experiment: str,
     model: str,
     source: str,
 ) -> str:
-    """Log the predictions as a model of ``experiment`` (a search run without trials and its
-    best run holding the predictions), for the next build's site; the best run's id.
-
-    The experiment's own fairness settings are kept if it has some (an experiment file's).
-    """
+    """Log the predictions as a model of the target experiment (a search run without trials
+    and its best run holding the predictions), for the next build's site; the best run's id.
+    The experiment's description and own fairness settings are left as they are."""
     from mlreport.tracking import RunRecord, Tracker
 
-    tracker = Tracker(tracking_uri)
-    experiment_id = tracker.experiment_id(experiment, description="")
-    existing = tracker.experiment_tags(experiment_id)
-    description = existing.get(schema.EXPERIMENT_DESCRIPTION_TAG, "")
-    if not existing.get(schema.TAG_FAIRNESS):
-        tracker.experiment_id(
-            experiment, description=description, tags={schema.TAG_FAIRNESS: settings.to_json()}
-        )
-    metrics = test_metrics(predictions, settings.positive)
-    primary = tracker.primary_metric(experiment_id) or next(iter(metrics))
-    tags = {
-        schema.TAG_EXPERIMENT: experiment,
+    tracker = Tracker(target.tracking_uri)
+    tags = {} if target.settings is not None else {schema.TAG_FAIRNESS: settings.to_json()}
+    experiment_id = tracker.experiment_id(target.experiment, description=None, tags=tags)
+    applied = target.settings or settings
+    metrics = test_metrics(predictions, applied.positive)
+    primaries = [
+        t.get(schema.TAG_PRIMARY_METRIC, "")
+        for t in tracker.latest_searches(experiment_id).values()
+    ]
+    primary = next((p for p in primaries if p), next(iter(metrics)))
+    run_tags = {
+        schema.TAG_EXPERIMENT: target.experiment,
         schema.TAG_MODEL: model,
         schema.TAG_PRIMARY_METRIC: primary,
         schema.TAG_ESTIMATOR: schema.EXTERNAL_ESTIMATOR,
@@ -205,12 +290,12 @@ def log_to_tracking(
         schema.TAG_SOURCE: source,
     }
     search = tracker.start_run(
-        experiment_id, name=model, tags={**tags, schema.TAG_ROLE: schema.ROLE_SEARCH}
+        experiment_id, name=model, tags={**run_tags, schema.TAG_ROLE: schema.ROLE_SEARCH}
     )
     best = tracker.start_run(
         experiment_id,
         name=f"{model}-predictions",
-        tags={**tags, schema.TAG_ROLE: schema.ROLE_BEST},
+        tags={**run_tags, schema.TAG_ROLE: schema.ROLE_BEST},
         parent_run_id=search,
     )
     tracker.log(
@@ -240,7 +325,7 @@ def test_metrics(predictions: pd.DataFrame, positive: str | None) -> dict[str, f
         "balanced_accuracy": m.balanced_accuracy_score(y_true, y_pred),
     }
     if len(set(y_true) | set(y_pred)) == 2:
-        chosen = positive or _positive_label(predictions)
+        chosen = positive_label(predictions, positive)
         scores.update(
             f1=m.f1_score(y_true, y_pred, pos_label=chosen),
             precision=m.precision_score(y_true, y_pred, pos_label=chosen, zero_division=0),
@@ -266,18 +351,3 @@ def _read(path: Path) -> pd.DataFrame:
         return pd.read_parquet(path) if kind == "parquet" else pd.read_csv(path)
     except Exception as exc:  # pandas raises many types for a broken file
         raise MlreportError(UNREADABLE.format(path=path, reason=first_line(exc))) from exc
-
-
-def _labels(column: pd.Series) -> pd.Series:
-    """Class labels as text; whole numbers written alike (1, 1.0 and "1" are one class)."""
-    numbers = pd.to_numeric(column, errors="coerce")
-    if numbers.notna().all() and np.all(np.mod(numbers.to_numpy(dtype=np.float64), 1) == 0):
-        return numbers.astype(np.int64).astype(str)
-    return column.astype(str)
-
-
-def _positive_label(predictions: pd.DataFrame) -> str:
-    """The positive class when none is given: the last label in sorted order (1 of 0/1,
-    True of False, yes of no)."""
-    labels = sorted(set(predictions["y_true"]) | set(predictions["y_pred"]))
-    return labels[-1]

@@ -8,7 +8,10 @@ MLflow stores them, typed as Arrow timestamps.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 #: 2: ``metric_history`` became a folder of Parquet files, ``predictions`` was added
@@ -200,6 +203,27 @@ SPEC_ARTIFACT = "experiment.yaml"
 #: the group ``MISSING_GROUP``.
 SENSITIVE_PREFIX = "sensitive_"
 MISSING_GROUP = "(missing)"
+
+
+Labels = TypeVar("Labels", pd.DataFrame, pd.Series)
+
+
+def group_labels(values: Labels) -> Labels:
+    """Sensitive values as written in predictions: text, a missing value ``MISSING_GROUP``."""
+    return values.astype("object").fillna(MISSING_GROUP).astype(str)
+
+
+def class_labels(values: pd.Series) -> pd.Series:
+    """Class labels as written in predictions: stripped text, whole numbers alike however
+    typed (1, 1.0 and "1" are the class "1")."""
+    if pd.api.types.is_bool_dtype(values):  # True / False stay words
+        return values.astype(str).astype(object)
+    numbers = pd.to_numeric(values, errors="coerce")
+    finite = numbers.to_numpy(dtype=np.float64)
+    if numbers.notna().all() and np.all(np.mod(finite, 1) == 0):
+        return pd.Series(finite.astype(np.int64).astype(str), index=values.index, dtype=object)
+    return values.astype(str).str.strip().astype(object)
+
 
 #: Run artifacts the export copies into the dataset as ``<folder>/<run_id>.parquet``:
 #: folder -> (the role of the runs that log it, the artifact's path in the run).

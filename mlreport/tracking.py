@@ -105,10 +105,10 @@ class Tracker:
 
     # -- experiments -----------------------------------------------------------
     def experiment_id(
-        self, name: str, *, description: str, tags: dict[str, str] | None = None
+        self, name: str, *, description: str | None, tags: dict[str, str] | None = None
     ) -> str:
         """The id of the named experiment, created or restored as needed, its description
-        and ``tags`` set (an empty value deletes a tag)."""
+        (unless None) and ``tags`` set (an empty value deletes a tag)."""
         with _store_errors(self.tracking_uri):
             experiment = self.client.get_experiment_by_name(name)
             if experiment is None:
@@ -121,7 +121,9 @@ class Tracker:
                 if experiment.lifecycle_stage == "deleted":
                     self.client.restore_experiment(experiment_id)
                 current = dict(experiment.tags)
-            wanted = {schema.EXPERIMENT_DESCRIPTION_TAG: description, **(tags or {})}
+            wanted = dict(tags or {})
+            if description is not None:
+                wanted[schema.EXPERIMENT_DESCRIPTION_TAG] = description
             for key, value in wanted.items():
                 if value and value != current.get(key, ""):
                     self.client.set_experiment_tag(experiment_id, key, value)
@@ -129,44 +131,46 @@ class Tracker:
                     self.client.delete_experiment_tag(experiment_id, key)
         return experiment_id
 
-    def experiment_tags(self, experiment_id: str) -> dict[str, str]:
+    def existing_experiment(self, name: str) -> tuple[str, dict[str, str]] | None:
+        """The id and tags of the named experiment, None if there is none."""
         with _store_errors(self.tracking_uri):
-            return dict(self.client.get_experiment(experiment_id).tags)
-
-    def primary_metric(self, experiment_id: str) -> str:
-        """The primary metric of the experiment's latest mlreport search ('' if none)."""
-        from mlflow.entities import ViewType
-
-        with _store_errors(self.tracking_uri):
-            searches = self.client.search_runs(
-                [experiment_id],
-                filter_string=f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_SEARCH}'",
-                run_view_type=ViewType.ACTIVE_ONLY,
-                order_by=["attributes.start_time DESC"],
-                max_results=1,
-            )
-        return searches[0].data.tags.get(schema.TAG_PRIMARY_METRIC, "") if searches else ""
+            experiment = self.client.get_experiment_by_name(name)
+        if experiment is None:
+            return None
+        return str(experiment.experiment_id), dict(experiment.tags)
 
     def current_fingerprints(self, experiment_id: str) -> dict[str, str]:
         """Model name -> config hash of its latest search, for searches that finished."""
-        from mlflow.entities import ViewType
-
-        with _store_errors(self.tracking_uri):
-            searches = self.client.search_runs(
-                [experiment_id],
-                filter_string=f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_SEARCH}'",
-                run_view_type=ViewType.ACTIVE_ONLY,
-                order_by=["attributes.start_time DESC"],
-                max_results=50000,
-            )
         latest: dict[str, str] = {}
-        for run in searches:
+        for run in self._searches(experiment_id):
             model = run.data.tags.get(schema.TAG_MODEL, "")
             if model in latest:
                 continue
             finished = run.info.status == "FINISHED"
             latest[model] = run.data.tags.get(schema.TAG_CONFIG_HASH, "") if finished else ""
         return {model: fingerprint for model, fingerprint in latest.items() if fingerprint}
+
+    def latest_searches(self, experiment_id: str) -> dict[str, dict[str, str]]:
+        """Model name -> the tags of its latest mlreport search in the experiment."""
+        latest: dict[str, dict[str, str]] = {}
+        for run in self._searches(experiment_id):
+            latest.setdefault(run.data.tags.get(schema.TAG_MODEL, ""), dict(run.data.tags))
+        return latest
+
+    def _searches(self, experiment_id: str) -> list[Any]:
+        """The experiment's active mlreport search runs, latest first."""
+        from mlflow.entities import ViewType
+
+        with _store_errors(self.tracking_uri):
+            return list(
+                self.client.search_runs(
+                    [experiment_id],
+                    filter_string=f"tags.`{schema.TAG_ROLE}` = '{schema.ROLE_SEARCH}'",
+                    run_view_type=ViewType.ACTIVE_ONLY,
+                    order_by=["attributes.start_time DESC"],
+                    max_results=50000,
+                )
+            )
 
     # -- runs ------------------------------------------------------------------
     def start_run(

@@ -35,8 +35,10 @@ from mlreport.analysis._fairness import (
     grouping_label,
     model_fairness,
     sensitive_columns,
+    verdict_text,
 )
 from mlreport.analysis._model_fairness import (
+    NO_REPORT,
     ModelFairness,
     ThresholdOutcome,
     experiment_fairness,
@@ -74,6 +76,7 @@ __all__ = [
     "CLASS_STATISTICS",
     "DEFAULT_THRESHOLDS",
     "METRIC_LABELS",
+    "NO_REPORT",
     "REGRESSION_METRICS",
     "SCORE_METRICS",
     "THRESHOLD_LABELS",
@@ -127,5 +130,6 @@ __all__ = [
     "text",
     "threshold_outcomes",
     "top_features",
+    "verdict_text",
     "worst_outcomes",
 ]

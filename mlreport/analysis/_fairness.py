@@ -22,9 +22,10 @@ Decisions:
 - For classification the bootstrap draws each group's confusion counts from a multinomial
   with the group's size and observed cell shares: exactly the distribution of the counts of
   rows resampled with replacement within the group, without materialising the rows.
-- Intervals are percentiles of the recomputed statistic. Resampling noise widens a
-  largest-minus-smallest gap, so with many groups and a small gap its interval can lie
-  above the estimate.
+- Intervals are percentiles of the recomputed statistic. A disparity's interval is that of
+  the gap between the two groups that set it (the lowest and highest at the point
+  estimate), recomputed on each resample: the percentile interval of a largest-minus-smallest
+  over many groups is biased upwards by resampling noise and can miss the estimate.
 """
 
 from __future__ import annotations
@@ -45,7 +46,6 @@ from mlreport.analysis._regression import is_regression
 
 #: Exported prediction columns: sensitive features and class probabilities carry a prefix.
 SENSITIVE_PREFIX = schema.SENSITIVE_PREFIX
-MISSING = schema.MISSING_GROUP
 
 #: Group metrics, in report order, and how sentences name them.
 CLASSIFICATION_METRICS = (
@@ -86,10 +86,12 @@ THRESHOLD_LABELS = {
 
 NO_ROWS = "no predictions with a true and a predicted value"
 NO_FEATURES = "at least one sensitive feature is needed"
+FEATURE_TWICE = "sensitive feature {names} is listed twice in one grouping"
 UNKNOWN_FEATURE = "no sensitive feature {name!r} in the predictions (available: {available})"
 MULTICLASS = (
-    "fairness metrics need a binary task: {count} classes found; "
-    "pass positive= to compare one class against the rest"
+    "fairness metrics need a binary task: {count} classes found; name the positive class "
+    "(fairness.positive, or --positive) to compare it against the rest, or, for numbers, "
+    "use the regression task"
 )
 UNKNOWN_POSITIVE = "positive label {positive!r} is not among the labels {labels}"
 UNKNOWN_METRIC = "unknown {task} metric {metric!r} (known: {known})"
@@ -164,6 +166,15 @@ class ThresholdResult:
     interval: Interval
     passed: bool | None
     conclusive: bool  # the whole interval is on the same side of the bound
+    undefined_because: str = ""  # why it cannot be judged
+
+
+def verdict_text(result: ThresholdResult) -> str:
+    """``pass``, ``fail`` or ``cannot be judged``, and whether the interval crosses the bound."""
+    if result.passed is None:
+        return "cannot be judged"
+    text = "pass" if result.passed else "fail"
+    return text if result.conclusive else text + " (interval crosses the bound)"
 
 
 @dataclass(frozen=True)
@@ -198,17 +209,15 @@ def fairness_report(
     features = tuple(features)
     if not features:
         raise ValueError(NO_FEATURES)
+    if twice := sorted({name for name in features if features.count(name) > 1}):
+        raise ValueError(FEATURE_TWICE.format(names=", ".join(twice)))
     if not 0 < level < 1:
         raise ValueError(BAD_LEVEL.format(level=level))
     if bootstrap < 0:
         raise ValueError(BAD_BOOTSTRAP.format(count=bootstrap))
     missing = [name for name in features if SENSITIVE_PREFIX + name not in predictions.columns]
     if missing:
-        available = sorted(
-            str(c)[len(SENSITIVE_PREFIX) :]
-            for c in predictions.columns
-            if str(c).startswith(SENSITIVE_PREFIX)
-        )
+        available = sorted(sensitive_columns(predictions))
         raise ValueError(UNKNOWN_FEATURE.format(name=missing[0], available=", ".join(available)))
     task: Literal["classification", "regression"] = (
         "regression" if is_regression(predictions) else "classification"
@@ -235,11 +244,14 @@ def fairness_report(
     shown = usable if metrics is None else tuple(m for m in metrics if m in usable)
     unscored = tuple(m for m in metrics or () if m not in usable)
     sensitive = pd.DataFrame(
-        {name: _labels(data[SENSITIVE_PREFIX + name]) for name in features},
+        {
+            name: schema.group_labels(data[SENSITIVE_PREFIX + name]).reset_index(drop=True)
+            for name in features
+        },
         index=pd.RangeIndex(len(data)),
     )
-    frame = _Frames.of(functions, y_true, y_pred, scores, sensitive)
-    keys, sizes = _groups(frame.main)
+    frames = _Frames.of(functions, y_true, y_pred, scores, sensitive)
+    keys, sizes = _groups(frames.main)
     codes = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_frame(sensitive))
     small = sizes < min_group_size
 
@@ -259,7 +271,7 @@ def fairness_report(
         GroupRow(
             group=key,
             size=int(sizes[g]),
-            metrics={m: _value(frame, m, key) for m in shown},
+            metrics={m: _value(frames, m, key) for m in shown},
             intervals={m: _interval(replicates[m][:, g], quantiles) for m in shown},
             too_small=bool(small[g]),
             confusion=None if counts is None else _confusion(counts[g]),
@@ -269,7 +281,7 @@ def fairness_report(
 
     judged = [g for g in range(len(keys)) if not small[g]]
     spreads = {
-        metric: _spread(metric, frame, [keys[g] for g in judged], replicates[metric][:, judged])
+        metric: _spread(metric, frames, [keys[g] for g in judged], replicates[metric][:, judged])
         for metric in replicates
     }
     disparities = tuple(_disparity(metric, spreads[metric], quantiles) for metric in shown)
@@ -354,7 +366,7 @@ class FairnessSettings:
                 level=float(payload.get("level", 0.95)),
                 seed=int(payload.get("seed", 0)),
             )
-        except (TypeError, KeyError, AttributeError, json.JSONDecodeError) as exc:
+        except (TypeError, KeyError, AttributeError, ValueError) as exc:
             raise ValueError(BAD_SETTINGS.format(reason=exc)) from exc
 
 
@@ -441,12 +453,6 @@ def _regression_rows(predictions: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarra
     if not finite.any():
         raise ValueError(NO_ROWS)
     return predictions[finite].reset_index(drop=True), y_true[finite], y_pred[finite]
-
-
-def _labels(column: pd.Series) -> pd.Series:
-    """Sensitive values as text, missing ones as ``MISSING``."""
-    text = column.astype(object).where(column.notna(), MISSING)
-    return text.astype(str).reset_index(drop=True)
 
 
 Metric = Callable[..., Any]
@@ -668,40 +674,45 @@ class _Spread:
     """A metric's spread over the judged groups: point values and resampled ones."""
 
     values: tuple[tuple[Group, float], ...]  # judged groups with a defined value
+    lowest: tuple[Group, float] | None  # the two groups that set the spread (distinct)
+    highest: tuple[Group, float] | None
     difference: float
     ratio: float
     differences: np.ndarray  # per resample
     ratios: np.ndarray
 
 
-def _spread(metric: str, frame: _Frames, keys: list[Group], replicates: np.ndarray) -> _Spread:
+def _spread(metric: str, frames: _Frames, keys: list[Group], replicates: np.ndarray) -> _Spread:
     """Difference and ratio of fairlearn's group values over the judged ``keys``, as
     ``MetricFrame.difference`` / ``ratio`` define them (largest minus smallest, smallest over
-    largest); NaN unless two groups have a defined value."""
-    differences, ratios = _replicate_spreads(replicates)
+    largest), NaN unless two groups have a defined value; per resample (``replicates``: one
+    column per key), the same of the two groups that set them."""
+    nan = np.full(replicates.shape[0], math.nan)
     values = tuple(
-        (key, value) for key in keys if math.isfinite(value := _value(frame, metric, key))
+        (key, value) for key in keys if math.isfinite(value := _value(frames, metric, key))
     )
     if len(values) < 2:
-        return _Spread(values, math.nan, math.nan, differences, ratios)
-    low, high = min(v for _, v in values), max(v for _, v in values)
-    ratio = low / high if low >= 0 and high > 0 else math.nan
-    return _Spread(values, high - low, ratio, differences, ratios)
-
-
-def _replicate_spreads(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per resample (row): largest minus smallest defined value, and smallest over largest."""
-    nan = np.full(values.shape[0], math.nan)
-    if values.shape[1] < 2:
-        return nan, nan.copy()
-    defined = np.isfinite(values)
-    high = np.where(defined, values, -np.inf).max(axis=1)
-    low = np.where(defined, values, np.inf).min(axis=1)
-    enough = defined.sum(axis=1) >= 2
-    differences = np.where(enough, high - low, math.nan)
-    positive = enough & (low >= 0) & (high > 0)
-    ratios = np.where(positive, low / np.where(positive, high, 1.0), math.nan)
-    return differences, ratios
+        return _Spread(values, None, None, math.nan, math.nan, nan, nan.copy())
+    lowest_key, low = min(values, key=lambda kv: kv[1])
+    highest_key, high = max(values, key=lambda kv: kv[1])
+    if highest_key == lowest_key:  # every value equal: name two different groups
+        highest_key, high = next(kv for kv in values if kv[0] != lowest_key)
+    resampled_low = replicates[:, keys.index(lowest_key)]
+    resampled_high = replicates[:, keys.index(highest_key)]
+    if low >= 0 and high > 0:
+        ratio = low / high
+        ratios = _divide(resampled_low, resampled_high)
+    else:
+        ratio, ratios = math.nan, nan.copy()
+    return _Spread(
+        values,
+        (lowest_key, low),
+        (highest_key, high),
+        high - low,
+        ratio,
+        resampled_high - resampled_low,
+        ratios,
+    )
 
 
 #: Whether a higher value is better for the group (selection rate: positive is favourable).
@@ -717,14 +728,15 @@ HIGHER_IS_BETTER = {
 
 
 def _disparity(metric: str, spread: _Spread, quantiles: tuple[float, float]) -> Disparity:
-    if len(spread.values) < 2:
+    if spread.lowest is None or spread.highest is None:
         lowest_group = highest_group = worst = None
         lowest = highest = math.nan
     else:
-        lowest_group, lowest = min(spread.values, key=lambda kv: kv[1])
-        highest_group, highest = max(spread.values, key=lambda kv: kv[1])
+        (lowest_group, lowest), (highest_group, highest) = spread.lowest, spread.highest
         better = HIGHER_IS_BETTER.get(metric)
-        if better is None:  # mean error: furthest from zero
+        if highest == lowest:  # no gap: nobody is worse off
+            worst = None
+        elif better is None:  # mean error: furthest from zero
             worst = highest_group if abs(highest) > abs(lowest) else lowest_group
         else:
             worst = lowest_group if better else highest_group
@@ -770,7 +782,8 @@ def _check(
     low, high = interval
     bound = threshold.bound
     if not math.isfinite(value):
-        return ThresholdResult(threshold, math.nan, interval, None, False)
+        because = _undefined_because(threshold.metric, spreads)
+        return ThresholdResult(threshold, math.nan, interval, None, False, because)
     if threshold.kind == "min":
         passed = value >= bound - _ROUNDING
         conclusive = low >= bound - _ROUNDING if passed else high < bound - _ROUNDING
@@ -778,6 +791,18 @@ def _check(
         passed = value <= bound + _ROUNDING
         conclusive = high <= bound + _ROUNDING if passed else low > bound + _ROUNDING
     return ThresholdResult(threshold, value, interval, passed, bool(conclusive))
+
+
+def _undefined_because(metric: str, spreads: dict[str, _Spread]) -> str:
+    used = (
+        ("selection_rate",)
+        if metric.startswith("demographic_parity")
+        else ("true_positive_rate", "false_positive_rate")
+    )
+    if any(spreads[m].highest is None for m in used):
+        return "fewer than two groups large enough have a defined value"
+    zero = [METRIC_LABELS[m] for m in used if (high := spreads[m].highest) and high[1] == 0]
+    return f"the {_and(zero) or 'rate'} is 0 in every group, so the ratio is undefined"
 
 
 # --- sentences ------------------------------------------------------------------------------
@@ -858,7 +883,7 @@ def _threshold_sentence(result: ThresholdResult, percent: str) -> str:
     threshold = result.threshold
     label = _capital(THRESHOLD_LABELS[threshold.metric])
     if result.passed is None:
-        return f"{label} cannot be judged: fewer than two groups large enough have a defined value."
+        return f"{label} cannot be judged: {result.undefined_because}."
     bound = f"{threshold.bound:g}"
     if threshold.metric == "demographic_parity_ratio" and threshold.bound == 0.8:
         limit = f"the {bound} of the four-fifths rule"

@@ -21,6 +21,9 @@ from mlreport.analysis._fairness import (
 from mlreport.analysis._runs import ExperimentResult
 from mlreport.dataset import Dataset
 
+#: Why a best model with sensitive features has no fairness report.
+NO_REPORT = "no fairness report: {reason}"
+
 
 @dataclass(frozen=True)
 class ModelFairness:

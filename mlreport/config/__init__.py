@@ -21,6 +21,7 @@ from mlreport.config._models import (
     SyntheticData,
     file_format,
     import_estimator,
+    strip_compression,
 )
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "import_estimator",
     "load_experiments",
     "load_site_settings",
+    "strip_compression",
 ]

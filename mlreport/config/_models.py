@@ -12,6 +12,7 @@ from sklearn.metrics import get_scorer_names
 from mlreport.analysis._fairness import (
     CLASSIFICATION_METRICS,
     DEFAULT_THRESHOLDS,
+    FEATURE_TWICE,
     REGRESSION_METRICS,
     SCORE_METRICS,
     FairnessSettings,
@@ -58,6 +59,7 @@ FAIRNESS_THRESHOLD_IN_REGRESSION = (
     "fairness thresholds need a classifier (they compare selection and error rates)"
 )
 BOUND_NEEDS_ONE_SIDE = "give exactly one of min or max"
+FAIRNESS_NOTHING_TO_GROUP = "fairness groups by nothing: features is empty and no intersections"
 DEFAULT_SCORING = {
     "classification": ["accuracy"],
     "regression": ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"],
@@ -298,16 +300,26 @@ class FileData(_Strict):
         return value
 
 
+COMPRESSION_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst")
+CSV_SUFFIXES = (".csv", ".txt", ".data")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
 def file_format(path: str) -> Literal["csv", "parquet"] | None:
     """The format of a data file from its name, or None if unsupported."""
-    name = path.lower()
-    for suffix in (".gz", ".bz2", ".zip", ".xz", ".zst"):
-        name = name.removesuffix(suffix)
-    if name.endswith((".csv", ".txt", ".data")):
+    name = strip_compression(path.lower())
+    if name.endswith(CSV_SUFFIXES):
         return "csv"
-    if name.endswith((".parquet", ".pq")):
+    if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     return None
+
+
+def strip_compression(name: str) -> str:
+    """A file name without its compression suffix (``.gz``, ...)."""
+    for suffix in COMPRESSION_SUFFIXES:
+        name = name.removesuffix(suffix)
+    return name
 
 
 class SklearnData(_Strict):
@@ -453,8 +465,9 @@ class FairnessSpec(_Strict):
         default=None,
         description="default: demographic_parity_ratio min 0.8, equalized_odds_difference max 0.1",
     )
-    positive: str | None = Field(
-        default=None, description="the favourable class of a multi-class task"
+    positive: str | int | None = Field(
+        default=None,
+        description="the favourable class (default: data.positive_label; needed when multi-class)",
     )
     bootstrap: int = Field(default=200, ge=0, le=100_000)
     min_group_size: int = Field(default=30, ge=1)
@@ -564,6 +577,11 @@ class ExperimentSpec(_Strict):
             problems.append(
                 UNKNOWN_SENSITIVE.format(names=", ".join(unknown), known=", ".join(sensitive))
             )
+        if fairness.features == [] and not fairness.intersections:
+            problems.append(FAIRNESS_NOTHING_TO_GROUP)
+        for crossed in fairness.intersections:
+            if twice := sorted({f for f in crossed if crossed.count(f) > 1}):
+                problems.append(FEATURE_TWICE.format(names=", ".join(twice)))
         known = (
             (*CLASSIFICATION_METRICS, *SCORE_METRICS)
             if self.task == "classification"
@@ -600,11 +618,14 @@ class ExperimentSpec(_Strict):
         else:
             thresholds = DEFAULT_THRESHOLDS if self.task == "classification" else ()
         singles = spec.features if spec.features is not None else sensitive
+        positive = spec.positive
+        if positive is None and isinstance(self.data, FileData):
+            positive = self.data.positive_label
         return FairnessSettings(
             groupings=(*((f,) for f in singles), *(tuple(i) for i in spec.intersections)),
             metrics=None if spec.metrics is None else tuple(spec.metrics),
             thresholds=thresholds,
-            positive=spec.positive,
+            positive=None if positive is None else str(positive),
             bootstrap=spec.bootstrap,
             min_group_size=spec.min_group_size,
             level=spec.confidence,

@@ -13,7 +13,7 @@ from sklearn.model_selection import train_test_split
 
 from mlreport.config import ExperimentSpec, FileData, SklearnData, SyntheticData, file_format
 from mlreport.errors import DataError
-from mlreport.schema import MISSING_GROUP
+from mlreport.schema import class_labels, group_labels
 
 MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
 UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
@@ -83,8 +83,8 @@ class ChunkedData:
             no_groups = pd.DataFrame(index=pd.RangeIndex(len(y)))
             return TestSet(np.asarray(X), y, self.classes, no_groups)
         X = X.reset_index(drop=True)
-        sensitive = X[list(self.sensitive_features)].astype("object").fillna(MISSING_GROUP)
-        return TestSet(self.features(X), y, self.classes, sensitive.astype(str))
+        sensitive = group_labels(X[list(self.sensitive_features)])
+        return TestSet(self.features(X), y, self.classes, sensitive)
 
 
 def is_chunked(spec: ExperimentSpec) -> bool:
@@ -143,7 +143,7 @@ def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
             )
         )
     frame = frame.dropna(subset=[data.target])
-    target = frame[data.target].map_partitions(_labels, meta=(data.target, "object"))
+    target = frame[data.target].map_partitions(class_labels, meta=(data.target, "object"))
     classes = _class_order(spec, [str(v) for v in target.unique().compute()])
     codes = {label: code for code, label in enumerate(classes)}
     y = target.map(codes, meta=(data.target, "int64"))
@@ -261,8 +261,8 @@ def _load_file(
             )
         )
     frame = frame.dropna(subset=[data.target]).reset_index(drop=True)
-    target = frame[data.target] if spec.task == "regression" else _labels(frame[data.target])
-    sensitive = frame[data.sensitive_features].astype("object").fillna(MISSING_GROUP).astype(str)
+    target = frame[data.target] if spec.task == "regression" else class_labels(frame[data.target])
+    sensitive = group_labels(frame[data.sensitive_features])
     features = frame.drop(columns=[data.target, *data.drop])
     if data.categorical is not None:
         categorical = tuple(data.categorical)
@@ -273,13 +273,6 @@ def _load_file(
     for column in categorical:
         features[column] = features[column].astype("object").where(features[column].notna())
     return features, target, categorical, sensitive
-
-
-def _labels(target: pd.Series) -> pd.Series:
-    """Target values as label strings; whole floats (1.0, read as float) become '1'."""
-    if pd.api.types.is_float_dtype(target) and (target % 1 == 0).all():
-        target = target.astype("int64")
-    return target.astype(str).str.strip().astype(object)
 
 
 def _numeric_target(spec: ExperimentSpec, target: pd.Series) -> np.ndarray:

@@ -16,6 +16,7 @@ from mlreport.analysis import (
     group_label,
     grouping_label,
     threshold_outcomes,
+    verdict_text,
     worst_outcomes,
 )
 from mlreport.site import _format as fmt
@@ -32,8 +33,6 @@ from mlreport.site._models import Cell, Column, FairnessSection, Page, Table
 
 FAIRNESS_TEMPLATE = "fairness.md.j2"
 OVERVIEW_TEMPLATE = "fairness-overview.md.j2"
-PASSED, FAILED, UNJUDGED = "pass", "fail", "cannot be judged"
-INCONCLUSIVE = " (interval crosses the bound)"
 TOO_SMALL = "too small to judge"
 
 
@@ -125,7 +124,7 @@ def _threshold_table(report: FairnessReport, number: int) -> Table:
                 _value_cell(result.value),
                 Cell(_interval(result.interval)),
                 Cell(_bound(result)),
-                Cell(_verdict(result)),
+                Cell(verdict_text(result)),
             )
             for result in report.thresholds
         ),
@@ -243,9 +242,9 @@ def fairness_overview_page(result: ExperimentResult, models: list[ModelFairness]
                     or (
                         f"{len(failed)} of {len(threshold_outcomes(fairness))} failed"
                         if failed
-                        else PASSED
+                        else "pass"
                         if worst
-                        else UNJUDGED
+                        else "cannot be judged"
                     )
                 ),
             )
@@ -286,7 +285,8 @@ def _worst_cell(outcome: ThresholdOutcome | None) -> Cell:
         return Cell(fmt.MISSING, sort="")
     result = outcome.result
     return Cell(
-        f"{fmt.score(result.value, 3)} by {grouping_label(outcome.features)}: {_verdict(result)}",
+        f"{fmt.score(result.value, 3)} by {grouping_label(outcome.features)}: "
+        + verdict_text(result),
         sort=fmt.sort_value(result.value),
         tooltip=outcome.describe(),
     )
@@ -313,10 +313,3 @@ def _interval(interval: tuple[float, float]) -> str:
 def _bound(result: ThresholdResult) -> str:
     sign = "\u2265" if result.threshold.kind == "min" else "\u2264"
     return f"{sign} {result.threshold.bound:g}"
-
-
-def _verdict(result: ThresholdResult) -> str:
-    if result.passed is None:
-        return UNJUDGED
-    text = PASSED if result.passed else FAILED
-    return text if result.conclusive else text + INCONCLUSIVE

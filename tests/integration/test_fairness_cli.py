@@ -18,9 +18,11 @@ from fairlearn.metrics import (
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from mlreport.fairness import MISSING_COLUMNS
+from mlreport import schema
+from mlreport.fairness import MISSING_COLUMNS, MODEL_TAKEN, OTHER_SETTINGS, UNKNOWN_POSITIVE
 from mlreport.site import page_url
 from mlreport.site._links import fairness_path
+from mlreport.tracking import Tracker
 from tests.conftest import REPO, run_cli
 from tests.htmltools import table_rows, visible_text
 
@@ -175,6 +177,8 @@ def _log(tmp_path: Path, name: str, *, unfair: bool) -> None:
 def test_logged_predictions_reach_the_site_and_check_fails_only_on_a_failing_threshold(
     tmp_path: Path,
 ) -> None:
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    Tracker(uri).experiment_id("vendors", description="Scores bought in.")
     _log(tmp_path, "fair-model", unfair=False)
     assert run_cli("export", cwd=tmp_path).returncode == 0
     passed = run_cli("check", cwd=tmp_path)
@@ -195,8 +199,14 @@ def test_logged_predictions_reach_the_site_and_check_fails_only_on_a_failing_thr
         "FAIL: vendors / biased-model: equalized odds difference by group is 0.40 "
         "(maximum 0.1): true positive rate 0.40 for group = b, 0.80 for group = a"
     ) in failed.stdout
-    assert "pass: vendors / fair-model: demographic parity ratio by group is 1.00" in failed.stdout
+    assert (  # equal rates: two different groups are named
+        "pass: vendors / fair-model: demographic parity ratio by group is 1.00 (minimum 0.8): "
+        "selection rate 0.31 for group = a, 0.31 for group = b"
+    ) in failed.stdout
     assert failed.stderr.strip() == "error: 2 of 4 quality gates failed"
+
+    found = Tracker(uri).existing_experiment("vendors")
+    assert found is not None and found[1][schema.EXPERIMENT_DESCRIPTION_TAG] == "Scores bought in."
 
     built = run_cli("site", cwd=tmp_path)
     assert built.returncode == 0, built.stderr
@@ -212,3 +222,84 @@ def test_check_without_an_export_is_one_line(tmp_path: Path) -> None:
     done = run_cli("check", cwd=tmp_path)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and "run `mlreport export`" in done.stderr
+
+
+def test_logging_refuses_what_the_experiment_cannot_report_and_logs_nothing(
+    tmp_path: Path,
+) -> None:
+    _log(tmp_path, "fair-model", unfair=False)  # the experiment now groups by "group"
+    path = tmp_path / "regions.csv"
+    pd.DataFrame(
+        {"truth": [1, 0] * 50, "predicted": [1, 1] * 50, "region": ["n", "s"] * 50}
+    ).to_csv(path, index=False)
+    base = ["fairness", "--predictions", str(path), "--y-true", "truth", "--y-pred", "predicted"]
+    refused = run_cli(*base, "--sensitive", "region", "--experiment", "vendors", cwd=tmp_path)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "error: " + OTHER_SETTINGS.format(
+        experiment="vendors",
+        reason="no sensitive feature 'group' in the predictions (available: region)",
+    )
+    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+    tracker = Tracker(uri)
+    experiment_id = tracker.experiment_id("vendors", description=None)
+    assert set(tracker.latest_searches(experiment_id)) == {"fair-model"}  # nothing logged
+
+    search = tracker.start_run(  # a model mlreport searched in that experiment
+        experiment_id,
+        name="house",
+        tags={schema.TAG_ROLE: schema.ROLE_SEARCH, schema.TAG_MODEL: "house",
+              schema.TAG_STRATEGY: "grid"},
+    )  # fmt: skip
+    tracker.finish(search)
+    taken = run_cli(
+        *base, "--sensitive", "region", "--experiment", "vendors", "--name", "house",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert taken.returncode == 1
+    assert taken.stderr.strip() == "error: " + MODEL_TAKEN.format(
+        experiment="vendors", model="house"
+    )
+
+
+def test_positive_labels_are_checked_and_written_like_the_labels(tmp_path: Path) -> None:
+    path = tmp_path / "scored.csv"
+    _exact(path, unfair=True)
+    base = ["fairness", "--predictions", str(path), "--y-true", "truth", "--y-pred", "predicted",
+            "--sensitive", "group"]  # fmt: skip
+    wrong = run_cli(*base, "--positive", "yes", cwd=tmp_path)
+    assert wrong.returncode == 1
+    assert wrong.stderr.strip() == "error: " + UNKNOWN_POSITIVE.format(
+        positive="yes", labels="0, 1"
+    )
+    written = run_cli(*base, "--positive", "1.0", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    page = visible_text((tmp_path / "fairness-report" / "index.html").read_text())
+    assert "with '1' as the positive class" in page
+    negative = run_cli(*base, "--positive", "0", "--out", "negative", cwd=tmp_path)
+    assert negative.returncode == 0, negative.stderr
+    rows = {r[0]: r for r in table_rows(
+        (tmp_path / "negative" / "index.html").read_text(), "groups-1"
+    )}  # fmt: skip
+    assert _number(rows["b"][2]) == 0.87  # 690 + 180 of 1,000 predicted 0
+
+
+def test_a_regression_file_gets_mean_errors_by_group(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    group = rng.choice(["a", "b"], 600)
+    truth = rng.integers(0, 100, 600)  # whole numbers, read as integers
+    predicted = truth + rng.normal(np.where(group == "a", 5.0, -2.0), 3.0)
+    path = tmp_path / "regression.parquet"
+    pd.DataFrame({"truth": truth, "predicted": predicted, "group": group}).to_parquet(path)
+    done = run_cli(
+        "fairness", "--predictions", str(path), "--y-true", "truth", "--y-pred", "predicted",
+        "--sensitive", "group", "--task", "regression", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    page = (tmp_path / "fairness-report" / "index.html").read_text()
+    errors = pd.Series(predicted - truth).groupby(group)
+    for row in table_rows(page, "groups-1"):
+        assert _number(row[2]) == pytest.approx(errors.mean()[row[0]], abs=5e-4)
+        assert _number(row[3]) == pytest.approx(
+            errors.apply(lambda e: e.abs().mean())[row[0]], abs=5e-4
+        )
+    assert table_rows(page, "thresholds-1") == []  # thresholds need a classifier

@@ -376,3 +376,17 @@ def test_fairness_settings_do_not_change_the_search_fingerprint(tmp_path: Path) 
     assert model_fingerprint(other, other.models[0], data_digest="d") != model_fingerprint(
         plain, plain.models[0], data_digest="d"
     )
+
+
+def test_fairness_positive_defaults_to_the_data_positive_label_and_groupings_are_checked(
+    tmp_path: Path,
+) -> None:
+    labelled = FAIR.replace("  sensitive_features", "  positive_label: 1\n  sensitive_features")
+    assert _spec(tmp_path, labelled).fairness_settings().positive == "1"  # type: ignore[union-attr]
+    chosen = _spec(tmp_path, labelled + "fairness: {positive: 0}\n")
+    assert chosen.fairness_settings().positive == "0"  # type: ignore[union-attr]
+    (tmp_path / "people.csv").write_text("y,sex,race\n1,F,A\n")
+    twice = write(tmp_path, "t.yaml", FAIR + "fairness: {intersections: [[sex, sex]]}\n")
+    assert any("sensitive feature sex is listed twice" in p for p in problems_of([twice]))
+    empty = write(tmp_path, "e.yaml", FAIR + "fairness: {features: []}\n")
+    assert any("fairness groups by nothing" in p for p in problems_of([empty]))

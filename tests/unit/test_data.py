@@ -10,7 +10,8 @@ from sklearn.linear_model import LogisticRegression
 from mlreport.config import load_experiments
 from mlreport.errors import DataError
 from mlreport.run import load_data, predictions_frame
-from mlreport.run._data import MISSING_GROUP, POSITIVE_LABEL_NOT_BINARY, UNKNOWN_POSITIVE_LABEL
+from mlreport.run._data import POSITIVE_LABEL_NOT_BINARY, UNKNOWN_POSITIVE_LABEL
+from mlreport.schema import MISSING_GROUP
 
 
 def spec_for(tmp_path: Path, data: str, extra: str = ""):  # type: ignore[no-untyped-def]
@@ -144,3 +145,14 @@ def test_a_binary_decision_function_is_named_after_the_positive_class(tmp_path: 
     positive = data.classes[-1]
     assert list(frame.columns) == ["y_true", "y_pred", f"decision_score_{positive}"]
     assert np.allclose(frame[f"decision_score_{positive}"], model.decision_function(data.X_test))
+
+
+def test_labels_are_written_alike_however_typed() -> None:
+    from mlreport.schema import class_labels, group_labels
+
+    assert list(class_labels(pd.Series([1.0, 0.0]))) == ["1", "0"]
+    assert list(class_labels(pd.Series(["1", 0, " 1"], dtype=object))) == ["1", "0", "1"]
+    assert list(class_labels(pd.Series([True, False]))) == ["True", "False"]
+    assert list(class_labels(pd.Series([" >50K", "<=50K"]))) == [">50K", "<=50K"]
+    assert list(class_labels(pd.Series([0.5, 1.0]))) == ["0.5", "1.0"]
+    assert list(group_labels(pd.Series(["F", None, 3]))) == ["F", "(missing)", "3"]

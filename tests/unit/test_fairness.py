@@ -482,3 +482,50 @@ def test_settings_round_trip_through_json_and_give_one_report_per_grouping() -> 
     assert [r.features for r in by_column] == [("sex",), ("race",)]
     with pytest.raises(ValueError, match="unreadable fairness settings"):
         FairnessSettings.from_json("{not json")
+
+
+def test_equal_groups_name_two_groups_and_nobody_worse_off() -> None:
+    rows = pd.concat([_rows("a", tp=30, fn=10, fp=5, tn=55), _rows("b", tp=30, fn=10, fp=5, tn=55)])
+    report = fairness_report(rows, ["group"], bootstrap=20)
+    selection = report.disparities[0]
+    assert {selection.lowest_group, selection.highest_group} == {("a",), ("b",)}
+    assert selection.difference == 0 and selection.worst_group is None
+    assert "worst for" not in report.sentences[1]
+
+
+def test_a_disparity_interval_is_that_of_the_gap_between_its_two_groups() -> None:
+    # ten groups with one true selection rate: the largest-minus-smallest gap of resampled
+    # rates is biased upwards, the gap between the two named groups is not
+    rows = pd.concat(
+        [_rows(f"g{i}", tp=20 + i % 3, fn=20, fp=10, tn=50 - i % 3) for i in range(10)]
+    )
+    report = fairness_report(rows, ["group"], bootstrap=500, seed=2)
+    for disparity in report.disparities:
+        low, high = disparity.difference_interval
+        assert low <= disparity.difference <= high, disparity.metric
+        low, high = disparity.ratio_interval
+        assert low <= disparity.ratio <= high, disparity.metric
+
+
+def test_a_feature_listed_twice_and_an_undefined_ratio_are_explained() -> None:
+    with pytest.raises(ValueError, match="sensitive feature sex is listed twice"):
+        fairness_report(_predictions(100), ["sex", "sex"])
+    nobody = pd.concat([_rows("a", tp=0, fn=40, fp=0, tn=60), _rows("b", tp=0, fn=30, fp=0, tn=70)])
+    report = fairness_report(nobody, ["group"], bootstrap=10)
+    ratio = report.thresholds[0]
+    assert ratio.passed is None
+    assert (
+        ratio.undefined_because
+        == "the selection rate is 0 in every group, so the ratio is undefined"
+    )
+    assert f"Demographic parity ratio cannot be judged: {ratio.undefined_because}." in (
+        report.sentences
+    )
+
+
+def test_settings_with_a_bad_value_are_unreadable() -> None:
+    bad = FairnessSettings().to_json().replace('"bootstrap":200', '"bootstrap":"many"')
+    with pytest.raises(ValueError, match="unreadable fairness settings"):
+        FairnessSettings.from_json(bad)
+    with pytest.raises(ValueError, match="unreadable fairness settings"):
+        FairnessSettings.from_json('{"thresholds": [{"metric": "x", "bound": 1, "kind": "min"}]}')
