@@ -264,11 +264,13 @@ def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | No
 MAX_SCATTER_POINTS = 5000
 
 
+#: The style of lines to read the data against.
+_REFERENCE = {"dash": "dot", "color": "#999"}
+
+
 def _reference_line(x: list[float], y: list[float], *, name: str) -> go.Scatter:
     """A dotted grey line to read the data against (chance, perfect, zero, ideal)."""
-    return go.Scatter(
-        x=x, y=y, mode="lines", line={"dash": "dot", "color": "#999"}, name=name, hoverinfo="skip"
-    )
+    return go.Scatter(x=x, y=y, mode="lines", line=_REFERENCE, name=name, hoverinfo="skip")
 
 
 def _test_samples(x: list[float], y: list[float], *, hovertemplate: str) -> go.Scatter:
@@ -683,7 +685,7 @@ def fairness_tradeoff_chart(
         return None
     figure.add_hline(
         y=bound,
-        line={"dash": "dot", "color": "#999"},
+        line=_REFERENCE,
         annotation_text=f"bound {bound:g}",
         annotation_position="top left",
     )
