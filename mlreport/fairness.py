@@ -226,11 +226,12 @@ def log_target(tracking_uri: str, experiment: str, model: str) -> LogTarget:
     there (its next build would search it again), and read the experiment's settings."""
     from mlreport.tracking import Tracker
 
-    found = Tracker(tracking_uri).existing_experiment(experiment)
+    tracker = Tracker(tracking_uri)
+    found = tracker.existing_experiment(experiment)
     if found is None:
         return LogTarget(tracking_uri, experiment, None)
     experiment_id, tags = found
-    searches = Tracker(tracking_uri).latest_searches(experiment_id)
+    searches = tracker.latest_searches(experiment_id)
     strategy = searches.get(model, {}).get(schema.TAG_STRATEGY)
     if strategy is not None and strategy != schema.EXTERNAL_STRATEGY:
         raise MlreportError(MODEL_TAKEN.format(experiment=experiment, model=model))

@@ -303,3 +303,50 @@ def test_a_regression_file_gets_mean_errors_by_group(tmp_path: Path) -> None:
             errors.apply(lambda e: e.abs().mean())[row[0]], abs=5e-4
         )
     assert table_rows(page, "thresholds-1") == []  # thresholds need a classifier
+
+
+EXPERIMENT = """
+name: people
+seed: 0
+data:
+  kind: file
+  path: people.csv
+  target: y
+  sensitive_features: [sex]
+explain: {enabled: false}
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {strategy: grid, cv: 2, space: {C: [1.0]}}
+"""
+
+
+def test_editing_the_fairness_section_changes_the_report_without_searching_again(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(0)
+    sex = rng.choice(["F", "M"], 800)
+    x = rng.normal(size=800) + (sex == "M")
+    (tmp_path / "experiments").mkdir()
+    people = {"x": x, "sex": sex, "y": (x + rng.normal(size=800) > 0.5).astype(int)}
+    pd.DataFrame(people).to_csv(tmp_path / "experiments" / "people.csv", index=False)
+    experiment = tmp_path / "experiments" / "people.yaml"
+    experiment.write_text(EXPERIMENT)
+    first = run_cli("build", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    page = tmp_path / "site" / page_url(fairness_path("people", "lr"))
+    assert [row[0] for row in table_rows(page.read_text(), "thresholds-1")] == [
+        "demographic parity ratio",
+        "equalized odds difference",
+    ]
+    experiment.write_text(
+        EXPERIMENT + "fairness:\n  thresholds: {demographic_parity_difference: {max: 0.9}}\n"
+    )
+    second = run_cli("build", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "ran 0 model searches" in second.stdout and "skipped 1 unchanged" in second.stdout
+    (row,) = table_rows(page.read_text(), "thresholds-1")
+    assert row[0] == "demographic parity difference" and row[4] == "pass"
+    checked = run_cli("check", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "ok: 1 of 1 quality gates passed on 1 models" in checked.stdout
