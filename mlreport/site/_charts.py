@@ -697,3 +697,68 @@ def fairness_tradeoff_chart(
         caption="One point per model: its test score against the worst value of this measure "
         "over the groupings (whiskers: bootstrap interval); the dotted line is the bound.",
     )
+
+
+#: Most groups drawn as small confusion matrices (the largest ones).
+MAX_GROUP_MATRICES = 12
+
+
+def group_confusion_chart(report: FairnessReport, *, chart_id: str) -> Chart | None:
+    """One small confusion matrix per group (the largest ``MAX_GROUP_MATRICES``), rows
+    normalised by the true class, counts as cell text."""
+    from plotly.subplots import make_subplots
+
+    rows = sorted(
+        (row for row in report.groups if row.confusion is not None),
+        key=lambda row: -row.size,
+    )[:MAX_GROUP_MATRICES]
+    if not rows:
+        return None
+    columns = min(3, len(rows))
+    lines = math.ceil(len(rows) / columns)
+    titles = [
+        f"{html.escape(', '.join(row.group)[:40])}<br>{row.size:,} rows"
+        + (" (too small to judge)" if row.too_small else "")
+        for row in rows
+    ]
+    figure = make_subplots(
+        rows=lines, cols=columns, subplot_titles=titles, horizontal_spacing=0.12,
+        vertical_spacing=0.3 / lines,
+    )  # fmt: skip
+    positive = html.escape(report.positive or "positive")
+    axis = [f"not {positive}", positive]
+    for index, row in enumerate(rows):
+        counts = [list(pair) for pair in row.confusion or ()]
+        shares = [[c / sum(pair) if sum(pair) else math.nan for c in pair] for pair in counts]
+        figure.add_trace(
+            go.Heatmap(
+                z=shares,
+                x=[f"pred. {a}" for a in axis],
+                y=[f"actual {a}" for a in axis],
+                text=[[f"{c:,}" for c in pair] for pair in counts],
+                texttemplate="%{text}",
+                zmin=0,
+                zmax=1,
+                colorscale="Blues",
+                showscale=index == 0,
+                colorbar={"title": {"text": "share of row"}},
+                hovertemplate="%{y}, %{x}: %{text} (%{z:.1%} of the row)<extra></extra>",
+            ),
+            row=index // columns + 1,
+            col=index % columns + 1,
+        )
+    figure.update_yaxes(autorange="reversed", showticklabels=False)
+    figure.update_yaxes(showticklabels=True, col=1, tickfont={"size": 10})
+    figure.update_xaxes(tickfont={"size": 10})
+    figure.update_annotations(font={"size": 11})
+    shown = "" if len(rows) == len(report.groups) else f" (the {len(rows)} largest groups)"
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="",
+        y_title="",
+        caption=f"Each group's confusion matrix{shown}: rows are the actual class, colour is "
+        "the share of the row (the diagonal: true negative and true positive rates), cell "
+        "text the count. Hover for the cell.",
+        height=max(280, 260 * lines),
+    )

@@ -20,7 +20,11 @@ from mlreport.analysis import (
     worst_outcomes,
 )
 from mlreport.site import _format as fmt
-from mlreport.site._charts import fairness_tradeoff_chart, group_metrics_chart
+from mlreport.site._charts import (
+    fairness_tradeoff_chart,
+    group_confusion_chart,
+    group_metrics_chart,
+)
 from mlreport.site._links import (
     HOME_PATH,
     experiment_path,
@@ -105,6 +109,7 @@ def _section(report: FairnessReport, number: int) -> FairnessSection:
         disparities=_disparity_table(report, number),
         confusion=_confusion_table(report, number) if report.task == "classification" else None,
         chart=group_metrics_chart(report, chart_id=f"chart-groups-{number}"),
+        confusion_chart=group_confusion_chart(report, chart_id=f"chart-confusion-{number}"),
     )
 
 

@@ -49,6 +49,7 @@ class FairnessSection:
     disparities: Table
     confusion: Table | None
     chart: Chart | None
+    confusion_chart: Chart | None = None
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,19 @@ def test_predictions_without_sensitive_features_get_no_fairness_pages() -> None:
     pages = build_pages(replace(dataset, predictions=plain), SiteSettings())
     assert not any("fairness" in p.path for p in pages)
     assert "fairness" not in _page(pages, model_path("demo", "lr")).links
+
+
+def test_each_group_gets_a_small_confusion_matrix_normalised_by_the_actual_class() -> None:
+    dataset = _dataset()
+    section = _page(build_pages(dataset, SiteSettings()), fairness_path("demo", "lr")).sections[0]
+    assert section.confusion_chart is not None
+    figure = json.loads(section.confusion_chart.figure_json)
+    report = fairness_report(dataset.predictions["lr-best"], ["sex"], bootstrap=0)
+    by_size = sorted(report.groups, key=lambda row: -row.size)
+    assert len(figure["data"]) == len(by_size)
+    for trace, row in zip(figure["data"], by_size, strict=True):
+        (tn, fp), (fn, tp) = row.confusion or ((0, 0), (0, 0))
+        assert trace["text"] == [[f"{tn:,}", f"{fp:,}"], [f"{fn:,}", f"{tp:,}"]]
+        assert trace["z"][0][0] == tn / (tn + fp) and trace["z"][1][1] == tp / (fn + tp)
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles == [f"{row.group[0]}<br>{row.size:,} rows" for row in by_size]
