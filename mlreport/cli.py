@@ -24,6 +24,7 @@ from rich.progress import (
 
 from mlreport import __version__
 from mlreport.errors import EXIT_FAILURE, MlreportError, first_line
+from mlreport.publish import DEFAULT_BRANCH, DEFAULT_MESSAGE
 
 if TYPE_CHECKING:
     from mlreport.analysis import ModelFairness
@@ -412,6 +413,40 @@ def _threshold_lines(report: ModelFairness) -> list[str]:
 def _gate_label(verdict: str) -> str:
     """A gate's verdict for a log: failures in capitals, to stand out."""
     return "FAIL" + verdict.removeprefix("fail") if verdict.startswith("fail") else verdict
+
+
+@cli.command()
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The built site to publish.",
+)
+@click.option(
+    "--branch", default=DEFAULT_BRANCH, show_default=True, help="The branch to commit to."
+)
+@click.option(
+    "--push", "remote", metavar="REMOTE", default=None, help="Push the branch to this remote."
+)
+@click.option("--message", default=DEFAULT_MESSAGE, show_default=True)
+@debug_option
+def publish(site_dir: Path, branch: str, remote: str | None, message: str) -> None:
+    """Commit the built site to a branch (gh-pages) of this git repository, keeping its
+    history; the working tree and the checked-out branch are left alone."""
+    from mlreport.publish import publish_site
+
+    summary = publish_site(
+        site_dir, repository=Path.cwd(), branch=branch, message=message, remote=remote
+    )
+    if summary.changed:
+        line = f"published {site_dir}/ to {branch} as {summary.commit[:12]}"
+    else:
+        line = f"{site_dir}/ is what {branch} ({summary.commit[:12]}) holds: nothing to commit"
+    if summary.pushed_to:
+        line += f"; pushed {branch} to {summary.pushed_to}"
+    stdout.print(line, markup=False)
 
 
 @cli.command()

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import sqlite3
-import subprocess
 import tempfile
 import time
 import uuid
@@ -19,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from mlreport import schema
+from mlreport._git import git
 from mlreport.errors import TrackingError
 
 DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
@@ -36,17 +36,9 @@ def resolve_tracking_uri(uri: str | None) -> str:
 def git_commit(directory: Path) -> str:
     """The current commit of the git repository holding ``directory``, or ''."""
     try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=directory,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
+        return git(["rev-parse", "HEAD"], cwd=directory, check=False, timeout=10)
+    except OSError:
         return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
 
 
 def param_value(value: Any) -> str:

@@ -1,0 +1,56 @@
+"""Running git: one helper for every git command mlreport runs."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from mlreport.errors import MlreportError
+
+GIT_FAILED = "git {command} failed: {reason}"
+
+
+def git(
+    arguments: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    check: bool = True,
+    timeout: float = 120,
+) -> str:
+    """Run git; its stripped output. A failure raises MlreportError naming the subcommand
+    and git's last line, or gives '' when not ``check``. OSError if git is not installed."""
+    try:
+        done = subprocess.run(
+            ["git", *arguments],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        if not check:
+            return ""
+        reason = f"no answer in {timeout:g} s"
+        raise MlreportError(
+            GIT_FAILED.format(command=_subcommand(arguments), reason=reason)
+        ) from exc
+    if done.returncode != 0:
+        if not check:
+            return ""
+        reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise MlreportError(GIT_FAILED.format(command=_subcommand(arguments), reason=reason))
+    return done.stdout.strip()
+
+
+def _subcommand(arguments: list[str]) -> str:
+    """The git subcommand of an argument list (after ``--git-dir``/``--work-tree`` pairs)."""
+    words = iter(arguments)
+    for word in words:
+        if word in ("--git-dir", "--work-tree"):
+            next(words, None)
+            continue
+        return word
+    return ""

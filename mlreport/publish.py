@@ -1,0 +1,98 @@
+"""Publish a built site to a branch (``gh-pages``) of the current git repository.
+
+The site becomes a commit on the branch whose parent is the branch's previous commit, so the
+published history is kept. It is written with git's plumbing (a temporary index, ``write-tree``,
+``commit-tree``, ``update-ref``): the working tree, the index and the checked-out branch of the
+repository are never touched. ``.nojekyll`` is added so that GitHub Pages serves the files as
+they are (folders such as ``assets/`` would otherwise pass through Jekyll).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mlreport._git import git as _git
+from mlreport.errors import MlreportError
+
+NOT_A_SITE = "{site}/index.html does not exist: run `mlreport build` (or `mlreport site`) first"
+NOT_A_REPOSITORY = "{path} is not inside a git repository: publish commits the site to a branch"
+GIT_MISSING = "git is not installed (publish commits the site with git)"
+DEFAULT_BRANCH = "gh-pages"
+DEFAULT_MESSAGE = "Publish the mlreport site"
+#: Used only when git has no identity configured (e.g. on a fresh CI machine).
+FALLBACK_IDENTITY = {"name": "mlreport", "email": "mlreport@localhost"}
+
+
+@dataclass(frozen=True)
+class PublishSummary:
+    branch: str
+    commit: str
+    changed: bool  # False when the site equals the branch's last commit (nothing committed)
+    pushed_to: str | None
+
+
+def publish_site(
+    site_dir: Path,
+    *,
+    repository: Path,
+    branch: str = DEFAULT_BRANCH,
+    message: str = DEFAULT_MESSAGE,
+    remote: str | None = None,
+) -> PublishSummary:
+    """Commit ``site_dir`` (with ``.nojekyll``) on ``branch`` of the repository holding
+    ``repository``, on top of the branch's history; push it to ``remote`` if given."""
+    from mlreport.site import SITE_MARKER
+
+    if not (site_dir / "index.html").is_file():
+        raise MlreportError(NOT_A_SITE.format(site=site_dir))
+    git_dir = _git_dir(repository)
+    with tempfile.TemporaryDirectory(prefix="mlreport-publish-") as scratch:
+        content = Path(scratch) / "site"
+        shutil.copytree(site_dir, content, ignore=shutil.ignore_patterns(SITE_MARKER))
+        (content / ".nojekyll").touch()
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        base = ["--git-dir", str(git_dir), "--work-tree", str(content)]
+        _git([*base, "add", "--all", "--force", "."], cwd=content, env=env)
+        tree = _git([*base, "write-tree"], cwd=content, env=env)
+    ref = f"refs/heads/{branch}"
+    parent = _git(["--git-dir", str(git_dir), "rev-parse", "--verify", "--quiet", ref], check=False)
+    changed = True
+    if parent:
+        parent_tree = _git(["--git-dir", str(git_dir), "rev-parse", f"{parent}^{{tree}}"])
+        changed = parent_tree != tree
+    commit = parent
+    if changed:
+        arguments = ["--git-dir", str(git_dir), "commit-tree", tree, "-m", message]
+        if parent:
+            arguments += ["-p", parent]
+        commit = _git(arguments, env=_with_identity(git_dir))
+        update = ["--git-dir", str(git_dir), "update-ref", ref, commit]
+        _git([*update, parent] if parent else update)
+    if remote is not None:
+        _git(["--git-dir", str(git_dir), "push", "--quiet", remote, f"{ref}:{ref}"])
+    return PublishSummary(branch=branch, commit=commit, changed=changed, pushed_to=remote)
+
+
+def _git_dir(path: Path) -> Path:
+    try:
+        output = _git(["rev-parse", "--absolute-git-dir"], cwd=path, check=False)
+    except FileNotFoundError as exc:
+        raise MlreportError(GIT_MISSING) from exc
+    if not output:
+        raise MlreportError(NOT_A_REPOSITORY.format(path=path.resolve()))
+    return Path(output)
+
+
+def _with_identity(git_dir: Path) -> dict[str, str]:
+    """The environment for a commit: git's own identity, else mlreport's fallback."""
+    env = dict(os.environ)
+    for key in ("name", "email"):
+        configured = _git(["--git-dir", str(git_dir), "config", f"user.{key}"], check=False)
+        if not configured:
+            for role in ("AUTHOR", "COMMITTER"):
+                env.setdefault(f"GIT_{role}_{key.upper()}", FALLBACK_IDENTITY[key])
+    return env

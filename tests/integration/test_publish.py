@@ -1,0 +1,110 @@
+"""`mlreport publish` commits the built site to gh-pages with git, and pushes it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from mlreport.config import SiteSettings
+from mlreport.publish import NOT_A_REPOSITORY, NOT_A_SITE
+from mlreport.site import build_site
+from tests.conftest import run_cli
+from tests.unit.test_pages import two_model_dataset
+
+pytestmark = pytest.mark.integration
+
+
+def git(*args: str, cwd: Path) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def _site(root: Path, name: str) -> Path:
+    if not (root / "export").exists():
+        two_model_dataset().write(root / "export")
+    build_site(
+        root / "export", root / "site", settings=SiteSettings(site_name=name), work_dir=root / "w"
+    )
+    return root / "site"
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git("init", "-q", "-b", "main", cwd=repo)
+    (repo / "README.md").write_text("models\n")
+    git("add", "README.md", cwd=repo)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start", cwd=repo)
+    return repo
+
+
+def test_publish_commits_the_site_with_nojekyll_and_keeps_history(
+    repository: Path, tmp_path: Path
+) -> None:
+    site = _site(tmp_path, "first")
+    head = git("rev-parse", "HEAD", cwd=repository)
+    done = run_cli("publish", "--site", str(site), cwd=repository)
+    assert done.returncode == 0, done.stderr
+    files = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repository).splitlines())
+    expected = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert files == (expected - {".mlreport-site"}) | {".nojekyll"}
+    index = git("show", "gh-pages:index.html", cwd=repository)
+    assert index == (site / "index.html").read_text().strip()
+    # the user's branch, index and working tree are untouched
+    assert git("rev-parse", "HEAD", cwd=repository) == head
+    assert git("branch", "--show-current", cwd=repository) == "main"
+    assert git("status", "--porcelain", cwd=repository) == ""
+
+    again = run_cli("publish", "--site", str(site), cwd=repository)
+    assert again.returncode == 0 and "nothing to commit" in again.stdout
+    assert git("rev-list", "--count", "gh-pages", cwd=repository) == "1"
+
+    site = _site(tmp_path, "second")
+    third = run_cli("publish", "--site", str(site), "--message", "nightly", cwd=repository)
+    assert third.returncode == 0, third.stderr
+    assert git("rev-list", "--count", "gh-pages", cwd=repository) == "2"
+    assert git("log", "-1", "--format=%s", "gh-pages", cwd=repository) == "nightly"
+    assert "second" in git("show", "gh-pages:index.html", cwd=repository)
+
+
+def test_publish_pushes_to_a_bare_remote_without_a_git_identity(
+    repository: Path, tmp_path: Path
+) -> None:
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    git("remote", "add", "origin", str(remote), cwd=repository)
+    site = _site(tmp_path, "pushed")
+    home = tmp_path / "home"  # no ~/.gitconfig: no user.name or user.email
+    home.mkdir()
+    done = run_cli(
+        "publish", "--site", str(site), "--push", "origin", cwd=repository,
+        env={"HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1", "XDG_CONFIG_HOME": str(home)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "pushed gh-pages to origin" in done.stdout
+    local = git("rev-parse", "gh-pages", cwd=repository)
+    assert git("rev-parse", "gh-pages", cwd=remote) == local
+    assert git("log", "-1", "--format=%an <%ae>", "gh-pages", cwd=remote) == (
+        "mlreport <mlreport@localhost>"
+    )
+    assert git("cat-file", "-e", "gh-pages:.nojekyll", cwd=remote) == ""
+
+
+def test_publish_errors_are_one_line(repository: Path, tmp_path: Path) -> None:
+    missing = run_cli("publish", "--site", str(tmp_path / "nosite"), cwd=repository)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error: " + NOT_A_SITE.format(site=tmp_path / "nosite")
+    site = _site(tmp_path, "s")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    ceiling = {"GIT_CEILING_DIRECTORIES": str(tmp_path)}  # no repository above it either
+    done = run_cli("publish", "--site", str(site), cwd=outside, env=ceiling)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: " + NOT_A_REPOSITORY.format(path=outside.resolve())
+    bad = run_cli("publish", "--site", str(site), "--push", "nowhere", cwd=repository)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("error: git push failed: ")
+    assert len(bad.stderr.strip().splitlines()) == 1
