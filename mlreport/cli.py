@@ -417,6 +417,38 @@ def _gate_label(verdict: str) -> str:
 
 @cli.command()
 @click.option(
+    "--base",
+    "base_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The baseline export (e.g. the one published from the main branch).",
+)
+@data_option("The export to compare with the baseline.")
+@click.option("--site-url", metavar="URL", help="Link experiments and models to this site.")
+@click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option(
+    "--output",
+    "output_file",
+    type=click.Path(path_type=Path),
+    help="Write the Markdown to this file (default: standard output).",
+)
+@debug_option
+def diff(
+    base_dir: Path, data_dir: Path, site_url: str | None, top: int, output_file: Path | None
+) -> None:
+    """Markdown summary of what changed against a baseline export, for a pull request."""
+    from mlreport.diff import diff_exports
+
+    text = diff_exports(base_dir, data_dir, top=top, site_url=site_url)
+    if output_file is None:
+        sys.stdout.write(text)
+    else:
+        output_file.write_text(text, encoding="utf-8")
+        stdout.print(f"wrote the summary to {output_file} ({len(text):,} characters)")
+
+
+@cli.command()
+@click.option(
     "--site",
     "site_dir",
     type=click.Path(path_type=Path),

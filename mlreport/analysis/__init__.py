@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mlreport.analysis._compare import ExperimentChange, compare_exports
 from mlreport.analysis._confusion import (
     CLASS_STATISTICS,
     ClassStatistics,
@@ -57,6 +58,7 @@ from mlreport.analysis._runs import (
     experiment_results,
     high_first,
     other_experiments,
+    ranked_trials,
     records,
     run_listing,
     run_table,
@@ -84,6 +86,7 @@ __all__ = [
     "ClassStatistics",
     "ConfusionSummary",
     "Disparity",
+    "ExperimentChange",
     "ExperimentResult",
     "ExplanationResult",
     "FairnessReport",
@@ -104,6 +107,7 @@ __all__ = [
     "ThresholdResult",
     "Trial",
     "binary_curves",
+    "compare_exports",
     "confusion_summary",
     "experiment_fairness",
     "experiment_results",
@@ -121,6 +125,7 @@ __all__ = [
     "model_scaling",
     "other_experiments",
     "parallel_scaling",
+    "ranked_trials",
     "records",
     "regression_summary",
     "run_listing",

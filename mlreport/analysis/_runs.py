@@ -429,6 +429,14 @@ def _number(value: Any) -> float:
     return math.nan if value is None or pd.isna(value) else float(value)
 
 
+def ranked_trials(result: ExperimentResult) -> list[Trial]:
+    """Every trial of the experiment's latest searches, best primary score first (the
+    leaderboard's order; unscored trials last)."""
+    primary = result.primary_metric
+    trials = [t for m in result.models for t in m.trials]
+    return sorted(trials, key=lambda t: (high_first(t.score(primary)), t.model, t.run_name))
+
+
 def high_first(value: float) -> float:
     """Sort key putting high scores first and NaN last."""
     return math.inf if math.isnan(value) else -value

@@ -11,7 +11,15 @@ from mlreport.site._build import (
     write_site,
 )
 from mlreport.site._fairness_pages import standalone_fairness_page
-from mlreport.site._links import experiment_path, model_path, page_url, relative_url, slug
+from mlreport.site._links import (
+    experiment_path,
+    fairness_overview_path,
+    fairness_path,
+    model_path,
+    page_url,
+    relative_url,
+    slug,
+)
 from mlreport.site._models import Cell, Chart, Column, Page, Table
 from mlreport.site._pages import (
     HOME_PATH,
@@ -38,6 +46,8 @@ __all__ = [
     "build_site",
     "experiment_page",
     "experiment_path",
+    "fairness_overview_path",
+    "fairness_path",
     "front_matter_title",
     "home_page",
     "leaderboard_table",

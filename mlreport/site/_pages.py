@@ -24,10 +24,10 @@ from mlreport.analysis import (
     experiment_fairness,
     experiment_results,
     global_importance,
-    high_first,
     is_regression,
     model_scaling,
     other_experiments,
+    ranked_trials,
     regression_summary,
     run_listing,
 )
@@ -580,10 +580,8 @@ def leaderboard_table(result: ExperimentResult) -> Table:
     """
     primary = result.primary_metric
     others = [s for s in result.scorers if s != primary]
-    trials = [t for m in result.models for t in m.trials]
-    trials.sort(key=lambda t: (high_first(t.score(primary)), t.model, t.run_name))
     rows = []
-    for position, trial in enumerate(trials, start=1):
+    for position, trial in enumerate(ranked_trials(result), start=1):
         score = trial.score(primary)
         spread = "" if math.isnan(trial.score_std) else f" ± {fmt.score(trial.score_std)}"
         rows.append(

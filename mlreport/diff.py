@@ -1,0 +1,219 @@
+"""A Markdown summary of what changed between two exports, for a pull-request comment.
+
+Everything taken from run data (experiment, model and run names, params, errors) is escaped,
+so a name cannot break the table, inject HTML or links. The summary stays under GitHub's
+65,536-character comment limit: lists are shortened first, then experiments left out, with
+the site (``site_url``) as the place for the rest.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from mlreport.analysis import THRESHOLD_LABELS, ExperimentChange, compare_exports, grouping_label
+from mlreport.analysis._compare import Best
+from mlreport.analysis._runs import Trial
+from mlreport.dataset import read_dataset
+
+#: GitHub's limit on the body of a comment.
+COMMENT_LIMIT = 65_536
+#: Items of each list shown when the full summary is too long.
+SHORT_LIST = 5
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(value: str) -> str:
+    """``value`` as literal Markdown text: HTML-escaped, Markdown punctuation backslashed,
+    on one line."""
+    one_line = " ".join(str(value).split())
+    return _MARKDOWN.sub(r"\\\1", html.escape(one_line, quote=False))
+
+
+def diff_exports(
+    base_dir: Path,
+    head_dir: Path,
+    *,
+    top: int = 5,
+    site_url: str | None = None,
+    limit: int = COMMENT_LIMIT,
+) -> str:
+    """The Markdown summary of ``head_dir``'s export against ``base_dir``'s."""
+    changes = compare_exports(read_dataset(base_dir), read_dataset(head_dir), top=top)
+    return diff_markdown(changes, top=top, site_url=site_url, limit=limit)
+
+
+def diff_markdown(
+    changes: Sequence[ExperimentChange],
+    *,
+    top: int = 5,
+    site_url: str | None = None,
+    limit: int = COMMENT_LIMIT,
+) -> str:
+    """Header, a table row per experiment, and a section per experiment that changed."""
+    links = _Links(site_url)
+    for items in (None, SHORT_LIST):
+        sections = [_section(c, top=top, links=links, items=items) for c in changes]
+        text = _assemble(changes, [s for s in sections if s], links)
+        if len(text) <= limit:
+            return text
+    # still too long: as many sections as fit, then a line saying how many are left out
+    head = _assemble(changes, [], links)
+    kept: list[str] = []
+    shown = [s for s in sections if s]
+    for position, section in enumerate(shown):
+        rest = len(shown) - position
+        note = f"\n_{rest} more experiments changed; see the site for them._\n"
+        if len(head) + sum(map(len, kept)) + len(section) + len(note) + 200 > limit:
+            kept.append(note)
+            break
+        kept.append(section)
+    text = _assemble(changes, kept, links)
+    return text if len(text) <= limit else text[: limit - 40] + "\n\n_(summary cut)_\n"
+
+
+class _Links:
+    def __init__(self, site_url: str | None) -> None:
+        self.base = site_url.rstrip("/") if site_url else None
+
+    def wrap(self, label: str, path: str) -> str:
+        from mlreport.site import page_url
+
+        return f"[{label}]({self.base}/{page_url(path)})" if self.base else label
+
+
+def _assemble(changes: Sequence[ExperimentChange], sections: list[str], links: _Links) -> str:
+    counts = {status: sum(c.status == status for c in changes) for status in _STATUS_ORDER}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    lines = [
+        "## mlreport: changes against the base",
+        "",
+        f"{len(changes)} experiments: {summary or 'none'}.",
+        "",
+        "| Experiment | Status | Best model | Test score | Change | Failing thresholds "
+        "| New failed runs |",
+        "| --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    lines += [_row(c, links) for c in changes]
+    return "\n".join(lines) + "\n" + "".join(sections)
+
+
+_STATUS_ORDER = ("changed", "new", "removed", "unchanged")
+
+
+def _row(change: ExperimentChange, links: _Links) -> str:
+    from mlreport.site import experiment_path
+
+    best = change.best_after or change.best_before
+    score = (
+        f"{markdown_text(change.primary_metric)} {_score(best.score)}" if best is not None else "—"
+    )
+    cells = [
+        links.wrap(markdown_text(change.name), experiment_path(change.name))
+        if change.status != "removed"
+        else markdown_text(change.name),
+        change.status,
+        markdown_text(best.model) if best is not None else "—",
+        score,
+        _delta(change.best_before, change.best_after),
+        str(change.failing_thresholds),
+        str(len(change.new_failures)),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _section(change: ExperimentChange, *, top: int, links: _Links, items: int | None) -> str:
+    if change.status in ("unchanged", "removed"):
+        return ""
+    from mlreport.site import fairness_path, model_path
+
+    lines = ["", f"### {markdown_text(change.name)}", ""]
+    before, after = change.best_before, change.best_after
+    metric = markdown_text(change.primary_metric)
+    if after is not None:
+        model = links.wrap(
+            f"**{markdown_text(after.model)}**", model_path(change.name, after.model)
+        )
+        if before is None:
+            lines.append(f"- Best model: {model}, test {metric} {_score(after.score)}.")
+        else:
+            was = "" if before.model == after.model else f" (was {markdown_text(before.model)})"
+            lines.append(
+                f"- Best model: {model}{was}, test {metric} {_score(before.score)} → "
+                f"{_score(after.score)} ({_delta(before, after)})."
+            )
+    if change.entered:
+        lines.append(f"- Entered the top {top}: " + _list(change.entered, change, items) + ".")
+    if change.left:
+        lines.append(f"- Left the top {top}: " + _list(change.left, change, items) + ".")
+    fairness, more_fairness = _shortened(change.fairness, items)
+    for threshold in fairness:
+        page = links.wrap(
+            markdown_text(threshold.model), fairness_path(change.name, threshold.model)
+        )
+        lines.append(
+            f"- Fairness, {page}: {THRESHOLD_LABELS[threshold.metric]} by "
+            f"{markdown_text(grouping_label(threshold.features))} "
+            f"{_value(threshold.before)} → {_value(threshold.after)} "
+            f"({_verdict(threshold.passed_before)} → {_verdict(threshold.passed_after)})."
+        )
+    if more_fairness:
+        lines.append(f"- And {more_fairness} more fairness changes.")
+    failures, more_failures = _shortened(change.new_failures, items)
+    for failure in failures:
+        error = f": {markdown_text(failure.error[:300])}" if failure.error else ""
+        lines.append(
+            f"- New failed run {markdown_text(failure.run_name)} "
+            f"({markdown_text(failure.model)}){error}."
+        )
+    if more_failures:
+        lines.append(f"- And {more_failures} more new failed runs.")
+    return "\n".join(lines) + "\n"
+
+
+def _list(trials: tuple[Trial, ...], change: ExperimentChange, items: int | None) -> str:
+    shown, more = _shortened(trials, items)
+    text = "; ".join(
+        f"{markdown_text(t.model)} ({markdown_text(_params(t))}) "
+        f"{_score(t.score(change.primary_metric))}"
+        for t in shown
+    )
+    return text + (f"; and {more} more" if more else "")
+
+
+Item = TypeVar("Item")
+
+
+def _shortened(values: tuple[Item, ...], items: int | None) -> tuple[tuple[Item, ...], int]:
+    """The first ``items`` values (all if None) and how many are left out."""
+    shown = values if items is None else values[:items]
+    return shown, len(values) - len(shown)
+
+
+def _params(trial: Trial) -> str:
+    return ", ".join(f"{k}={v}" for k, v in trial.params) or "default params"
+
+
+def _score(value: float) -> str:
+    return f"{value:.4f}" if math.isfinite(value) else "—"
+
+
+def _value(value: float) -> str:
+    return f"{value:.2f}" if math.isfinite(value) else "—"
+
+
+def _verdict(passed: bool | None) -> str:
+    return "—" if passed is None else "pass" if passed else "fail"
+
+
+def _delta(before: Best | None, after: Best | None) -> str:
+    if before is None or after is None:
+        return "—"
+    change = after.score - before.score
+    if not math.isfinite(change):
+        return "—"
+    return f"{change:+.4f}"
