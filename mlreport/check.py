@@ -1,18 +1,31 @@
-"""Quality gates on an export: every configured fairness threshold of every best model."""
+"""Quality gates on an export: metric floors, the regression against a baseline export, and
+every configured fairness threshold of every best model."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlreport.analysis import (
     NO_REPORT,
+    ExperimentResult,
     experiment_fairness,
     experiment_results,
     threshold_outcomes,
     verdict_text,
 )
-from mlreport.dataset import read_dataset
+from mlreport.config import GateSettings
+from mlreport.dataset import Dataset, read_dataset
+
+NO_EXPERIMENT = "no experiment {name!r} in the export, so its metric floors cannot hold"
+NO_BEST_MODEL = "no best model with a test score"
+FLOOR = "best model's test {metric} is {value} (minimum {floor:g})"
+NO_SCORE = "best model has no test {metric} score (metric floor {floor:g})"
+REGRESSION = (
+    "best test {metric} is {value:.4f} against {base:.4f} in the base: a change of "
+    "{change:+.4f} (largest drop allowed {allowed:g})"
+)
 
 
 @dataclass(frozen=True)
@@ -50,14 +63,84 @@ class CheckSummary:
         return len({(r.experiment, r.model) for r in self.results})
 
 
-def check_export(data_dir: Path) -> CheckSummary:
-    """Every fairness threshold of every best model of the export in ``data_dir``.
+def check_export(
+    data_dir: Path, *, gates: GateSettings | None = None, base_dir: Path | None = None
+) -> CheckSummary:
+    """The gates of the export in ``data_dir``: ``gates``' metric floors, the regression of
+    each experiment's best score against the export in ``base_dir`` (when both a base and
+    ``gates.max_regression`` are given), and every fairness threshold of every best model.
 
-    A model whose report cannot be computed fails its gates: they cannot be shown to hold.
+    A gate that cannot be shown to hold (a model whose fairness report cannot be computed,
+    a floor on a missing experiment or score) fails.
     """
+    gates = gates or GateSettings()
     dataset = read_dataset(data_dir)
+    experiments = {e.name: e for e in experiment_results(dataset)}
+    results = _floor_results(experiments, gates)
+    if base_dir is not None and gates.max_regression is not None:
+        base = {e.name: e for e in experiment_results(read_dataset(base_dir))}
+        results += _regression_results(experiments, base, gates.max_regression)
+    results += _fairness_results(dataset, list(experiments.values()))
+    return CheckSummary(tuple(results))
+
+
+def _floor_results(
+    experiments: dict[str, ExperimentResult], gates: GateSettings
+) -> list[GateResult]:
     results = []
-    for experiment in experiment_results(dataset):
+    for name, floors in gates.metric_floors.items():
+        experiment = experiments.get(name)
+        best = experiment.best_model if experiment else None
+        for metric, floor in floors.items():
+            if experiment is None:
+                message = NO_EXPERIMENT.format(name=name)
+                results.append(GateResult(name, "(none)", False, message, "fail"))
+                continue
+            if best is None:
+                results.append(GateResult(name, "(none)", False, NO_BEST_MODEL, "fail"))
+                continue
+            value = best.test_score(metric)
+            if math.isnan(value):
+                message = NO_SCORE.format(metric=metric, floor=floor)
+                results.append(GateResult(name, best.name, False, message, "fail"))
+                continue
+            passed = value >= floor
+            message = FLOOR.format(metric=metric, value=f"{value:.4f}", floor=floor)
+            results.append(
+                GateResult(name, best.name, passed, message, "pass" if passed else "fail")
+            )
+    return results
+
+
+def _regression_results(
+    experiments: dict[str, ExperimentResult],
+    base: dict[str, ExperimentResult],
+    allowed: float,
+) -> list[GateResult]:
+    results = []
+    for name, experiment in experiments.items():
+        before, after = base.get(name), experiment
+        if before is None or before.best_model is None or after.best_model is None:
+            continue  # a new experiment, or nothing scored: nothing to regress from
+        metric = after.primary_metric
+        old = before.best_model.test_score(metric)
+        new = after.best_model.test_score(metric)
+        if math.isnan(old) or math.isnan(new):
+            continue
+        change = new - old
+        passed = change >= -allowed - 1e-12
+        message = REGRESSION.format(
+            metric=metric, value=new, base=old, change=change, allowed=allowed
+        )
+        results.append(
+            GateResult(name, after.best_model.name, passed, message, "pass" if passed else "fail")
+        )
+    return results
+
+
+def _fairness_results(dataset: Dataset, experiments: list[ExperimentResult]) -> list[GateResult]:
+    results = []
+    for experiment in experiments:
         for fairness in experiment_fairness(dataset, experiment):
             if fairness.error:
                 message = NO_REPORT.format(reason=fairness.error)
@@ -74,4 +157,4 @@ def check_export(data_dir: Path) -> CheckSummary:
                         verdict_text(outcome.result),
                     )
                 )
-    return CheckSummary(tuple(results))
+    return results

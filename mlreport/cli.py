@@ -39,7 +39,11 @@ MODELS_FAILED = "{count} model search(es) failed: {details}"
 INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
 UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
 GATES_FAILED = "{count} of {total} quality gates failed"
-NOTHING_TO_CHECK = "no quality gate to check: no best model's predictions carry sensitive features"
+NO_REGRESSION_GATE = "--base is given, but mlreport.yaml sets no gates.max_regression to check"
+NOTHING_TO_CHECK = (
+    "no quality gate to check: no metric floor or regression gate in mlreport.yaml, and no "
+    "best model's predictions carry sensitive features"
+)
 _debug = False
 
 
@@ -249,12 +253,26 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @cli.command()
 @data_option("Folder of the Parquet dataset to check.")
+@click.option(
+    "--base",
+    "base_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="A baseline export: each experiment's best score may drop at most "
+    "gates.max_regression (mlreport.yaml) against it.",
+)
 @debug_option
-def check(data_dir: Path) -> None:
-    """Quality gates: exit 1 if a fairness threshold of a best model fails."""
+def check(data_dir: Path, base_dir: Path | None) -> None:
+    """Quality gates: metric floors, regression against --base, fairness thresholds; exit 1
+    if any fails."""
     from mlreport.check import check_export
+    from mlreport.config import load_site_settings
+    from mlreport.pipeline import Project
 
-    summary = check_export(data_dir)
+    settings = load_site_settings(Project().settings_file)
+    if base_dir is not None and settings.gates.max_regression is None:
+        stderr.print(f"warning: {NO_REGRESSION_GATE}", markup=False)
+    summary = check_export(data_dir, gates=settings.gates, base_dir=base_dir)
     for result in summary.results:
         stdout.print(f"{_gate_label(result.verdict)}: {result.line()}", markup=False)
     total = len(summary.results)

@@ -673,9 +673,24 @@ def _scorer_task(name: str) -> Literal["classification", "regression"] | None:
     return "classification" if classification else None
 
 
+class GateSettings(_Strict):
+    """Quality gates ``mlreport check`` applies besides the experiments' fairness thresholds."""
+
+    metric_floors: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="experiment -> scorer -> the lowest test score its best model may have",
+    )
+    max_regression: float | None = Field(
+        default=None,
+        ge=0,
+        description="the largest drop of an experiment's best test score against --base",
+    )
+
+
 class SiteSettings(_Strict):
     """Optional ``mlreport.yaml`` at the project root."""
 
     site_name: str = Field(default="mlreport", min_length=1)
     site_url: str | None = None
     description: str = ""
+    gates: GateSettings = Field(default_factory=GateSettings)

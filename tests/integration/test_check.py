@@ -1,0 +1,77 @@
+"""`mlreport check`: metric floors and the regression against a baseline, from mlreport.yaml."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mlreport.check import FLOOR, NO_EXPERIMENT, REGRESSION
+from tests.builders import DatasetBuilder
+from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
+
+
+def _export(folder: Path, *, score: float) -> None:
+    builder = DatasetBuilder()
+    builder.experiment("1", "demo")
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        trials=[({"C": "1"}, {"cv_roc_auc_mean": score, "fit_time_s": 0.1, "rank": 1})],
+        test_scores={"roc_auc": score, "accuracy": score - 0.1},
+    )
+    builder.write(folder)
+
+
+def test_metric_floors_pass_and_fail_with_their_values(tmp_path: Path) -> None:
+    _export(tmp_path / "export", score=0.85)
+    (tmp_path / "mlreport.yaml").write_text(
+        "gates:\n  metric_floors:\n    demo: {roc_auc: 0.8, accuracy: 0.8}\n    gone: {f1: 0.5}\n"
+    )
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert lines == [
+        "pass: demo / lr: " + FLOOR.format(metric="roc_auc", value="0.8500", floor=0.8),
+        "FAIL: demo / lr: " + FLOOR.format(metric="accuracy", value="0.7500", floor=0.8),
+        "FAIL: gone / (none): " + NO_EXPERIMENT.format(name="gone"),
+    ]
+    assert done.stderr.strip() == "error: 2 of 3 quality gates failed"
+    (tmp_path / "mlreport.yaml").write_text("gates:\n  metric_floors:\n    demo: {roc_auc: 0.8}\n")
+    passed = run_cli("check", cwd=tmp_path)
+    assert passed.returncode == 0
+    assert "ok: 1 of 1 quality gates passed on 1 models" in passed.stdout
+
+
+def test_a_drop_against_the_base_beyond_the_allowed_regression_fails(tmp_path: Path) -> None:
+    _export(tmp_path / "base", score=0.90)
+    _export(tmp_path / "export", score=0.88)
+    (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: 0.01}\n")
+    failed = run_cli("check", "--base", "base", cwd=tmp_path)
+    assert failed.returncode == 1
+    expected = REGRESSION.format(
+        metric="roc_auc", value=0.88, base=0.90, change=-0.02, allowed=0.01
+    )
+    assert f"FAIL: demo / lr: {expected}" in failed.stdout
+    (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: 0.05}\n")
+    passed = run_cli("check", "--base", "base", cwd=tmp_path)
+    assert passed.returncode == 0, passed.stdout
+    (tmp_path / "mlreport.yaml").unlink()
+    unset = run_cli("check", "--base", "base", cwd=tmp_path)
+    assert unset.returncode == 0
+    assert "warning: --base is given, but mlreport.yaml sets no gates.max_regression" in (
+        unset.stderr
+    )
+    assert "ok: no quality gate to check" in unset.stdout
+
+
+def test_invalid_gates_are_a_configuration_error(tmp_path: Path) -> None:
+    _export(tmp_path / "export", score=0.85)
+    (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: -1, floors: {}}\n")
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "max_regression" in done.stderr and "floors" in done.stderr
