@@ -481,14 +481,28 @@ def diff(
     "--push", "remote", metavar="REMOTE", default=None, help="Push the branch to this remote."
 )
 @click.option("--message", default=DEFAULT_MESSAGE, show_default=True)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also publish this export, as export/ on the branch (a baseline for `diff --base`).",
+)
 @debug_option
-def publish(site_dir: Path, branch: str, remote: str | None, message: str) -> None:
+def publish(
+    site_dir: Path, branch: str, remote: str | None, message: str, data_dir: Path | None
+) -> None:
     """Commit the built site to a branch (gh-pages) of this git repository, keeping its
     history; the working tree and the checked-out branch are left alone."""
     from mlreport.publish import publish_site
 
     summary = publish_site(
-        site_dir, repository=Path.cwd(), branch=branch, message=message, remote=remote
+        site_dir,
+        repository=Path.cwd(),
+        branch=branch,
+        message=message,
+        remote=remote,
+        data_dir=data_dir,
     )
     if summary.changed:
         line = f"published {site_dir}/ to {branch} as {summary.commit[:12]}"

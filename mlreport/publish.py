@@ -21,7 +21,10 @@ from mlreport.errors import MlreportError
 NOT_A_SITE = "{site}/index.html does not exist: run `mlreport build` (or `mlreport site`) first"
 NOT_A_REPOSITORY = "{path} is not inside a git repository: publish commits the site to a branch"
 GIT_MISSING = "git is not installed (publish commits the site with git)"
+NOT_AN_EXPORT = "{data}/manifest.json does not exist: run `mlreport export` first"
 DEFAULT_BRANCH = "gh-pages"
+#: Where a published export sits on the branch.
+PUBLISHED_EXPORT = "export"
 DEFAULT_MESSAGE = "Publish the mlreport site"
 #: Used only when git has no identity configured (e.g. on a fresh CI machine).
 FALLBACK_IDENTITY = {"name": "mlreport", "email": "mlreport@localhost"}
@@ -42,9 +45,14 @@ def publish_site(
     branch: str = DEFAULT_BRANCH,
     message: str = DEFAULT_MESSAGE,
     remote: str | None = None,
+    data_dir: Path | None = None,
 ) -> PublishSummary:
     """Commit ``site_dir`` (with ``.nojekyll``) on ``branch`` of the repository holding
-    ``repository``, on top of the branch's history; push it to ``remote`` if given."""
+    ``repository``, on top of the branch's history; push it to ``remote`` if given.
+
+    With ``data_dir``, the export is published too, as ``export/`` beside the pages: the
+    baseline a pull request's ``mlreport diff --base`` compares with.
+    """
     from mlreport.site import SITE_MARKER
 
     if not (site_dir / "index.html").is_file():
@@ -54,6 +62,11 @@ def publish_site(
         content = Path(scratch) / "site"
         shutil.copytree(site_dir, content, ignore=shutil.ignore_patterns(SITE_MARKER))
         (content / ".nojekyll").touch()
+        if data_dir is not None:
+            if not (data_dir / "manifest.json").is_file():
+                raise MlreportError(NOT_AN_EXPORT.format(data=data_dir))
+            shutil.rmtree(content / PUBLISHED_EXPORT, ignore_errors=True)
+            shutil.copytree(data_dir, content / PUBLISHED_EXPORT)
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         base = ["--git-dir", str(git_dir), "--work-tree", str(content)]
         _git([*base, "add", "--all", "--force", "."], cwd=content, env=env)

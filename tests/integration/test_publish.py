@@ -108,3 +108,27 @@ def test_publish_errors_are_one_line(repository: Path, tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert bad.stderr.startswith("error: git push failed: ")
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_publish_can_carry_the_export_as_the_baseline_of_pull_requests(
+    repository: Path, tmp_path: Path
+) -> None:
+    site = _site(tmp_path, "with data")
+    done = run_cli(
+        "publish", "--site", str(site), "--data", str(tmp_path / "export"), cwd=repository
+    )
+    assert done.returncode == 0, done.stderr
+    manifest = git("show", "gh-pages:export/manifest.json", cwd=repository)
+    assert manifest == (tmp_path / "export" / "manifest.json").read_text().strip()
+    # what the pull-request workflow does to get the baseline
+    baseline = tmp_path / "baseline"
+    baseline.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", "gh-pages", "export"], cwd=repository, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
+    diffed = run_cli("diff", "--base", str(baseline / "export"), cwd=tmp_path)
+    assert diffed.returncode == 0, diffed.stderr
+    assert "1 experiments: 1 unchanged." in diffed.stdout
+    missing = run_cli("publish", "--site", str(site), "--data", "nowhere", cwd=repository)
+    assert missing.returncode == 1 and "nowhere/manifest.json does not exist" in missing.stderr
