@@ -73,13 +73,20 @@ def check_export(
     A gate that cannot be shown to hold (a model whose fairness report cannot be computed,
     a floor on a missing experiment or score) fails.
     """
+    base = read_dataset(base_dir) if base_dir is not None else None
+    return check_dataset(read_dataset(data_dir), gates=gates, base=base)
+
+
+def check_dataset(
+    dataset: Dataset, *, gates: GateSettings | None = None, base: Dataset | None = None
+) -> CheckSummary:
+    """``check_export`` on datasets already read."""
     gates = gates or GateSettings()
-    dataset = read_dataset(data_dir)
     experiments = {e.name: e for e in experiment_results(dataset)}
     results = _floor_results(experiments, gates)
-    if base_dir is not None and gates.max_regression is not None:
-        base = {e.name: e for e in experiment_results(read_dataset(base_dir))}
-        results += _regression_results(experiments, base, gates.max_regression)
+    if base is not None and gates.max_regression is not None:
+        before = {e.name: e for e in experiment_results(base)}
+        results += _regression_results(experiments, before, gates.max_regression)
     results += _fairness_results(dataset, list(experiments.values()))
     return CheckSummary(tuple(results))
 

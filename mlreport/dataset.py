@@ -34,6 +34,8 @@ class Dataset:
     weights: dict[str, pd.DataFrame] = field(default_factory=dict)
     #: Run id -> measurements (``schema.SCALING_ARTIFACT``) of a scaling run.
     scaling: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The build history (``schema.BUILDS``), empty before the first ``mlreport build``.
+    builds: pd.DataFrame = field(default_factory=lambda: schema.BUILDS.empty_table().to_pandas())
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -78,4 +80,19 @@ def read_dataset(path: Path) -> Dataset:
                 raise DatasetError(
                     UNREADABLE_TABLE.format(path=path, table=table, reason=reason)
                 ) from exc
-    return Dataset(manifest=manifest, tables=tables, **copies)
+    return Dataset(manifest=manifest, tables=tables, builds=read_builds(path), **copies)
+
+
+def read_builds(path: Path) -> pd.DataFrame:
+    """The build history kept in the dataset folder ``path`` (empty if there is none)."""
+    file = path / schema.BUILDS_FILE
+    if not file.is_file():
+        return schema.BUILDS.empty_table().to_pandas()
+    try:
+        table = pq.read_table(file, schema=schema.BUILDS)
+    except (OSError, pa.ArrowException) as exc:
+        reason = str(exc).splitlines()[0]
+        raise DatasetError(
+            UNREADABLE_TABLE.format(path=path, table="builds", reason=reason)
+        ) from exc
+    return sort_rows(table, ["build_time", "experiment", "model"]).to_pandas()

@@ -135,6 +135,9 @@ def export_store(
                 lambda: None if full else _previous_export(out_dir, tracking_uri)
             )
             summary = _export(tracking_uri, reader, client, previous, staging, progress)
+        builds = out_dir / schema.BUILDS_FILE
+        if builds.is_file():  # the build history belongs to the folder, not to the store
+            shutil.copy2(builds, staging / schema.BUILDS_FILE)
     return replace(summary, out_dir=out_dir)
 
 

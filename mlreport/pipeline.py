@@ -20,9 +20,11 @@ from mlreport.config import (
 )
 from mlreport.errors import ConfigError
 from mlreport.export import ExportSummary, export_store
+from mlreport.history import record_build
 from mlreport.run import RunSummary, run_experiments
 from mlreport.schema import MANIFEST_FILE
 from mlreport.site import SITE_MARKER, SiteSummary, build_site
+from mlreport.tracking import git_commit
 
 WORK_DIR = Path(".mlreport")
 
@@ -99,6 +101,7 @@ def build(
     if on_run_done is not None:
         on_run_done(run)
     exported = export_store(tracking_uri, data_dir, progress=progress)
+    record_build(data_dir, gates=settings.gates, commit=git_commit(Path.cwd()))
     site = build_site(
         data_dir, site_dir, settings=settings, work_dir=project.work_dir, progress=progress
     )

@@ -225,6 +225,22 @@ def class_labels(values: pd.Series) -> pd.Series:
     return values.astype(str).str.strip().astype(object)
 
 
+#: One row per build, experiment and model: the build history that ``mlreport build``
+#: appends to and every export carries over (``BUILDS_FILE`` in the dataset folder).
+BUILDS_FILE = "builds.parquet"
+BUILDS = pa.schema(
+    [
+        ("build_time", _TS),
+        ("git_commit", pa.string()),
+        ("experiment", pa.string()),
+        ("model", pa.string()),
+        ("primary_metric", pa.string()),
+        ("test_score", pa.float64()),
+        ("best", pa.bool_()),
+        ("failed_gates", pa.int64()),
+    ]
+)
+
 #: Run artifacts the export copies into the dataset as ``<folder>/<run_id>.parquet``:
 #: folder -> (the role of the runs that log it, the artifact's path in the run).
 RUN_ARTIFACT_COPIES: dict[str, tuple[str, str]] = {

@@ -72,6 +72,7 @@ from mlreport.analysis._scaling import (
     parallel_scaling,
     scaling_verdict,
 )
+from mlreport.analysis._trends import ExperimentTrend, Regression, TrendPoint, build_trends
 
 __all__ = [
     "CLASSIFICATION_METRICS",
@@ -88,6 +89,7 @@ __all__ = [
     "Disparity",
     "ExperimentChange",
     "ExperimentResult",
+    "ExperimentTrend",
     "ExplanationResult",
     "FairnessReport",
     "FairnessSettings",
@@ -98,6 +100,7 @@ __all__ = [
     "OtherExperiment",
     "ParallelPoint",
     "PowerLawFit",
+    "Regression",
     "RegressionSummary",
     "RunListing",
     "ScalingRun",
@@ -105,8 +108,10 @@ __all__ = [
     "Threshold",
     "ThresholdOutcome",
     "ThresholdResult",
+    "TrendPoint",
     "Trial",
     "binary_curves",
+    "build_trends",
     "compare_exports",
     "confusion_summary",
     "experiment_fairness",

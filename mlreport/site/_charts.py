@@ -15,6 +15,7 @@ from mlreport.analysis import (
     BinaryCurves,
     ConfusionSummary,
     ExperimentResult,
+    ExperimentTrend,
     FairnessReport,
     ModelFairness,
     ModelScaling,
@@ -761,4 +762,56 @@ def group_confusion_chart(report: FairnessReport, *, chart_id: str) -> Chart | N
         "the share of the row (the diagonal: true negative and true positive rates), cell "
         "text the count. Hover for the cell.",
         height=max(280, 260 * lines),
+    )
+
+
+def trend_chart(trend: ExperimentTrend, *, chart_id: str) -> Chart | None:
+    """An experiment's best test score per build, each model's score, regressions marked."""
+    figure = go.Figure()
+    for number, (model, series) in enumerate(trend.models):
+        figure.add_trace(
+            go.Scatter(
+                x=[t.isoformat() for t, _ in series],
+                y=[v for _, v in series],
+                mode="lines+markers",
+                line={"color": _COLOURS[number % len(_COLOURS)], "width": 1},
+                marker={"size": 5},
+                opacity=0.5,
+                name=html.escape(model),
+                hovertemplate=f"{html.escape(model)}: %{{y:.4f}}<br>%{{x}}<extra></extra>",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[p.build_time.isoformat() for p in trend.points],
+            y=[p.best_score for p in trend.points],
+            mode="lines+markers",
+            line={"color": "#222", "width": 3},
+            name="best",
+            text=[
+                html.escape(f"{p.best_model} ({p.git_commit[:8] or 'no commit'})")
+                for p in trend.points
+            ],
+            hovertemplate="best: %{text}<br>%{y:.4f}<br>%{x}<extra></extra>",
+        )
+    )
+    if trend.regressions:
+        figure.add_trace(
+            go.Scatter(
+                x=[r.build_time.isoformat() for r in trend.regressions],
+                y=[r.after for r in trend.regressions],
+                mode="markers",
+                marker={"symbol": "x", "size": 14, "color": "#d62728"},
+                name="regression",
+                customdata=[[r.before] for r in trend.regressions],
+                hovertemplate="regression: %{customdata[0]:.4f} → %{y:.4f}<extra></extra>",
+            )
+        )
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title="build",
+        y_title=f"test {html.escape(trend.metric)}",
+        caption="The best model's test score at each build (thick line), each model's (thin), "
+        "and a red cross where the best score fell below the previous build's.",
     )

@@ -20,6 +20,8 @@ def slug(name: str) -> str:
 
 #: Source path of a site's home page.
 HOME_PATH = "index.md"
+#: Source path of the history page (trends across builds).
+HISTORY_PATH = "history.md"
 
 
 def experiment_path(name: str) -> str:

@@ -20,6 +20,7 @@ from mlreport.analysis import (
     RegressionSummary,
     Trial,
     binary_curves,
+    build_trends,
     confusion_summary,
     experiment_fairness,
     experiment_results,
@@ -49,6 +50,7 @@ from mlreport.site._charts import (
     speedup_chart,
 )
 from mlreport.site._fairness_pages import fairness_overview_page, fairness_page
+from mlreport.site._history_pages import history_page
 from mlreport.site._links import (
     HOME_PATH,
     experiment_path,
@@ -109,6 +111,8 @@ def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
             pages.extend(
                 fairness_page(result, f, has_model_page=f.model in model_pages) for f in fairness
             )
+    if not dataset.builds.empty:
+        pages.append(history_page(build_trends(dataset.builds)))
     pages.append(runs_page(dataset, {r.name for r in results}))
     return pages
 

@@ -1,0 +1,68 @@
+"""The build history: a snapshot of every ``mlreport build``, kept in the export folder.
+
+Each build appends one row per experiment and model (build time, git commit, test score of
+the primary metric, whether it is the experiment's best, its failed quality gates). Every
+export carries the file over, so a nightly job that keeps its export folder (for instance by
+publishing it with ``mlreport publish --data``) accumulates the history the site's trends
+page draws.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from mlreport import schema
+from mlreport.analysis import experiment_results
+from mlreport.check import check_dataset
+from mlreport.config import GateSettings
+from mlreport.dataset import read_dataset
+
+
+def record_build(
+    data_dir: Path,
+    *,
+    gates: GateSettings,
+    commit: str,
+    build_time: datetime | None = None,
+) -> int:
+    """Append this build's snapshot to ``data_dir``'s history, atomically; rows added."""
+    dataset = read_dataset(data_dir)
+    failed: dict[tuple[str, str], int] = {}
+    for result in check_dataset(dataset, gates=gates).failed:
+        key = (result.experiment, result.model)
+        failed[key] = failed.get(key, 0) + 1
+    when = build_time or datetime.now(UTC)
+    rows = []
+    for experiment in experiment_results(dataset):
+        best = experiment.best_model
+        for model in experiment.models:
+            score = model.test_score(experiment.primary_metric)
+            if math.isnan(score):
+                continue
+            rows.append(
+                {
+                    "build_time": when,
+                    "git_commit": commit,
+                    "experiment": experiment.name,
+                    "model": model.name,
+                    "primary_metric": experiment.primary_metric,
+                    "test_score": score,
+                    "best": best is not None and model.name == best.name,
+                    "failed_gates": failed.get((experiment.name, model.name), 0),
+                }
+            )
+    snapshot = pa.Table.from_pylist(rows, schema=schema.BUILDS)
+    history = pa.concat_tables(
+        [pa.Table.from_pandas(dataset.builds, schema=schema.BUILDS, preserve_index=False), snapshot]
+    )
+    target = data_dir / schema.BUILDS_FILE
+    partial = data_dir / f".{schema.BUILDS_FILE}.tmp-{os.getpid()}"
+    pq.write_table(history, partial)
+    os.replace(partial, target)
+    return len(rows)

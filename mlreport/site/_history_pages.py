@@ -1,0 +1,68 @@
+"""The history page: trends across builds, with regressions marked."""
+
+from __future__ import annotations
+
+from mlreport.analysis import ExperimentTrend
+from mlreport.site import _format as fmt
+from mlreport.site._charts import trend_chart
+from mlreport.site._links import HISTORY_PATH, experiment_path, relative_url
+from mlreport.site._models import Cell, Chart, Column, Page, Table
+
+HISTORY_TEMPLATE = "history.md.j2"
+
+
+def history_page(trends: tuple[ExperimentTrend, ...]) -> Page:
+    """Each experiment's best score over the builds, and a table of every regression."""
+    regressions = Table(
+        table_id="regressions",
+        columns=(
+            Column("Build"),
+            Column("Commit"),
+            Column("Experiment"),
+            Column("Best before", numeric=True),
+            Column("Best after", numeric=True),
+            Column("Change", numeric=True),
+        ),
+        rows=tuple(
+            (
+                Cell(_when(r.build_time), sort=r.build_time.isoformat()),
+                Cell(r.git_commit[:12] or fmt.MISSING),
+                Cell(
+                    trend.experiment,
+                    href=relative_url(HISTORY_PATH, experiment_path(trend.experiment)),
+                ),
+                Cell(f"{r.model_before}: {fmt.score(r.before)}", sort=fmt.sort_value(r.before)),
+                Cell(f"{r.model_after}: {fmt.score(r.after)}", sort=fmt.sort_value(r.after)),
+                Cell(f"{r.after - r.before:+.4f}", sort=fmt.sort_value(r.after - r.before)),
+            )
+            for trend in trends
+            for r in trend.regressions
+        ),
+        empty_text="No build lowered an experiment's best score.",
+    )
+    builds = {p.build_time for trend in trends for p in trend.points}
+    charts: dict[str, Chart] = {}
+    for number, trend in enumerate(trends, start=1):
+        chart = trend_chart(trend, chart_id=f"chart-trend-{number}")
+        if chart is not None:
+            charts[trend.experiment] = chart
+    return Page(
+        path=HISTORY_PATH,
+        title="History",
+        template=HISTORY_TEMPLATE,
+        intro="How the best models changed from build to build. Every mlreport build "
+        "records a snapshot in the export folder; a nightly job that keeps it accumulates "
+        "this history.",
+        tables={"regressions": regressions},
+        charts=charts,
+        facts=(
+            ("Builds", str(len(builds))),
+            ("First", _when(min(builds)) if builds else fmt.MISSING),
+            ("Latest", _when(max(builds)) if builds else fmt.MISSING),
+            ("Regressions", str(len(regressions.rows))),
+        ),
+    )
+
+
+def _when(moment: object) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
