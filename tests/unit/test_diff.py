@@ -179,3 +179,15 @@ def test_the_command_prints_the_summary(tmp_path: Path) -> None:
     assert "- Best model: **lr**, test accuracy 0.8000 → 0.9000 (+0.1000)." in done.stdout
     missing = run_cli("diff", "--base", "nowhere", cwd=tmp_path)
     assert missing.returncode == 1 and "nowhere is not an mlreport export" in missing.stderr
+
+
+def test_page_urls_depend_only_on_names_so_old_links_keep_working() -> None:
+    from mlreport.config import SiteSettings
+    from mlreport.site import build_pages
+
+    base, head = _export(head=False), _export(head=True)
+    before = {page.path for page in build_pages(base, SiteSettings())}
+    after = {page.path for page in build_pages(head, SiteSettings())}
+    assert before == after  # new runs, scores and failures: the same pages at the same paths
+    assert "experiments/demo/forest.md" in after
+    assert "experiments/demo/fairness/forest.md" in after
