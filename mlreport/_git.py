@@ -40,7 +40,7 @@ def git(
     if done.returncode != 0:
         if not check:
             return ""
-        reason = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        reason = _reason(done.stderr) or f"exit {done.returncode}"
         raise MlreportError(GIT_FAILED.format(command=_subcommand(arguments), reason=reason))
     return done.stdout.strip()
 
@@ -54,3 +54,11 @@ def _subcommand(arguments: list[str]) -> str:
             continue
         return word
     return ""
+
+
+def _reason(stderr: str) -> str:
+    """git's explanation: its last fatal or error line, else its last line that is no hint."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith(("fatal:", "error:", "!"))]
+    plain = [line for line in lines if not line.startswith("hint:")]
+    return (errors or plain or [""])[-1]

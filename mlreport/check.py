@@ -22,6 +22,7 @@ NO_EXPERIMENT = "no experiment {name!r} in the export, so its metric floors cann
 NO_BEST_MODEL = "no best model with a test score"
 FLOOR = "best model's test {metric} is {value} (minimum {floor:g})"
 NO_SCORE = "best model has no test {metric} score (metric floor {floor:g})"
+NO_SCORE_NOW = "no best model with a test {metric} score, against {base:.4f} in the base"
 REGRESSION = (
     "best test {metric} is {value:.4f} against {base:.4f} in the base: a change of "
     "{change:+.4f} (largest drop allowed {allowed:g})"
@@ -124,23 +125,28 @@ def _regression_results(
     base: dict[str, ExperimentResult],
     allowed: float,
 ) -> list[GateResult]:
+    """Each experiment the base scored: its best score may drop at most ``allowed``; an
+    experiment that lost its scored best model (or was removed) fails."""
     results = []
-    for name, experiment in experiments.items():
-        before, after = base.get(name), experiment
-        if before is None or before.best_model is None or after.best_model is None:
-            continue  # a new experiment, or nothing scored: nothing to regress from
-        metric = after.primary_metric
-        old = before.best_model.test_score(metric)
-        new = after.best_model.test_score(metric)
-        if math.isnan(old) or math.isnan(new):
+    for name, before in base.items():
+        old_best = before.best_model
+        old = old_best.test_score(before.primary_metric) if old_best else math.nan
+        if math.isnan(old):
+            continue  # nothing scored in the base: nothing to regress from
+        after = experiments.get(name)
+        new_best = after.best_model if after else None
+        new = new_best.test_score(before.primary_metric) if new_best else math.nan
+        if new_best is None or math.isnan(new):
+            message = NO_SCORE_NOW.format(metric=before.primary_metric, base=old)
+            results.append(GateResult(name, "(none)", False, message, "fail"))
             continue
         change = new - old
         passed = change >= -allowed - 1e-12
         message = REGRESSION.format(
-            metric=metric, value=new, base=old, change=change, allowed=allowed
+            metric=before.primary_metric, value=new, base=old, change=change, allowed=allowed
         )
         results.append(
-            GateResult(name, after.best_model.name, passed, message, "pass" if passed else "fail")
+            GateResult(name, new_best.name, passed, message, "pass" if passed else "fail")
         )
     return results
 

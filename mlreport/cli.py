@@ -442,7 +442,11 @@ def _gate_label(verdict: str) -> str:
     help="The baseline export (e.g. the one published from the main branch).",
 )
 @data_option("The export to compare with the baseline.")
-@click.option("--site-url", metavar="URL", help="Link experiments and models to this site.")
+@click.option(
+    "--site-url",
+    metavar="URL",
+    help="Link experiments to this published site (default: site_url in mlreport.yaml).",
+)
 @click.option("--top", type=click.IntRange(1, 100), default=5, show_default=True)
 @click.option(
     "--output",
@@ -455,8 +459,12 @@ def diff(
     base_dir: Path, data_dir: Path, site_url: str | None, top: int, output_file: Path | None
 ) -> None:
     """Markdown summary of what changed against a baseline export, for a pull request."""
+    from mlreport.config import load_site_settings
     from mlreport.diff import diff_exports
+    from mlreport.pipeline import Project
 
+    if site_url is None:
+        site_url = load_site_settings(Project().settings_file).site_url
     text = diff_exports(base_dir, data_dir, top=top, site_url=site_url)
     if output_file is None:
         sys.stdout.write(text)

@@ -8,30 +8,22 @@ the site (``site_url``) as the place for the rest.
 
 from __future__ import annotations
 
-import html
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from mlreport._markdown import markdown_text
 from mlreport.analysis import THRESHOLD_LABELS, ExperimentChange, compare_exports, grouping_label
 from mlreport.analysis._compare import Best
 from mlreport.analysis._runs import Trial
 from mlreport.dataset import read_dataset
+from mlreport.site import _format as fmt
 
 #: GitHub's limit on the body of a comment.
 COMMENT_LIMIT = 65_536
 #: Items of each list shown when the full summary is too long.
 SHORT_LIST = 5
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
-
-
-def markdown_text(value: str) -> str:
-    """``value`` as literal Markdown text: HTML-escaped, Markdown punctuation backslashed,
-    on one line."""
-    one_line = " ".join(str(value).split())
-    return _MARKDOWN.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def diff_exports(
@@ -54,26 +46,28 @@ def diff_markdown(
     site_url: str | None = None,
     limit: int = COMMENT_LIMIT,
 ) -> str:
-    """Header, a table row per experiment, and a section per experiment that changed."""
+    """Header, a table row per experiment, and a section per experiment that changed.
+
+    Too long for ``limit``: lists are cut to ``SHORT_LIST`` items; then unchanged experiments
+    are only counted; then whole table rows and sections are left out, with a line saying
+    how many. Text is never cut mid-line.
+    """
     links = _Links(site_url)
     for items in (None, SHORT_LIST):
-        sections = [_section(c, top=top, links=links, items=items) for c in changes]
-        text = _assemble(changes, [s for s in sections if s], links)
+        sections = [s for c in changes if (s := _section(c, top=top, items=items))]
+        text = _assemble(changes, changes, sections, links)
         if len(text) <= limit:
             return text
-    # still too long: as many sections as fit, then a line saying how many are left out
-    head = _assemble(changes, [], links)
+    listed = [c for c in changes if c.status != "unchanged"]
+    while listed and len(_assemble(changes, listed, [], links)) > limit:
+        listed = listed[: len(listed) * 9 // 10]
     kept: list[str] = []
-    shown = [s for s in sections if s]
-    for position, section in enumerate(shown):
-        rest = len(shown) - position
-        note = f"\n_{rest} more experiments changed; see the site for them._\n"
-        if len(head) + sum(map(len, kept)) + len(section) + len(note) + 200 > limit:
-            kept.append(note)
+    for section in sections:
+        candidate = _assemble(changes, listed, [*kept, section], links)
+        if len(candidate) > limit - 200:  # room for the notes
             break
         kept.append(section)
-    text = _assemble(changes, kept, links)
-    return text if len(text) <= limit else text[: limit - 40] + "\n\n_(summary cut)_\n"
+    return _assemble(changes, listed, kept, links, sections_left=len(sections) - len(kept))
 
 
 class _Links:
@@ -86,7 +80,14 @@ class _Links:
         return f"[{label}]({self.base}/{page_url(path)})" if self.base else label
 
 
-def _assemble(changes: Sequence[ExperimentChange], sections: list[str], links: _Links) -> str:
+def _assemble(
+    changes: Sequence[ExperimentChange],
+    rows: Sequence[ExperimentChange],
+    sections: list[str],
+    links: _Links,
+    *,
+    sections_left: int = 0,
+) -> str:
     counts = {status: sum(c.status == status for c in changes) for status in _STATUS_ORDER}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     lines = [
@@ -97,9 +98,16 @@ def _assemble(changes: Sequence[ExperimentChange], sections: list[str], links: _
         "| Experiment | Status | Best model | Test score | Change | Failing thresholds "
         "| New failed runs |",
         "| --- | --- | --- | --- | ---: | ---: | ---: |",
+        *(_row(c, links) for c in rows),
     ]
-    lines += [_row(c, links) for c in changes]
-    return "\n".join(lines) + "\n" + "".join(sections)
+    unlisted = [c for c in changes if c not in rows]
+    if unlisted:
+        unchanged = sum(c.status == "unchanged" for c in unlisted)
+        lines += ["", f"_Not in the table: {len(unlisted)} experiments ({unchanged} unchanged)._"]
+    text = "\n".join(lines) + "\n" + "".join(sections)
+    if sections_left:
+        text += f"\n_{sections_left} more experiments changed; see the site for them._\n"
+    return text
 
 
 _STATUS_ORDER = ("changed", "new", "removed", "unchanged")
@@ -114,7 +122,7 @@ def _row(change: ExperimentChange, links: _Links) -> str:
     )
     cells = [
         links.wrap(markdown_text(change.name), experiment_path(change.name))
-        if change.status != "removed"
+        if change.status not in ("removed", "new")  # pages the published site has
         else markdown_text(change.name),
         change.status,
         markdown_text(best.model) if best is not None else "—",
@@ -126,18 +134,14 @@ def _row(change: ExperimentChange, links: _Links) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _section(change: ExperimentChange, *, top: int, links: _Links, items: int | None) -> str:
+def _section(change: ExperimentChange, *, top: int, items: int | None) -> str:
     if change.status in ("unchanged", "removed"):
         return ""
-    from mlreport.site import fairness_path, model_path
-
     lines = ["", f"### {markdown_text(change.name)}", ""]
     before, after = change.best_before, change.best_after
     metric = markdown_text(change.primary_metric)
     if after is not None:
-        model = links.wrap(
-            f"**{markdown_text(after.model)}**", model_path(change.name, after.model)
-        )
+        model = f"**{markdown_text(after.model)}**"
         if before is None:
             lines.append(f"- Best model: {model}, test {metric} {_score(after.score)}.")
         else:
@@ -152,9 +156,7 @@ def _section(change: ExperimentChange, *, top: int, links: _Links, items: int | 
         lines.append(f"- Left the top {top}: " + _list(change.left, change, items) + ".")
     fairness, more_fairness = _shortened(change.fairness, items)
     for threshold in fairness:
-        page = links.wrap(
-            markdown_text(threshold.model), fairness_path(change.name, threshold.model)
-        )
+        page = markdown_text(threshold.model)
         lines.append(
             f"- Fairness, {page}: {THRESHOLD_LABELS[threshold.metric]} by "
             f"{markdown_text(grouping_label(threshold.features))} "
@@ -195,11 +197,11 @@ def _shortened(values: tuple[Item, ...], items: int | None) -> tuple[tuple[Item,
 
 
 def _params(trial: Trial) -> str:
-    return ", ".join(f"{k}={v}" for k, v in trial.params) or "default params"
+    return fmt.params(trial.params) or "default params"
 
 
 def _score(value: float) -> str:
-    return f"{value:.4f}" if math.isfinite(value) else "—"
+    return fmt.score(value)
 
 
 def _value(value: float) -> str:

@@ -62,7 +62,8 @@ def record_build(
         [pa.Table.from_pandas(dataset.builds, schema=schema.BUILDS, preserve_index=False), snapshot]
     )
     target = data_dir / schema.BUILDS_FILE
-    partial = data_dir / f".{schema.BUILDS_FILE}.tmp-{os.getpid()}"
+    # beside the folder, not in it: a file left by a crash must not travel with the export
+    partial = data_dir.parent / f".{data_dir.name}.{schema.BUILDS_FILE}.tmp-{os.getpid()}"
     pq.write_table(history, partial)
     os.replace(partial, target)
     return len(rows)

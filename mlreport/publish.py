@@ -22,6 +22,11 @@ NOT_A_SITE = "{site}/index.html does not exist: run `mlreport build` (or `mlrepo
 NOT_A_REPOSITORY = "{path} is not inside a git repository: publish commits the site to a branch"
 GIT_MISSING = "git is not installed (publish commits the site with git)"
 NOT_AN_EXPORT = "{data}/manifest.json does not exist: run `mlreport export` first"
+CHECKED_OUT = (
+    "{branch} is checked out in a worktree of this repository; switch to another branch "
+    "first (publish never touches a working tree)"
+)
+DIVERGED = "{branch} and {remote}/{branch} have diverged; reconcile them first"
 DEFAULT_BRANCH = "gh-pages"
 #: Where a published export sits on the branch.
 PUBLISHED_EXPORT = "export"
@@ -58,6 +63,8 @@ def publish_site(
     if not (site_dir / "index.html").is_file():
         raise MlreportError(NOT_A_SITE.format(site=site_dir))
     git_dir = _git_dir(repository)
+    if _checked_out(git_dir, branch):
+        raise MlreportError(CHECKED_OUT.format(branch=branch))
     with tempfile.TemporaryDirectory(prefix="mlreport-publish-") as scratch:
         content = Path(scratch) / "site"
         shutil.copytree(site_dir, content, ignore=shutil.ignore_patterns(SITE_MARKER))
@@ -72,22 +79,56 @@ def publish_site(
         _git([*base, "add", "--all", "--force", "."], cwd=content, env=env)
         tree = _git([*base, "write-tree"], cwd=content, env=env)
     ref = f"refs/heads/{branch}"
-    parent = _git(["--git-dir", str(git_dir), "rev-parse", "--verify", "--quiet", ref], check=False)
+    git = ["--git-dir", str(git_dir)]
+    local = _git([*git, "rev-parse", "--verify", "--quiet", ref], check=False)
+    parent = local
+    if remote is not None:  # a CI checkout has only the remote's branch: build on it
+        parent = _newest(git_dir, local, _fetch(git_dir, remote, branch), branch, remote)
     changed = True
     if parent:
-        parent_tree = _git(["--git-dir", str(git_dir), "rev-parse", f"{parent}^{{tree}}"])
-        changed = parent_tree != tree
+        changed = _git([*git, "rev-parse", f"{parent}^{{tree}}"]) != tree
     commit = parent
     if changed:
-        arguments = ["--git-dir", str(git_dir), "commit-tree", tree, "-m", message]
+        arguments = [*git, "commit-tree", tree, "-m", message]
         if parent:
             arguments += ["-p", parent]
         commit = _git(arguments, env=_with_identity(git_dir))
-        update = ["--git-dir", str(git_dir), "update-ref", ref, commit]
-        _git([*update, parent] if parent else update)
+    if commit != local:
+        update = [*git, "update-ref", ref, commit]
+        _git([*update, local] if local else update)
     if remote is not None:
-        _git(["--git-dir", str(git_dir), "push", "--quiet", remote, f"{ref}:{ref}"])
+        _git([*git, "push", "--quiet", remote, f"{ref}:{ref}"])
     return PublishSummary(branch=branch, commit=commit, changed=changed, pushed_to=remote)
+
+
+def _checked_out(git_dir: Path, branch: str) -> bool:
+    """Whether ``branch`` is the checked-out branch of a worktree of the repository."""
+    listing = _git(["--git-dir", str(git_dir), "worktree", "list", "--porcelain"], check=False)
+    return f"branch refs/heads/{branch}" in listing.splitlines()
+
+
+def _fetch(git_dir: Path, remote: str, branch: str) -> str:
+    """The remote's tip of ``branch`` ('' if it has none yet)."""
+    git = ["--git-dir", str(git_dir)]
+    tracking = f"refs/remotes/{remote}/{branch}"
+    _git([*git, "fetch", "--quiet", remote, f"+refs/heads/{branch}:{tracking}"], check=False)
+    return _git([*git, "rev-parse", "--verify", "--quiet", tracking], check=False)
+
+
+def _newest(git_dir: Path, local: str, remote_tip: str, branch: str, remote: str) -> str:
+    """The tip to build on: whichever of the local and remote branch contains the other."""
+    if not local or not remote_tip:
+        return local or remote_tip
+
+    def descends(newer: str, older: str) -> bool:
+        merge_base = ["--git-dir", str(git_dir), "merge-base", older, newer]
+        return _git(merge_base, check=False) == older
+
+    if descends(remote_tip, local):
+        return remote_tip
+    if descends(local, remote_tip):
+        return local
+    raise MlreportError(DIVERGED.format(branch=branch, remote=remote))
 
 
 def _git_dir(path: Path) -> Path:

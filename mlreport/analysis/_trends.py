@@ -18,6 +18,7 @@ class TrendPoint:
     git_commit: str
     best_model: str
     best_score: float
+    metric: str  # the primary metric the score is of
     failed_gates: int  # of every model of the experiment in that build
 
 
@@ -59,6 +60,7 @@ def build_trends(builds: pd.DataFrame) -> tuple[ExperimentTrend, ...]:
                     git_commit=str(commit),
                     best_model=str(chosen["model"]),
                     best_score=float(chosen["test_score"]),
+                    metric=str(chosen["primary_metric"]),
                     failed_gates=int(build["failed_gates"].sum()),
                 )
             )
@@ -73,7 +75,8 @@ def build_trends(builds: pd.DataFrame) -> tuple[ExperimentTrend, ...]:
                 model_after=after.best_model,
             )
             for before, after in pairwise(points)
-            if math.isfinite(before.best_score)
+            if before.metric == after.metric
+            and math.isfinite(before.best_score)
             and math.isfinite(after.best_score)
             and after.best_score < before.best_score - 1e-12
         )

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from rich.progress import Progress
 
 from mlreport._fs import replacing
+from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.config import SiteSettings
 from mlreport.dataset import read_dataset
@@ -89,6 +90,7 @@ def template_environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["front_matter_title"] = front_matter_title
+    environment.filters["markdown_literal"] = markdown_literal
     return environment
 
 

@@ -16,6 +16,7 @@ import pytest
 from mlreport import schema
 from mlreport.dataset import read_dataset
 from mlreport.site import experiment_path, model_path, page_url, relative_url
+from mlreport.site._links import HISTORY_PATH
 from tests.conftest import REPO, run_cli
 from tests.htmltools import elements, table_rows, visible_text
 
@@ -257,7 +258,11 @@ def test_second_build_reruns_nothing_and_produces_the_same_pages(project: Path) 
     assert "ran 0 model searches" in second.stdout and "skipped 3 unchanged" in second.stdout
     assert len(read_dataset(project / "export")["runs"]) == runs_before
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")}
+    # every page is the same but the history, which records each build
+    history = Path(page_url(HISTORY_PATH))
+    assert before.pop(history) != after.pop(history)
     assert after == before
+    assert read_dataset(project / "export").builds["build_time"].nunique() == 2
 
 
 def test_changed_model_config_reruns_only_that_model(project: Path, tmp_path: Path) -> None:

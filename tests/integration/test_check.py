@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from mlreport.check import FLOOR, NO_EXPERIMENT, REGRESSION
+from mlreport.check import FLOOR, NO_EXPERIMENT, NO_SCORE_NOW, REGRESSION
 from tests.builders import DatasetBuilder
 from tests.conftest import run_cli
 
@@ -75,3 +75,25 @@ def test_invalid_gates_are_a_configuration_error(tmp_path: Path) -> None:
     done = run_cli("check", cwd=tmp_path)
     assert done.returncode == 2
     assert "max_regression" in done.stderr and "floors" in done.stderr
+
+
+def test_an_experiment_that_lost_its_scored_best_model_fails_the_regression_gate(
+    tmp_path: Path,
+) -> None:
+    _export(tmp_path / "base", score=0.90)
+    builder = DatasetBuilder()  # the head: demo's search ran but nothing was scored
+    builder.experiment("1", "demo")
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.5, "fit_time_s": 0.1, "rank": 1})],
+        test_scores={},
+    )
+    builder.write(tmp_path / "export")
+    (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: 0.01}\n")
+    failed = run_cli("check", "--base", "base", cwd=tmp_path)
+    assert failed.returncode == 1
+    expected = NO_SCORE_NOW.format(metric="roc_auc", base=0.90)
+    assert failed.stdout.strip() == f"FAIL: demo / (none): {expected}"

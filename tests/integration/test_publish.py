@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlreport.config import SiteSettings
-from mlreport.publish import NOT_A_REPOSITORY, NOT_A_SITE
+from mlreport.publish import CHECKED_OUT, NOT_A_REPOSITORY, NOT_A_SITE
 from mlreport.site import build_site
 from tests.conftest import run_cli
 from tests.unit.test_pages import two_model_dataset
@@ -132,3 +132,33 @@ def test_publish_can_carry_the_export_as_the_baseline_of_pull_requests(
     assert "1 experiments: 1 unchanged." in diffed.stdout
     missing = run_cli("publish", "--site", str(site), "--data", "nowhere", cwd=repository)
     assert missing.returncode == 1 and "nowhere/manifest.json does not exist" in missing.stderr
+
+
+def test_a_fresh_clone_builds_on_the_published_history(repository: Path, tmp_path: Path) -> None:
+    remote = tmp_path / "remote.git"
+    git("init", "-q", "--bare", str(remote), cwd=tmp_path)
+    git("remote", "add", "origin", str(remote), cwd=repository)
+    git("push", "-q", "origin", "main", cwd=repository)
+    first = run_cli(
+        "publish", "--site", str(_site(tmp_path, "one")), "--push", "origin", cwd=repository
+    )
+    assert first.returncode == 0, first.stderr
+    for night in ("two", "three"):  # what a CI job does: a new clone, no local gh-pages
+        clone = tmp_path / f"clone-{night}"
+        git("clone", "-q", str(remote), str(clone), cwd=tmp_path)
+        done = run_cli(
+            "publish", "--site", str(_site(tmp_path, night)), "--push", "origin", cwd=clone
+        )
+        assert done.returncode == 0, done.stderr
+    assert git("rev-list", "--count", "gh-pages", cwd=remote) == "3"
+    assert "three" in git("show", "gh-pages:index.html", cwd=remote)
+
+
+def test_a_checked_out_branch_is_left_alone(repository: Path, tmp_path: Path) -> None:
+    site = _site(tmp_path, "site")
+    assert run_cli("publish", "--site", str(site), cwd=repository).returncode == 0
+    git("checkout", "-q", "gh-pages", cwd=repository)
+    refused = run_cli("publish", "--site", str(_site(tmp_path, "other")), cwd=repository)
+    assert refused.returncode == 1
+    assert refused.stderr.strip() == "error: " + CHECKED_OUT.format(branch="gh-pages")
+    assert git("status", "--porcelain", cwd=repository) == ""

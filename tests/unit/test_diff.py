@@ -131,11 +131,11 @@ def test_no_change_gives_no_section_and_links_go_to_the_site() -> None:
 
 
 def test_markdown_text_escapes_everything_that_has_a_meaning() -> None:
-    text = markdown_text("a|b <script>x</script> `c` [l](javascript:x) *e* _u_ # h\nline")
+    text = markdown_text("a|b <script>x</script> `c` [l](javascript:x) *e* _u_ # h\nline @me #1")
     assert text == (
         "a\\|b &lt;script&gt;x&lt;/script&gt; \\`c\\` \\[l\\]\\(javascript:x\\) "
-        "\\*e\\* \\_u\\_ \\# h line"
-    )
+        "\\*e\\* \\_u\\_ \\#\u200b h line @\u200bme \\#\u200b1"
+    )  # no mention of a user, no link to an issue
 
 
 def test_a_huge_change_stays_under_the_comment_limit() -> None:
@@ -191,3 +191,29 @@ def test_page_urls_depend_only_on_names_so_old_links_keep_working() -> None:
     assert before == after  # new runs, scores and failures: the same pages at the same paths
     assert "experiments/demo/forest.md" in after
     assert "experiments/demo/fairness/forest.md" in after
+
+
+def test_a_huge_table_counts_unchanged_experiments_and_keeps_rows_whole() -> None:
+    unchanged = ExperimentChange(
+        name="unchanged " + "n" * 150,
+        status="unchanged",
+        primary_metric="accuracy",
+        best_before=Best("m", 0.5),
+        best_after=Best("m", 0.5),
+        entered=(),
+        left=(),
+        fairness=(),
+        failing_thresholds=0,
+        new_failures=(),
+    )
+    changed = replace(unchanged, name="changed", status="changed", best_after=Best("m", 0.6))
+    changes = [replace(unchanged, name=f"{i} {unchanged.name}") for i in range(600)] + [changed]
+    markdown = diff_markdown(changes, site_url="https://example.org/")
+    assert len(markdown) <= COMMENT_LIMIT
+    assert "_Not in the table: 600 experiments (600 unchanged)._" in markdown
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert rows[2:] == [
+        "| [changed](https://example.org/experiments/changed.html) | changed | m "
+        "| accuracy 0.6000 | +0.1000 | 0 | 0 |"
+    ]
+    assert "### changed" in markdown

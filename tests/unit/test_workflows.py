@@ -56,3 +56,19 @@ def test_every_command_and_option_the_workflows_run_exists() -> None:
                 if word.startswith("--"):
                     assert word.split("=")[0] in options, (path.name, name, word)
     assert {"build", "check", "publish", "diff"} <= used
+
+
+def test_the_baseline_is_read_from_where_publish_puts_the_export() -> None:
+    from mlreport.publish import PUBLISHED_EXPORT
+
+    archives = [
+        line
+        for path in WORKFLOWS
+        for line in path.read_text().splitlines()
+        if "git archive" in line
+    ]
+    assert archives, "the workflows restore the published export with git archive"
+    for line in archives:
+        assert f"git archive FETCH_HEAD {PUBLISHED_EXPORT} " in line + " ", line
+    nightly = (WORKFLOWS[0].parent / "nightly.yml").read_text()
+    assert "mlreport publish --site site --data export" in nightly
