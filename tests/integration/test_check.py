@@ -13,7 +13,8 @@ from tests.conftest import run_cli
 pytestmark = pytest.mark.integration
 
 
-def _export(folder: Path, *, score: float) -> None:
+def _export(folder: Path, *, score: float, scored: bool = True) -> None:
+    """One experiment whose best model has test ``score`` (none when not ``scored``)."""
     builder = DatasetBuilder()
     builder.experiment("1", "demo")
     builder.search(
@@ -22,7 +23,7 @@ def _export(folder: Path, *, score: float) -> None:
         "lr",
         primary="roc_auc",
         trials=[({"C": "1"}, {"cv_roc_auc_mean": score, "fit_time_s": 0.1, "rank": 1})],
-        test_scores={"roc_auc": score, "accuracy": score - 0.1},
+        test_scores={"roc_auc": score, "accuracy": score - 0.1} if scored else {},
     )
     builder.write(folder)
 
@@ -81,17 +82,7 @@ def test_an_experiment_that_lost_its_scored_best_model_fails_the_regression_gate
     tmp_path: Path,
 ) -> None:
     _export(tmp_path / "base", score=0.90)
-    builder = DatasetBuilder()  # the head: demo's search ran but nothing was scored
-    builder.experiment("1", "demo")
-    builder.search(
-        "1",
-        "demo",
-        "lr",
-        primary="roc_auc",
-        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.5, "fit_time_s": 0.1, "rank": 1})],
-        test_scores={},
-    )
-    builder.write(tmp_path / "export")
+    _export(tmp_path / "export", score=0.5, scored=False)  # the search ran, nothing scored
     (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: 0.01}\n")
     failed = run_cli("check", "--base", "base", cwd=tmp_path)
     assert failed.returncode == 1
