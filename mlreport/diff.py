@@ -118,7 +118,9 @@ def _row(change: ExperimentChange, links: _Links) -> str:
 
     best = change.best_after or change.best_before
     score = (
-        f"{markdown_text(change.primary_metric)} {_score(best.score)}" if best is not None else "—"
+        f"{markdown_text(change.primary_metric)} {fmt.score(best.score)}"
+        if best is not None
+        else "—"
     )
     cells = [
         links.wrap(markdown_text(change.name), experiment_path(change.name))
@@ -143,12 +145,12 @@ def _section(change: ExperimentChange, *, top: int, items: int | None) -> str:
     if after is not None:
         model = f"**{markdown_text(after.model)}**"
         if before is None:
-            lines.append(f"- Best model: {model}, test {metric} {_score(after.score)}.")
+            lines.append(f"- Best model: {model}, test {metric} {fmt.score(after.score)}.")
         else:
             was = "" if before.model == after.model else f" (was {markdown_text(before.model)})"
             lines.append(
-                f"- Best model: {model}{was}, test {metric} {_score(before.score)} → "
-                f"{_score(after.score)} ({_delta(before, after)})."
+                f"- Best model: {model}{was}, test {metric} {fmt.score(before.score)} → "
+                f"{fmt.score(after.score)} ({_delta(before, after)})."
             )
     if change.entered:
         lines.append(f"- Entered the top {top}: " + _list(change.entered, change, items) + ".")
@@ -181,7 +183,7 @@ def _list(trials: tuple[Trial, ...], change: ExperimentChange, items: int | None
     shown, more = _shortened(trials, items)
     text = "; ".join(
         f"{markdown_text(t.model)} ({markdown_text(_params(t))}) "
-        f"{_score(t.score(change.primary_metric))}"
+        f"{fmt.score(t.score(change.primary_metric))}"
         for t in shown
     )
     return text + (f"; and {more} more" if more else "")
@@ -198,10 +200,6 @@ def _shortened(values: tuple[Item, ...], items: int | None) -> tuple[tuple[Item,
 
 def _params(trial: Trial) -> str:
     return fmt.params(trial.params) or "default params"
-
-
-def _score(value: float) -> str:
-    return fmt.score(value)
 
 
 def _value(value: float) -> str:

@@ -251,12 +251,11 @@ def fairness_for_target(
     if target.settings is None:
         return fairness_of_file(predictions, settings, name=name)
     try:
-        return fairness_of_file(predictions, target.settings, name=name)
-    except MlreportError as exc:
-        reason = str(exc).removeprefix(NO_REPORT.format(reason=""))
-        raise MlreportError(
-            OTHER_SETTINGS.format(experiment=target.experiment, reason=reason)
-        ) from exc
+        reports = model_fairness(predictions, target.settings)
+    except ValueError as exc:
+        reason = OTHER_SETTINGS.format(experiment=target.experiment, reason=exc)
+        raise MlreportError(reason) from exc
+    return ModelFairness(model=name, primary_score=np.nan, reports=reports)
 
 
 def log_to_tracking(
@@ -276,7 +275,7 @@ def log_to_tracking(
     tags = {} if target.settings is not None else {schema.TAG_FAIRNESS: settings.to_json()}
     experiment_id = tracker.experiment_id(target.experiment, description=None, tags=tags)
     applied = target.settings or settings
-    metrics = test_metrics(predictions, applied.positive)
+    metrics = scores_of_predictions(predictions, applied.positive)
     primaries = [
         t.get(schema.TAG_PRIMARY_METRIC, "")
         for t in tracker.latest_searches(experiment_id).values()
@@ -309,7 +308,7 @@ def log_to_tracking(
     return best
 
 
-def test_metrics(predictions: pd.DataFrame, positive: str | None) -> dict[str, float]:
+def scores_of_predictions(predictions: pd.DataFrame, positive: str | None) -> dict[str, float]:
     """Test scores computable from predictions alone, named as scikit-learn's scorers (so
     they line up with the scores of mlreport's models): the first is the default primary."""
     from sklearn import metrics as m

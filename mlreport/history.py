@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from mlreport import schema
 from mlreport.analysis import experiment_results
 from mlreport.check import check_dataset
 from mlreport.config import GateSettings
-from mlreport.dataset import read_dataset
+from mlreport.dataset import Dataset, read_builds, read_dataset
 
 
 def record_build(
@@ -30,9 +31,11 @@ def record_build(
     gates: GateSettings,
     commit: str,
     build_time: datetime | None = None,
-) -> int:
-    """Append this build's snapshot to ``data_dir``'s history, atomically; rows added."""
-    dataset = read_dataset(data_dir)
+    dataset: Dataset | None = None,
+) -> Dataset:
+    """Append this build's snapshot to the history of the export in ``data_dir`` (``dataset``
+    when it is already read), atomically; the dataset with its new history."""
+    dataset = dataset or read_dataset(data_dir)
     failed: dict[tuple[str, str], int] = {}
     for result in check_dataset(dataset, gates=gates).failed:
         key = (result.experiment, result.model)
@@ -66,4 +69,4 @@ def record_build(
     partial = data_dir.parent / f".{data_dir.name}.{schema.BUILDS_FILE}.tmp-{os.getpid()}"
     pq.write_table(history, partial)
     os.replace(partial, target)
-    return len(rows)
+    return replace(dataset, builds=read_builds(data_dir))

@@ -101,8 +101,13 @@ def build(
     if on_run_done is not None:
         on_run_done(run)
     exported = export_store(tracking_uri, data_dir, progress=progress)
-    record_build(data_dir, gates=settings.gates, commit=git_commit(Path.cwd()))
+    dataset = record_build(data_dir, gates=settings.gates, commit=git_commit(Path.cwd()))
     site = build_site(
-        data_dir, site_dir, settings=settings, work_dir=project.work_dir, progress=progress
+        data_dir,
+        site_dir,
+        settings=settings,
+        work_dir=project.work_dir,
+        progress=progress,
+        dataset=dataset,
     )
     return BuildSummary(run=run, export=exported, site=site)

@@ -19,7 +19,7 @@ from mlreport._fs import replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.config import SiteSettings
-from mlreport.dataset import read_dataset
+from mlreport.dataset import Dataset, read_dataset
 from mlreport.errors import SiteError
 from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
 from mlreport.site._models import Page
@@ -42,9 +42,11 @@ def build_site(
     settings: SiteSettings,
     work_dir: Path,
     progress: Progress | None = None,
+    dataset: Dataset | None = None,
 ) -> SiteSummary:
-    """Render every page of the dataset into ``work_dir`` and build ``site_dir`` with MkDocs."""
-    dataset = read_dataset(data_dir)
+    """Render every page of the dataset in ``data_dir`` (``dataset`` when it is already
+    read) into ``work_dir`` and build ``site_dir`` with MkDocs."""
+    dataset = dataset or read_dataset(data_dir)
     pages = build_pages(dataset, settings)
     return write_site(pages, site_dir, settings=settings, work_dir=work_dir, progress=progress)
 

@@ -197,3 +197,14 @@ def test_each_group_gets_a_small_confusion_matrix_normalised_by_the_actual_class
         assert trace["z"][0][0] == tn / (tn + fp) and trace["z"][1][1] == tp / (fn + tp)
     titles = [a["text"] for a in figure["layout"]["annotations"]]
     assert titles == [f"{row.group[0]}<br>{row.size:,} rows" for row in by_size]
+
+
+def test_fairness_is_computed_once_per_loaded_dataset() -> None:
+    dataset = _dataset()
+    (result,) = experiment_results(dataset)
+    first = experiment_fairness(dataset, result)
+    assert experiment_fairness(dataset, result) is first
+    with_history = replace(dataset, builds=dataset.builds.copy())  # what record_build returns
+    assert experiment_fairness(with_history, result) is first
+    other = replace(result, fairness=FairnessSettings(groupings=(("group",),), bootstrap=0))
+    assert [r.features for r in experiment_fairness(dataset, other)[0].reports] == [("group",)]
