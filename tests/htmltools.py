@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 
 
@@ -39,7 +40,11 @@ class _TableRows(HTMLParser):
 
 
 def table_rows(html: str, table_id: str) -> list[list[str]]:
-    """The text of every body cell of the table with this id."""
+    """The text of every body cell of the table with this id (the rows of a long table,
+    which arrive as data, in the order the page sends them)."""
+    data = script_data(html, f"{table_id}-rows")
+    if data:
+        return [[c if isinstance(c, str) else c[0] for c in row] for row in json.loads(data)]
     parser = _TableRows(table_id)
     parser.feed(html)
     return parser.rows

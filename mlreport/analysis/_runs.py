@@ -129,6 +129,8 @@ class ExperimentResult:
     #: The fairness settings of the experiment file (None: defaults, per sensitive column)
     fairness: FairnessSettings | None = None
     fairness_error: str = ""  # why the settings logged with the experiment are unreadable
+    #: Every MLflow experiment holding runs of this one (its pages read only these)
+    experiment_ids: tuple[str, ...] = ()
 
     @property
     def best_model(self) -> ModelResult | None:
@@ -212,6 +214,7 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     histories = _validation_histories(dataset)
     descriptions = _experiment_tag(dataset, schema.EXPERIMENT_DESCRIPTION_TAG)
     fairness_tags = _experiment_tag(dataset, schema.TAG_FAIRNESS)
+    hosts = runs.groupby("mlreport_experiment")["experiment_id"].unique()
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
     results = []
@@ -238,6 +241,7 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
                 models=tuple(models),
                 fairness=fairness,
                 fairness_error=fairness_error,
+                experiment_ids=tuple(sorted({experiment_id, *hosts[experiment_name]})),
             )
         )
     return results

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
 import shutil
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +20,23 @@ from rich.progress import Progress
 from mlreport._fs import replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
+from mlreport.analysis import experiment_results, other_experiments
 from mlreport.config import SiteSettings
-from mlreport.dataset import Dataset, read_dataset
+from mlreport.dataset import Dataset, experiment_digests, read_dataset
 from mlreport.errors import SiteError
 from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
+from mlreport.site._links import page_url
 from mlreport.site._models import Page
-from mlreport.site._pages import build_pages
+from mlreport.site._pages import closing_pages, experiment_pages, home_page
+from mlreport.site._rebuild import (
+    MarkdownStore,
+    PageGroup,
+    RenderedPage,
+    SiteRecord,
+    carry_over_pages,
+    digest,
+    read_record,
+)
 
 MKDOCS_FAILED = "MkDocs could not build the site: {reason}"
 SITE_MARKER = ".mlreport-site"  # marks a folder as a site mlreport built (safe to replace)
@@ -33,6 +46,7 @@ SITE_MARKER = ".mlreport-site"  # marks a folder as a site mlreport built (safe 
 class SiteSummary:
     site_dir: Path
     pages: int
+    rebuilt: int  # pages MkDocs built; the others' HTML was carried over unchanged
 
 
 def build_site(
@@ -45,10 +59,47 @@ def build_site(
     dataset: Dataset | None = None,
 ) -> SiteSummary:
     """Render every page of the dataset in ``data_dir`` (``dataset`` when it is already
-    read) into ``work_dir`` and build ``site_dir`` with MkDocs."""
+    read) into ``work_dir`` and build ``site_dir`` with MkDocs.
+
+    An experiment whose exported rows and files did not change since the site's previous
+    build keeps its pages without building them again (``_rebuild``)."""
     dataset = dataset or read_dataset(data_dir)
-    pages = build_pages(dataset, settings)
-    return write_site(pages, site_dir, settings=settings, work_dir=work_dir, progress=progress)
+    previous = read_record(site_dir.resolve() / SITE_MARKER)
+    store = MarkdownStore(work_dir / "pages")
+    environment = template_environment()
+    content_key = _content_key(settings)
+    results = experiment_results(dataset)
+    digests = experiment_digests(dataset)
+    task = progress.add_task("building pages", total=len(results) + 2) if progress else None
+
+    def advance() -> None:
+        if progress is not None and task is not None:
+            progress.advance(task)
+
+    home = _render(store, environment, home_page(results, other_experiments(dataset), settings))
+    advance()
+    groups: dict[str, PageGroup] = {}
+    for result in results:
+        key = digest(content_key, *(digests.get(i, "") for i in result.experiment_ids))
+        group = previous.groups.get(result.name)
+        if group is None or group.key != key or not all(store.has(p.digest) for p in group.pages):
+            pages = experiment_pages(dataset, result)
+            group = PageGroup(key, tuple(_render(store, environment, p) for p in pages))
+        groups[result.name] = group
+        advance()
+    closing = [_render(store, environment, p) for p in closing_pages(dataset, results)]
+    advance()
+    rendered = [home, *(p for g in groups.values() for p in g.pages), *closing]
+    return _build_html(
+        rendered,
+        site_dir,
+        settings=settings,
+        work_dir=work_dir,
+        store=store,
+        groups=groups,
+        previous=previous,
+        progress=progress,
+    )
 
 
 def write_site(
@@ -61,25 +112,102 @@ def write_site(
 ) -> SiteSummary:
     """Render ``pages`` (the first one is the home page) into ``work_dir`` and build
     ``site_dir`` with MkDocs, replacing a site mlreport built there before."""
+    store = MarkdownStore(work_dir / "pages")
+    environment = template_environment()
+    rendered = [_render(store, environment, page) for page in pages]
+    previous = read_record(site_dir.resolve() / SITE_MARKER)
+    return _build_html(
+        rendered,
+        site_dir,
+        settings=settings,
+        work_dir=work_dir,
+        store=store,
+        groups={},
+        previous=previous,
+        progress=progress,
+    )
+
+
+def _render(store: MarkdownStore, environment: jinja2.Environment, page: Page) -> RenderedPage:
+    key = store.put(render_page(environment, page))
+    return RenderedPage(path=page.path, title=page.title, template=page.template, digest=key)
+
+
+def _content_key(settings: SiteSettings) -> str:
+    """What every page's Markdown depends on besides the data: mlreport's version, its
+    templates and the site settings."""
+    templates = resource_dir("templates")
+    return digest(
+        code_digest(),
+        settings.model_dump_json(),
+        *(f"{f.name}\n{f.read_text(encoding='utf-8')}" for f in sorted(templates.glob("*"))),
+    )
+
+
+@functools.cache
+def code_digest() -> str:
+    """A hash of mlreport's own code: pages built by another version are built again."""
+    package = Path(__file__).resolve().parents[1]
+    return digest(*(f.read_text(encoding="utf-8") for f in sorted(package.rglob("*.py"))))
+
+
+def _build_html(
+    rendered: list[RenderedPage],
+    site_dir: Path,
+    *,
+    settings: SiteSettings,
+    work_dir: Path,
+    store: MarkdownStore,
+    groups: dict[str, PageGroup],
+    previous: SiteRecord,
+    progress: Progress | None,
+) -> SiteSummary:
+    """MkDocs builds the pages whose Markdown changed (and those in the navigation, which
+    it needs); the previous site's HTML of the others is carried over."""
+    config = _mkdocs_config(rendered, settings)
+    html_key = digest(
+        json.dumps(config, sort_keys=True),
+        version("mkdocs"),
+        version("mkdocs-material"),
+        code_digest(),
+        *(f.read_bytes().hex() for f in sorted((resource_dir("site_config") / "assets").iterdir())),
+    )
+    listed = _nav_paths(config["nav"])
+    old_site = site_dir.resolve()
+    carried = [
+        page.path
+        for page in rendered
+        if previous.html_key == html_key
+        and previous.pages.get(page.path) == page.digest
+        and page.path not in listed
+        and (old_site / page_url(page.path)).is_file()
+    ]
+    carried_set = set(carried)
     docs_dir = work_dir / "docs"
     shutil.rmtree(docs_dir, ignore_errors=True)
     docs_dir.mkdir(parents=True)
-    environment = template_environment()
-    task = progress.add_task("writing pages", total=len(pages)) if progress else None
-    for page in pages:
-        target = docs_dir / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(environment, page), encoding="utf-8")
-        if progress is not None and task is not None:
-            progress.advance(task)
+    for page in rendered:
+        if page.path not in carried_set:
+            store.copy_to(page.digest, docs_dir / page.path)
     _copy_assets(docs_dir / "assets")
-    config_file = _write_mkdocs_config(work_dir, docs_dir, pages, settings)
+    config_file = work_dir / "mkdocs.yml"
+    config_file.write_text(
+        yaml.safe_dump(
+            {**config, "docs_dir": str(docs_dir.resolve())}, sort_keys=False, allow_unicode=True
+        )
+    )
+    record = SiteRecord(
+        html_key=html_key, pages={p.path: p.digest for p in rendered}, groups=groups
+    )
+    task = progress.add_task("MkDocs", total=None) if progress else None
     with replacing(site_dir, marker=SITE_MARKER) as staging:
         _run_mkdocs(config_file, staging)
-        (staging / SITE_MARKER).write_text(
-            "Built by mlreport; `mlreport site` replaces this folder.\n"
-        )
-    return SiteSummary(site_dir=site_dir, pages=len(pages))
+        carry_over_pages(carried, old_site, staging)
+        (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
+    if progress is not None and task is not None:
+        progress.update(task, total=1, completed=1)
+    store.keep_only({p.digest for p in rendered})
+    return SiteSummary(site_dir=site_dir, pages=len(rendered), rebuilt=len(rendered) - len(carried))
 
 
 def template_environment() -> jinja2.Environment:
@@ -112,9 +240,13 @@ def _copy_assets(assets_dir: Path) -> None:
     shutil.copy2(plotly_js(), assets_dir / "plotly.min.js")
 
 
-def _write_mkdocs_config(
-    work_dir: Path, docs_dir: Path, pages: list[Page], settings: SiteSettings
-) -> Path:
+#: A navigation section lists its pages only up to this many; a bigger site is browsed
+#: from the home page and the experiment pages (a navigation listing every page would
+#: make each page's size, and so the build, grow with the number of pages).
+NAV_SECTION_PAGES = 40
+
+
+def _mkdocs_config(pages: list[RenderedPage], settings: SiteSettings) -> dict[str, Any]:
     base = yaml.safe_load((resource_dir("site_config") / "mkdocs.yml").read_text())
     sections = {
         "Experiments": ("experiment.md.j2",),
@@ -126,20 +258,29 @@ def _write_mkdocs_config(
     nav: list[Any] = [pages[0].path]
     for heading, templates in sections.items():
         paths = [p.path for p in pages[1:] if p.template in templates]
-        if paths:
+        if paths and len(paths) <= NAV_SECTION_PAGES:
             nav.append({heading: paths})
     nav.extend(p.path for p in pages[1:] if p.template not in grouped)
     config = {
         **base,
         "site_name": html.escape(settings.site_name),
-        "docs_dir": str(docs_dir.resolve()),
         "nav": nav,
+        "hooks": [str(Path(__file__).with_name("_mkdocs_hooks.py"))],
     }
     if settings.site_url:
         config["site_url"] = settings.site_url
-    config_file = work_dir / "mkdocs.yml"
-    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
-    return config_file
+    return config
+
+
+def _nav_paths(nav: list[Any]) -> set[str]:
+    paths: set[str] = set()
+    for entry in nav:
+        if isinstance(entry, str):
+            paths.add(entry)
+        elif isinstance(entry, dict):
+            for value in entry.values():
+                paths |= _nav_paths(value if isinstance(value, list) else [value])
+    return paths
 
 
 def _run_mkdocs(config_file: Path, site_dir: Path) -> None:

@@ -24,7 +24,7 @@ from mlreport.analysis import (
     worst_outcomes,
 )
 from mlreport.site import _format as fmt
-from mlreport.site._models import Chart
+from mlreport.site._models import Chart, embeddable_json
 
 
 def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | None:
@@ -139,11 +139,6 @@ def _chart(
         figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
         caption=caption,
     )
-
-
-def embeddable_json(text: str) -> str:
-    """JSON that cannot close or comment out the ``<script>`` element holding it."""
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 #: The confusion matrix's views: the button label, and what each cell shows.

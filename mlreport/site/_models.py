@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+
+
+def embeddable_json(text: str) -> str:
+    """JSON that cannot close or comment out the ``<script>`` element holding it."""
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @dataclass(frozen=True)
@@ -21,12 +27,35 @@ class Cell:
     tooltip: str | None = None
 
 
+#: Tables longer than this are sent as data and paged, sorted and filtered in the browser
+#: (``assets/mlreport.js``); shorter ones are plain HTML tables.
+HTML_TABLE_ROWS = 100
+
+
 @dataclass(frozen=True)
 class Table:
     table_id: str
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty_text: str = "Nothing to show."
+
+    @property
+    def paged(self) -> bool:
+        """Whether the rows go to the browser as data rather than as HTML rows."""
+        return len(self.rows) > HTML_TABLE_ROWS
+
+    def rows_json(self) -> str:
+        """The rows as JSON for a data ``<script>`` block: a cell is its text, or
+        ``[text, sort, href, tooltip]`` when it has more than text."""
+
+        def encode(cell: Cell) -> str | list[str | None]:
+            extra = [cell.sort, cell.href, cell.tooltip]
+            while extra and extra[-1] is None:
+                extra.pop()
+            return [cell.text, *extra] if extra else cell.text
+
+        rows = [[encode(cell) for cell in row] for row in self.rows]
+        return embeddable_json(json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
 
 
 @dataclass(frozen=True)

@@ -69,48 +69,61 @@ ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree 
 
 
 def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
-    """The home page; per mlreport experiment its page, a page per best model, the scaling
-    page, and a fairness report per best model with sensitive features; the runs page."""
+    """The home page; per mlreport experiment its pages (``experiment_pages``); the history
+    page after the first build; the runs page."""
     results = experiment_results(dataset)
-    others = other_experiments(dataset)
-    pages = [home_page(results, others, settings)]
+    pages = [home_page(results, other_experiments(dataset), settings)]
     for result in results:
-        model_pages = {}
-        for model in result.models:
-            page = _model_page_from(dataset, result, model)
-            if page is not None:
-                model_pages[model.name] = page
-        scalings = [
-            model_scaling(
-                model.name,
-                model.scaling,
-                dataset.scaling.get(model.scaling.run_id),
-            )
-            for model in result.models
-            if model.scaling is not None
-        ]
-        scaling = scaling_page(result, scalings) if scalings else None
-        fairness = list(experiment_fairness(dataset, result))
-        fair_models = {f.model for f in fairness}
-        pages.append(
-            experiment_page(
-                result,
-                set(model_pages),
-                has_scaling=scaling is not None,
-                with_fairness=fair_models,
-            )
+        pages.extend(experiment_pages(dataset, result))
+    return [*pages, *closing_pages(dataset, results)]
+
+
+def experiment_pages(dataset: Dataset, result: ExperimentResult) -> list[Page]:
+    """An experiment's page, a page per best model, the scaling page, and a fairness
+    report per best model with sensitive features. They read only this experiment's
+    rows and its runs' files."""
+    model_pages = {}
+    for model in result.models:
+        page = _model_page_from(dataset, result, model)
+        if page is not None:
+            model_pages[model.name] = page
+    scalings = [
+        model_scaling(
+            model.name,
+            model.scaling,
+            dataset.scaling.get(model.scaling.run_id),
         )
+        for model in result.models
+        if model.scaling is not None
+    ]
+    scaling = scaling_page(result, scalings) if scalings else None
+    fairness = list(experiment_fairness(dataset, result))
+    fair_models = {f.model for f in fairness}
+    pages = [
+        experiment_page(
+            result,
+            set(model_pages),
+            has_scaling=scaling is not None,
+            with_fairness=fair_models,
+        )
+    ]
+    pages.extend(
+        _with_fairness_link(page, result.name, name) if name in fair_models else page
+        for name, page in model_pages.items()
+    )
+    if scaling is not None:
+        pages.append(scaling)
+    if fairness:
+        pages.append(fairness_overview_page(result, fairness))
         pages.extend(
-            _with_fairness_link(page, result.name, name) if name in fair_models else page
-            for name, page in model_pages.items()
+            fairness_page(result, f, has_model_page=f.model in model_pages) for f in fairness
         )
-        if scaling is not None:
-            pages.append(scaling)
-        if fairness:
-            pages.append(fairness_overview_page(result, fairness))
-            pages.extend(
-                fairness_page(result, f, has_model_page=f.model in model_pages) for f in fairness
-            )
+    return pages
+
+
+def closing_pages(dataset: Dataset, results: list[ExperimentResult]) -> list[Page]:
+    """The pages about the whole store that follow the experiments: history and runs."""
+    pages = []
     if not dataset.builds.empty:
         pages.append(history_page(build_trends(dataset.builds)))
     pages.append(runs_page(dataset, {r.name for r in results}))

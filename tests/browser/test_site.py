@@ -14,12 +14,44 @@ from tests.builders import DatasetBuilder
 
 pytestmark = pytest.mark.browser
 
+#: Trials of the demo experiment's "forest" search: more than one table page, so the
+#: leaderboard arrives as data and is paged, sorted and filtered by the browser.
+LONG_TRIALS = 130
+
+
+def long_score(i: int) -> float:
+    """Scores that are not in trial order: (i * 37) mod 131 / 1000."""
+    return (i * 37 % 131) / 1000
+
+
+#: Script-injection payloads: tags, event handlers, javascript: and data: links, Markdown
+#: link tricks, template syntax, attribute and comment breakouts, external loads. Each
+#: would show a dialog or make a request the tests catch if it ever ran.
 PAYLOADS = [
     "<script>alert('script')</script>",
     "<img src=x onerror=alert('img')>",
     "[click](javascript:alert('md'))",
     "{{ alert('jinja') }}",
     "\"><svg onload=alert('attr')>",
+    "</script><script>alert('close')</script>",
+    "javascript:alert('href')",
+    "<a href=\"javascript:alert('a')\">link</a>",
+    "'-alert('quote')-'",
+    "<iframe srcdoc=\"<script>alert('iframe')</script>\"></iframe>",
+    "<body onload=alert('body')>",
+    "<details open ontoggle=alert('details')>",
+    "<input autofocus onfocus=alert('focus')>",
+    "![pic](x\" onerror=\"alert('mdimg'))",
+    "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+    "{% print('jinja-statement') %}",
+    "${alert('template-literal')}",
+    "<%= alert('erb') %>",
+    "<!--<script>alert('comment')</script>-->",
+    "<style>@import 'http://evil.example/x.css';</style>",
+    "<link rel=stylesheet href=http://evil.example/y.css>",
+    "<object data=\"javascript:alert('object')\"></object>",
+    "`<script>alert('backtick')</script>`",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('math')>",
 ]
 HOSTILE = " ".join(PAYLOADS)
 
@@ -47,6 +79,21 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             for i, (c, score) in enumerate([(1, 0.7), (2, 0.9), (3, 0.8)])
         ],
         test_scores={"roc_auc": 0.88},
+    )
+    # a leaderboard long enough to be paged in the browser, its params carrying payloads
+    builder.search(
+        "1",
+        "demo",
+        "forest",
+        primary="roc_auc",
+        trials=[
+            (
+                {"depth": str(i), "note": PAYLOADS[i % len(PAYLOADS)]},
+                {"cv_roc_auc_mean": long_score(i), "fit_time_s": 0.01 * i, "rank": float(i)},
+            )
+            for i in range(1, LONG_TRIALS + 1)
+        ],
+        test_scores={"roc_auc": 0.5},
     )
     builder.predictions["lr-best"] = pd.DataFrame(
         {
@@ -110,6 +157,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     builder.experiment("3", "plain")
     builder.run("p1", "3", name=HOSTILE, params={"note": HOSTILE}, tags={"t": HOSTILE})
+    for i, payload in enumerate(PAYLOADS):  # run names, param, tag and metric keys
+        builder.run(
+            f"payload-{i}",
+            "3",
+            name=payload,
+            params={payload: payload},
+            tags={payload: payload},
+            metrics={payload: float(i)},
+        )
+    for i, payload in enumerate(PAYLOADS[:3]):  # experiment names, one payload each
+        builder.experiment(f"payload-experiment-{i}", payload)
+        builder.run(f"payload-experiment-run-{i}", f"payload-experiment-{i}", name="r")
     builder.write(root / "export")
     build_site(
         root / "export",
@@ -176,23 +235,104 @@ def test_hostile_names_are_shown_as_text(browser: Any, serve: Any, site: Path) -
     assert problems == []
 
 
-def test_leaderboard_sorts_by_clicked_column(browser: Any, serve: Any, site: Path) -> None:
+def test_a_short_table_sorts_by_clicked_column(browser: Any, serve: Any, site: Path) -> None:
+    base = serve(site)
+    page, problems = open_page(browser, base + page_url(experiment_path("demo")))
+    table = page.locator("#models")
+
+    def models() -> list[str]:
+        return table.locator("tbody tr td:nth-child(1)").all_inner_texts()
+
+    assert models() == ["lr", "forest"]  # best test score first
+    table.locator('th:has-text("Test roc_auc")').click()
+    assert models() == ["forest", "lr"]
+    table.locator('th:has-text("Trials")').click()
+    assert models() == ["lr", "forest"]  # 3 trials, then 130
+    table.locator('th:has-text("Trials")').click()
+    assert models() == ["forest", "lr"]
+    assert problems == []
+
+
+def test_a_long_leaderboard_is_paged_sorted_and_filtered_in_the_browser(
+    browser: Any, serve: Any, site: Path
+) -> None:
     base = serve(site)
     page, problems = open_page(browser, base + page_url(experiment_path("demo")))
     table = page.locator("#leaderboard")
-    score_column = 'th:has-text("roc_auc score")'
+    status = page.locator(".mlreport-pager-status")
+    total = 3 + LONG_TRIALS
+    scores = [0.9, 0.8, 0.7, *sorted(long_score(i) for i in range(1, LONG_TRIALS + 1))[::-1]]
 
-    def scores() -> list[str]:
-        return table.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    def shown(column: int) -> list[str]:
+        return table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()
 
-    assert [s.split(" ± ")[0] for s in scores()] == ["0.9000", "0.8000", "0.7000"]
-    table.locator(score_column).click()
-    assert [s.split(" ± ")[0] for s in scores()] == ["0.7000", "0.8000", "0.9000"]
-    table.locator(score_column).click()
-    assert [s.split(" ± ")[0] for s in scores()] == ["0.9000", "0.8000", "0.7000"]
-    table.locator('th:has-text("Params")').click()
-    assert table.locator("tbody tr td:nth-child(3)").all_inner_texts() == ["C=1", "C=2", "C=3"]
+    def shown_scores() -> list[float]:
+        return [float(text.split(" ± ")[0]) for text in shown(4)]
+
+    assert status.inner_text() == f"Rows 1\N{EN DASH}50 of {total}"
+    assert shown_scores() == scores[:50]
+    assert shown(1) == [str(n) for n in range(1, 51)]
+    page.locator(".mlreport-pager .mlreport-next").click()
+    assert status.inner_text() == f"Rows 51\N{EN DASH}100 of {total}"
+    assert shown_scores() == scores[50:100]
+    page.locator(".mlreport-pager .mlreport-next").click()
+    assert shown_scores() == scores[100:]
+    assert page.locator(".mlreport-pager .mlreport-next").is_disabled()
+
+    table.locator('th:has-text("roc_auc score")').click()  # sorts every row, not one page
+    assert status.inner_text() == f"Rows 1\N{EN DASH}50 of {total}"
+    assert shown_scores() == sorted(scores)[:50]
+    table.locator('th:has-text("roc_auc score")').click()
+    assert shown_scores() == scores[:50]
+
+    page.locator(".mlreport-filter").fill("depth=12")  # depth 12 and 120 to 129
+    assert status.inner_text() == f"Rows 1\N{EN DASH}11 of 11 (filtered from {total})"
+    params = shown(3)
+    assert len(params) == 11 and all("depth=12" in text for text in params)
+    assert shown_scores() == sorted(shown_scores(), reverse=True)  # still sorted
+    page.locator(".mlreport-filter").fill("no such row")
+    assert status.inner_text() == "No row matches."
+    page.locator(".mlreport-filter").fill("")
+    assert status.inner_text() == f"Rows 1\N{EN DASH}50 of {total}"
+    # cells are text: the payloads in params show as written, nothing became markup
+    page.locator(".mlreport-pager .mlreport-next").click()
+    assert any(PAYLOADS[1] in text for text in shown(3))
+    assert table.locator("tbody img, tbody svg, tbody iframe, tbody script").count() == 0
     assert problems == []
+
+
+def test_the_site_search_finds_an_experiment_by_name(browser: Any, serve: Any, site: Path) -> None:
+    base = serve(site)
+    page, problems = open_page(browser, base + "index.html")
+    page.locator(".md-search__input").click()
+    page.locator(".md-search__input").press_sequentially("labels", delay=30)  # as typed
+    target = page_url(experiment_path("labels"))
+    result = page.locator(f'.md-search-result__item a[href^="{base + target}?"]').first
+    result.wait_for(timeout=10000)  # the experiment's page is among the results
+    assert "labels" in result.inner_text()
+    result.click()
+    page.wait_for_url(base + target + "*")
+    assert page.locator("h1").first.inner_text() == "labels"
+    assert problems == []
+
+
+def test_every_page_has_a_policy_that_refuses_inline_script(
+    browser: Any, serve: Any, site: Path
+) -> None:
+    base = serve(site)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    for path in pages:
+        html = (site / path).read_text()
+        assert html.count('http-equiv="Content-Security-Policy"') == 1, path
+        assert "'unsafe-inline'" not in html.split("script-src", 1)[1].split(";", 1)[0], path
+    page, problems = open_page(browser, base + page_url(experiment_path("demo")))
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
+    )
+    page.wait_for_timeout(100)
+    assert page.evaluate("() => window.injected") is None
+    assert any("Content Security Policy" in p for p in problems)  # the browser refused it
 
 
 def test_the_confusion_matrix_switch_changes_the_heatmap(

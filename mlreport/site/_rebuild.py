@@ -1,0 +1,203 @@
+"""What a site build leaves for the next one, so that unchanged pages are not redone.
+
+Two levels, both by content hash:
+
+- an experiment whose rows and run files hash as before (``dataset.experiment_digests``)
+  under the same templates, settings and mlreport version keeps its rendered Markdown,
+  without building its page models again (fairness reports, confusion matrices...);
+- a page whose Markdown hashes as before, under the same navigation and MkDocs
+  configuration, keeps its HTML from the previous site instead of going through MkDocs.
+
+The record is the site's marker file (JSON), written with the site it describes, so the
+two always agree; the Markdown is kept in a content-addressed folder of the work dir.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlreport.site._links import page_url
+
+RECORD_VERSION = 1
+_NOTE = "Built by mlreport; `mlreport site` replaces this folder."
+
+
+def digest(*parts: str) -> str:
+    """SHA-256 of the parts, each length-prefixed so that no two lists collide."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode()
+        hasher.update(f"{len(data)}:".encode() + data)
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """A page rendered to Markdown, kept in a ``MarkdownStore`` under its digest."""
+
+    path: str
+    title: str
+    template: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class PageGroup:
+    """The pages of one experiment and the hash of everything they were built from."""
+
+    key: str
+    pages: tuple[RenderedPage, ...]
+
+
+@dataclass(frozen=True)
+class SiteRecord:
+    """What the previous build of a site built, from what."""
+
+    html_key: str = ""
+    pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown digest
+    groups: dict[str, PageGroup] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "note": _NOTE,
+                "version": RECORD_VERSION,
+                "html_key": self.html_key,
+                "pages": self.pages,
+                "groups": {
+                    name: {"key": group.key, "pages": [_page_fields(p) for p in group.pages]}
+                    for name, group in self.groups.items()
+                },
+            },
+            indent=1,
+            sort_keys=True,
+        )
+
+
+def _page_fields(page: RenderedPage) -> list[str]:
+    return [page.path, page.title, page.template, page.digest]
+
+
+def read_record(marker_file: Path) -> SiteRecord:
+    """The record a previous build left (empty if there is none or it is unreadable)."""
+    try:
+        data = json.loads(marker_file.read_text(encoding="utf-8"))
+        if data.get("version") != RECORD_VERSION:
+            return SiteRecord()
+        return SiteRecord(
+            html_key=str(data["html_key"]),
+            pages={str(k): str(v) for k, v in data["pages"].items()},
+            groups={
+                str(name): PageGroup(
+                    key=str(group["key"]),
+                    pages=tuple(RenderedPage(*map(str, fields)) for fields in group["pages"]),
+                )
+                for name, group in data["groups"].items()
+            },
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return SiteRecord()
+
+
+class MarkdownStore:
+    """Rendered Markdown by digest, in a folder of the work dir."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _file(self, key: str) -> Path:
+        return self.folder / f"{key}.md"
+
+    def put(self, text: str) -> str:
+        key = digest(text)
+        file = self._file(key)
+        if not file.is_file():
+            temporary = file.with_name(f".{file.name}.{os.getpid()}")
+            temporary.write_text(text, encoding="utf-8")
+            temporary.replace(file)
+        return key
+
+    def has(self, key: str) -> bool:
+        return self._file(key).is_file()
+
+    def copy_to(self, key: str, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(self._file(key), target)
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Forget the Markdown of pages the site no longer has."""
+        for file in self.folder.glob("*.md"):
+            if file.stem not in keys:
+                file.unlink(missing_ok=True)
+
+
+def carry_over_pages(paths: list[str], previous_site: Path, site: Path) -> None:
+    """Put the previous site's HTML of ``paths`` into the new ``site``, with their entries
+    of the search index and the sitemap."""
+    if not paths:
+        return
+    urls = {page_url(path) for path in paths}
+    for url in sorted(urls):
+        target = site / url
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(previous_site / url, target)
+        except OSError:
+            shutil.copy2(previous_site / url, target)
+    _merge_search_index(urls, previous_site, site)
+    _merge_sitemap(urls, previous_site, site)
+
+
+def _merge_search_index(urls: set[str], previous_site: Path, site: Path) -> None:
+    index_file = site / "search" / "search_index.json"
+    previous_file = previous_site / "search" / "search_index.json"
+    if not index_file.is_file() or not previous_file.is_file():
+        return
+    index: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
+    previous = json.loads(previous_file.read_text(encoding="utf-8"))
+    index["docs"].extend(
+        entry
+        for entry in previous.get("docs", [])
+        if str(entry.get("location", "")).split("#")[0] in urls
+    )
+    index_file.write_text(
+        json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+
+
+_SITEMAP_URL = re.compile(r"\s*<url>\s*<loc>(?P<loc>[^<]*)</loc>.*?</url>", re.DOTALL)
+
+
+def _merge_sitemap(urls: set[str], previous_site: Path, site: Path) -> None:
+    import gzip
+
+    sitemap = site / "sitemap.xml"
+    previous = previous_site / "sitemap.xml"
+    if not sitemap.is_file() or not previous.is_file():
+        return
+    kept = "".join(
+        match.group(0)
+        for match in _SITEMAP_URL.finditer(previous.read_text(encoding="utf-8"))
+        if _site_path(match["loc"], urls) is not None
+    )
+    text = sitemap.read_text(encoding="utf-8").replace("</urlset>", f"{kept}\n</urlset>", 1)
+    sitemap.write_text(text, encoding="utf-8")
+    (site / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+
+
+def _site_path(loc: str, urls: set[str]) -> str | None:
+    """The page of ``urls`` a sitemap location (site URL + page URL) points at, if any."""
+    parts = loc.split("/")
+    for start in range(len(parts) - 1, 0, -1):
+        candidate = "/".join(parts[start:])
+        if candidate in urls:
+            return candidate
+    return None
