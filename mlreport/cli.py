@@ -149,7 +149,7 @@ def build(
         )
     stdout.print(
         f"exported {summary.export.row_counts['runs']} runs to {data_dir}/; "
-        f"built {summary.site.pages} pages into {out_dir}/ "
+        f"built {summary.site.pages} pages into {out_dir}/ ({summary.site.unchanged_text}) "
         f"in {time.monotonic() - started:.1f} s"
     )
     _fail_on_failed_models(summary.run)
@@ -232,7 +232,7 @@ def site(data_dir: Path, out_dir: Path) -> None:
         summary = build_site(
             data_dir, out_dir, settings=settings, work_dir=project.work_dir, progress=progress
         )
-    stdout.print(f"built {summary.pages} pages into {out_dir}/")
+    stdout.print(f"built {summary.pages} pages into {out_dir}/ ({summary.unchanged_text})")
 
 
 @cli.command()

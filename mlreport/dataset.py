@@ -45,11 +45,19 @@ class RunFiles(Mapping[str, pd.DataFrame]):
                 ) from exc
         return self._read[run_id]
 
+    def __contains__(self, run_id: object) -> bool:
+        return run_id in self._files
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._files)
 
     def __len__(self) -> int:
         return len(self._files)
+
+    @property
+    def loaded(self) -> int:
+        """How many runs' files were read so far."""
+        return len(self._read)
 
     def digest(self, run_id: str) -> str:
         """A hash of the run's file, without parsing it."""

@@ -48,6 +48,10 @@ class SiteSummary:
     pages: int
     rebuilt: int  # pages MkDocs built; the others' HTML was carried over unchanged
 
+    @property
+    def unchanged_text(self) -> str:
+        return f"{self.pages - self.rebuilt} unchanged since the previous build"
+
 
 def build_site(
     data_dir: Path,

@@ -1,0 +1,140 @@
+"""Rebuilds: unchanged experiments keep their pages, unchanged pages keep their HTML, and
+the result is the site a fresh build would give."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from mlreport.config import SiteSettings
+from mlreport.dataset import RunFiles, read_dataset
+from mlreport.site import SITE_MARKER, build_site, experiment_path, model_path, page_url
+from mlreport.site._build import NAV_SECTION_PAGES
+from tests.builders import DatasetBuilder
+
+#: More experiments (and model pages) than a navigation section lists.
+EXPERIMENTS = NAV_SECTION_PAGES + 5
+SETTINGS = SiteSettings(site_name="Rebuilds", site_url="https://example.org/reports/")
+
+
+def write_export(folder: Path, *, changed: int | None = None) -> Path:
+    """``EXPERIMENTS`` experiments with a model page each; experiment ``changed`` has one
+    different trial score."""
+    builder = DatasetBuilder()
+    for i in range(EXPERIMENTS):
+        builder.experiment(str(i), f"experiment-{i:02d}", description=f"Number {i}.")
+        bump = 0.05 if i == changed else 0.0
+        builder.search(
+            str(i),
+            f"experiment-{i:02d}",
+            f"model-{i:02d}",
+            primary="accuracy",
+            trials=[
+                ({"C": "1"}, {"cv_accuracy_mean": 0.6 + bump, "fit_time_s": 0.1, "rank": 1.0}),
+                ({"C": "2"}, {"cv_accuracy_mean": 0.5, "fit_time_s": 0.2, "rank": 2.0}),
+            ],
+            test_scores={"accuracy": 0.55},
+        )
+        builder.predictions[f"model-{i:02d}-best"] = pd.DataFrame(
+            {"y_true": ["a", "b", "a", "b"] * 10, "y_pred": ["a", "b", "b", "b"] * 10}
+        )
+    return builder.write(folder)
+
+
+def html_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.html")}
+
+
+def search_entries(site: Path) -> list[str]:
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    return sorted(json.dumps(entry, sort_keys=True) for entry in index["docs"])
+
+
+def sitemap_locations(site: Path) -> list[str]:
+    return sorted(re.findall(r"<loc>([^<]*)</loc>", (site / "sitemap.xml").read_text()))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("rebuild")
+    write_export(root / "export")
+    first = build_site(root / "export", root / "site", settings=SETTINGS, work_dir=root / "work")
+    assert first.rebuilt == first.pages == 2 + 2 * EXPERIMENTS  # home, runs; 2 per experiment
+    return root
+
+
+def test_a_rebuild_without_change_carries_every_page_but_the_navigation_pages(
+    built: Path,
+) -> None:
+    site = built / "site"
+    before = html_files(site)
+    inode = (site / page_url(model_path("experiment-07", "model-07"))).stat().st_ino
+    dataset = read_dataset(built / "export")
+    summary = build_site(
+        built / "export", site, settings=SETTINGS, work_dir=built / "work", dataset=dataset
+    )
+    assert summary.rebuilt == 2  # the home and runs pages, which the navigation lists
+    assert isinstance(dataset.predictions, RunFiles)
+    assert dataset.predictions.loaded == 0  # no model page was built again
+    assert html_files(site) == before
+    assert (site / page_url(model_path("experiment-07", "model-07"))).stat().st_ino == inode
+    assert len(sitemap_locations(site)) == len(before) - 1  # every page but 404.html
+    assert "https://example.org/reports/experiments/experiment-07/model-07.html" in (
+        sitemap_locations(site)
+    )
+
+
+def test_a_change_in_one_experiment_rebuilds_its_pages_only_and_equals_a_fresh_build(
+    built: Path, tmp_path: Path
+) -> None:
+    changed = write_export(tmp_path / "export", changed=7)
+    site = tmp_path / "site"
+    work = tmp_path / "work"
+    import shutil
+
+    shutil.copytree(built / "site", site)
+    shutil.copytree(built / "work", work)
+    summary = build_site(changed, site, settings=SETTINGS, work_dir=work)
+    # the navigation pages and experiment 7's page; its model page was built again from
+    # the changed experiment, but came out the same, so it keeps its HTML
+    assert summary.rebuilt == 2 + 1
+    fresh = build_site(
+        changed, tmp_path / "fresh", settings=SETTINGS, work_dir=tmp_path / "fresh-work"
+    )
+    assert fresh.rebuilt == fresh.pages
+    assert html_files(site) == html_files(tmp_path / "fresh")
+    assert search_entries(site) == search_entries(tmp_path / "fresh")
+    assert sitemap_locations(site) == sitemap_locations(tmp_path / "fresh")
+    page = (site / page_url(experiment_path("experiment-07"))).read_text()
+    assert "0.6500" in page  # the new score is shown
+
+
+def test_new_settings_or_an_unreadable_record_rebuild_every_page(
+    built: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(built / "site", site)
+    shutil.copytree(built / "work", tmp_path / "work")
+    renamed = SiteSettings(site_name="Renamed", site_url=SETTINGS.site_url)
+    summary = build_site(built / "export", site, settings=renamed, work_dir=tmp_path / "work")
+    assert summary.rebuilt == summary.pages
+    assert "Renamed" in (site / page_url(model_path("experiment-03", "model-03"))).read_text()
+    (site / SITE_MARKER).write_text("{not json")
+    summary = build_site(built / "export", site, settings=renamed, work_dir=tmp_path / "work")
+    assert summary.rebuilt == summary.pages
+    before = html_files(site)
+    shutil.rmtree(tmp_path / "work")  # the kept Markdown is gone: built again, not lost
+    summary = build_site(built / "export", site, settings=renamed, work_dir=tmp_path / "work")
+    assert summary.rebuilt == 2
+    assert html_files(site) == before
+
+
+def test_a_big_site_lists_only_whole_store_pages_in_its_navigation(built: Path) -> None:
+    page = (built / "site" / page_url(experiment_path("experiment-07"))).read_text()
+    others = re.findall(r'href="[^"]*experiment-(\d\d)[^"]*"', page)
+    assert set(others) == {"07"}  # links to its own model page, none to other experiments
