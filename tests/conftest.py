@@ -1,12 +1,26 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def examples_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's main job, once per test session: ``mlreport build`` on a copy of the
+    bundled ``experiments/`` (the integration and browser tests read the result)."""
+    root = tmp_path_factory.mktemp("examples")
+    shutil.copytree(REPO / "experiments", root / "experiments")
+    built = run_cli("build", cwd=root, timeout=1200)
+    assert built.returncode == 0, built.stderr
+    return root
 
 
 def run_cli(

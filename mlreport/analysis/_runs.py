@@ -217,11 +217,20 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     hosts = runs.groupby("mlreport_experiment")["experiment_id"].unique()
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
+    children = {str(k): v for k, v in runs.groupby("parent_run_id", sort=False)}
+    no_children = runs.iloc[0:0]
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
         latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
         models = [
-            _model_result(search, runs, metrics, params, tags, histories)
+            _model_result(
+                search,
+                children.get(str(search["run_id"]), no_children),
+                metrics,
+                params,
+                tags,
+                histories,
+            )
             for search in records(latest)
         ]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
@@ -266,14 +275,13 @@ def other_experiments(dataset: Dataset) -> list[OtherExperiment]:
 
 def _model_result(
     search: dict[str, Any],
-    runs: pd.DataFrame,
+    children: pd.DataFrame,
     metrics: dict[str, dict[str, float]],
     params: dict[str, dict[str, str]],
     tags: dict[str, dict[str, str]],
     histories: dict[tuple[str, str], list[tuple[int, float, pd.Timestamp]]],
 ) -> ModelResult:
     search_id = str(search["run_id"])
-    children = runs[runs["parent_run_id"] == search_id]
     trials_frame = children[children["role"] == schema.ROLE_TRIAL]
     best = children[children["role"] == schema.ROLE_BEST]
     primary = str(search["primary_metric"])

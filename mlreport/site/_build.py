@@ -7,7 +7,7 @@ import html
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,9 @@ from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.analysis import experiment_results, other_experiments
 from mlreport.config import SiteSettings
-from mlreport.dataset import Dataset, experiment_digests, read_dataset
+from mlreport.dataset import Dataset, experiment_digests, frame_digest, read_dataset
 from mlreport.errors import SiteError
+from mlreport.site._charts import plotly_template_script
 from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
 from mlreport.site._links import page_url
 from mlreport.site._models import Page
@@ -70,10 +71,49 @@ def build_site(
     dataset = dataset or read_dataset(data_dir)
     previous = read_record(site_dir.resolve() / SITE_MARKER)
     store = MarkdownStore(work_dir / "pages")
-    environment = template_environment()
     content_key = _content_key(settings)
-    results = experiment_results(dataset)
     digests = experiment_digests(dataset)
+    store_key = digest(
+        content_key,
+        *(f"{k}={v}" for k, v in sorted(digests.items())),
+        frame_digest(dataset.builds),
+    )
+    unchanged = previous.store.key == store_key and all(
+        store.has(p.digest) for p in previous.all_pages()
+    )
+    if unchanged:  # the same export as last time: every page's Markdown is kept
+        groups, store_pages = previous.groups, previous.store
+    else:
+        groups, store_pages = _render_pages(
+            dataset, settings, store, previous, content_key, digests, progress
+        )
+    home, *closing = store_pages.pages
+    rendered = [home, *(p for g in groups.values() for p in g.pages), *closing]
+    return _build_html(
+        rendered,
+        site_dir,
+        settings=settings,
+        work_dir=work_dir,
+        store=store,
+        record=SiteRecord(groups=groups, store=PageGroup(store_key, store_pages.pages)),
+        previous=previous,
+        progress=progress,
+    )
+
+
+def _render_pages(
+    dataset: Dataset,
+    settings: SiteSettings,
+    store: MarkdownStore,
+    previous: SiteRecord,
+    content_key: str,
+    digests: dict[str, str],
+    progress: Progress | None,
+) -> tuple[dict[str, PageGroup], PageGroup]:
+    """Each experiment's pages (kept from the previous build when its rows and files
+    hash the same) and the pages about the whole store, rendered to Markdown."""
+    environment = template_environment()
+    results = experiment_results(dataset)
     task = progress.add_task("building pages", total=len(results) + 2) if progress else None
 
     def advance() -> None:
@@ -93,17 +133,7 @@ def build_site(
         advance()
     closing = [_render(store, environment, p) for p in closing_pages(dataset, results)]
     advance()
-    rendered = [home, *(p for g in groups.values() for p in g.pages), *closing]
-    return _build_html(
-        rendered,
-        site_dir,
-        settings=settings,
-        work_dir=work_dir,
-        store=store,
-        groups=groups,
-        previous=previous,
-        progress=progress,
-    )
+    return groups, PageGroup("", (home, *closing))
 
 
 def write_site(
@@ -119,15 +149,14 @@ def write_site(
     store = MarkdownStore(work_dir / "pages")
     environment = template_environment()
     rendered = [_render(store, environment, page) for page in pages]
-    previous = read_record(site_dir.resolve() / SITE_MARKER)
     return _build_html(
         rendered,
         site_dir,
         settings=settings,
         work_dir=work_dir,
         store=store,
-        groups={},
-        previous=previous,
+        record=SiteRecord(),
+        previous=read_record(site_dir.resolve() / SITE_MARKER),
         progress=progress,
     )
 
@@ -162,12 +191,13 @@ def _build_html(
     settings: SiteSettings,
     work_dir: Path,
     store: MarkdownStore,
-    groups: dict[str, PageGroup],
+    record: SiteRecord,
     previous: SiteRecord,
     progress: Progress | None,
 ) -> SiteSummary:
-    """MkDocs builds the pages whose Markdown changed (and those in the navigation, which
-    it needs); the previous site's HTML of the others is carried over."""
+    """MkDocs builds the pages whose Markdown changed; the previous site's HTML of the
+    others is carried over (pages of the navigation, which MkDocs needs, go to it as their
+    front matter only)."""
     config = _mkdocs_config(rendered, settings)
     html_key = digest(
         json.dumps(config, sort_keys=True),
@@ -183,7 +213,6 @@ def _build_html(
         for page in rendered
         if previous.html_key == html_key
         and previous.pages.get(page.path) == page.digest
-        and page.path not in listed
         and (old_site / page_url(page.path)).is_file()
     ]
     carried_set = set(carried)
@@ -193,6 +222,8 @@ def _build_html(
     for page in rendered:
         if page.path not in carried_set:
             store.copy_to(page.digest, docs_dir / page.path)
+        elif page.path in listed:
+            store.front_matter_to(page.digest, docs_dir / page.path)
     _copy_assets(docs_dir / "assets")
     config_file = work_dir / "mkdocs.yml"
     config_file.write_text(
@@ -200,9 +231,7 @@ def _build_html(
             {**config, "docs_dir": str(docs_dir.resolve())}, sort_keys=False, allow_unicode=True
         )
     )
-    record = SiteRecord(
-        html_key=html_key, pages={p.path: p.digest for p in rendered}, groups=groups
-    )
+    record = replace(record, html_key=html_key, pages={p.path: p.digest for p in rendered})
     task = progress.add_task("MkDocs", total=None) if progress else None
     with replacing(site_dir, marker=SITE_MARKER) as staging:
         _run_mkdocs(config_file, staging)
@@ -242,6 +271,9 @@ def _copy_assets(assets_dir: Path) -> None:
     for asset in (resource_dir("site_config") / "assets").iterdir():
         shutil.copy2(asset, assets_dir / asset.name)
     shutil.copy2(plotly_js(), assets_dir / "plotly.min.js")
+    (assets_dir / "mlreport-plotly-template.js").write_text(
+        plotly_template_script(), encoding="utf-8"
+    )
 
 
 #: A navigation section lists its pages only up to this many; a bigger site is browsed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 from itertools import accumulate
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -29,7 +30,7 @@ from mlreport.site._models import Chart, embeddable_json
 
 def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | None:
     """Each trial's mean CV score of the primary metric against its mean fit time."""
-    figure = go.Figure()
+    figure = _figure()
     for model in result.models:
         points = [(t.fit_time_s, t.score(result.primary_metric), t) for t in model.trials]
         points = [(x, y, t) for x, y, t in points if math.isfinite(x) and math.isfinite(y)]
@@ -57,7 +58,7 @@ def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | Non
 
 def score_by_calls(result: ExperimentResult, *, chart_id: str) -> Chart | None:
     """Each incremental trial's validation score against its partial_fit calls."""
-    figure = go.Figure()
+    figure = _figure()
     for number, model in enumerate(m for m in result.models if m.incremental):
         colour = _COLOURS[number % len(_COLOURS)]
         for position, trial in enumerate(t for t in model.trials if t.history):
@@ -88,7 +89,7 @@ def score_by_calls(result: ExperimentResult, *, chart_id: str) -> Chart | None:
 
 def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
     """For each incremental search, the best validation score reached against wall time."""
-    figure = go.Figure()
+    figure = _figure()
     for number, model in enumerate(m for m in result.models if m.incremental):
         points = sorted((elapsed, value) for t in model.trials for _, value, elapsed in t.history)
         if not points:
@@ -115,6 +116,23 @@ def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
 _COLOURS = ("#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692")
 
 
+#: The plotly template of every chart. It is not written into each figure: the site ships
+#: it once (``assets/mlreport-plotly-template.js``) and ``mlreport.js`` applies it.
+TEMPLATE = "plotly_white"
+
+
+def _figure(data: Any = None) -> go.Figure:
+    """A figure without plotly's default template (applying one to each figure costs more
+    than drawing it, and would repeat the template in every chart's JSON)."""
+    return go.Figure(data=data, layout={"template": {}})
+
+
+def plotly_template_script() -> str:
+    """The shared chart template, as the site's ``assets/mlreport-plotly-template.js``."""
+    template = pio.json.to_json_plotly(pio.templates[TEMPLATE].to_plotly_json())
+    return f"window.mlreportPlotlyTemplate = {template};\n"
+
+
 def _chart(
     figure: go.Figure,
     *,
@@ -132,7 +150,6 @@ def _chart(
         yaxis_title=y_title,
         margin={"l": 60, "r": 20, "t": 20, "b": 50},
         height=height,
-        template="plotly_white",
     )
     return Chart(
         chart_id=chart_id,
@@ -164,7 +181,7 @@ def confusion_heatmap(summary: ConfusionSummary, *, chart_id: str) -> Chart:
         [[fmt.percent(share) for share in row] for row in summary.by_true_class],
         [[fmt.percent(share) for share in row] for row in summary.by_predicted_class],
     )
-    figure = go.Figure(
+    figure = _figure(
         go.Heatmap(
             z=[list(row) for row in views[0]],
             x=labels,
@@ -211,7 +228,7 @@ def confusion_heatmap(summary: ConfusionSummary, *, chart_id: str) -> Chart:
 
 def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
     """The ROC curve of the positive class, with the chance diagonal."""
-    figure = go.Figure(
+    figure = _figure(
         [
             go.Scatter(
                 x=list(curves.false_positive_rate),
@@ -236,7 +253,7 @@ def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
 
 def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
     """The precision-recall curve of the positive class."""
-    figure = go.Figure(
+    figure = _figure(
         go.Scatter(
             x=list(curves.recall),
             y=list(curves.precision),
@@ -298,7 +315,7 @@ def predicted_vs_actual_chart(summary: RegressionSummary, *, chart_id: str) -> C
     actual, predicted = _thinned(summary.y_true), _thinned(summary.y_pred)
     low = min(min(actual), min(predicted))
     high = max(max(actual), max(predicted))
-    figure = go.Figure(
+    figure = _figure(
         [
             _test_samples(
                 actual,
@@ -323,7 +340,7 @@ def residuals_chart(summary: RegressionSummary, *, chart_id: str) -> Chart | Non
     if summary.samples == 0:
         return None
     predicted, residuals = _thinned(summary.y_pred), _thinned(summary.residuals)
-    figure = go.Figure(
+    figure = _figure(
         [
             _test_samples(
                 predicted,
@@ -349,7 +366,7 @@ def importance_chart(importance: list[tuple[str, float]], *, chart_id: str) -> C
     if not importance:
         return None
     shown = list(reversed(importance))  # plotly draws the first bar at the bottom
-    figure = go.Figure(
+    figure = _figure(
         go.Bar(
             x=[value for _, value in shown],
             y=[html.escape(name) for name, _ in shown],
@@ -380,7 +397,7 @@ def beeswarm_chart(
     if not features or not points:
         return None
     rows = {name: position for position, name in enumerate(reversed(features))}
-    figure = go.Figure()
+    figure = _figure()
     for number, (output, dots) in enumerate(points.items()):
         colours = _per_feature_scale([(feature, value) for feature, _, value in dots])
         jitter = [_jitter(i) for i in range(len(dots))]
@@ -486,7 +503,7 @@ def scaling_chart(scalings: list[ModelScaling], *, measure: str, chart_id: str) 
     """Fit time (``measure="time"``) or peak memory (``"memory"``) against training rows,
     log-log: each model's measurements, its fitted power law over the measured sizes, the
     extrapolation to the target (dashed) and the 95% prediction interval there."""
-    figure = go.Figure()
+    figure = _figure()
     for number, scaling in enumerate(scalings):
         fit = scaling.time_fit if measure == "time" else scaling.memory_fit
         values = [
@@ -567,7 +584,7 @@ def scaling_chart(scalings: list[ModelScaling], *, measure: str, chart_id: str) 
 
 def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | None:
     """The whole search's speedup against dask workers, with ideal linear speedup."""
-    figure = go.Figure()
+    figure = _figure()
     counts = [p.workers for s in scalings for p in s.parallel]
     for number, scaling in enumerate(s for s in scalings if s.parallel):
         colour = _COLOURS[number % len(_COLOURS)]
@@ -600,7 +617,7 @@ def speedup_chart(scalings: list[ModelScaling], *, chart_id: str) -> Chart | Non
 
 def group_metrics_chart(report: FairnessReport, *, chart_id: str) -> Chart | None:
     """Each group metric per group, as bars with their bootstrap intervals."""
-    figure = go.Figure()
+    figure = _figure()
     labels = [html.escape(", ".join(row.group)) for row in report.groups]
     for number, metric in enumerate(report.groups[0].metrics if report.groups else ()):
         values = [row.metrics[metric] for row in report.groups]
@@ -650,7 +667,7 @@ def fairness_tradeoff_chart(
 ) -> Chart | None:
     """Each model's test score of the primary metric against its worst value of one
     threshold measure, with the threshold's bound."""
-    figure = go.Figure()
+    figure = _figure()
     bound: float | None = None
     for number, fairness in enumerate(models):
         outcome = worst_outcomes(fairness).get(metric)
@@ -762,7 +779,7 @@ def group_confusion_chart(report: FairnessReport, *, chart_id: str) -> Chart | N
 
 def trend_chart(trend: ExperimentTrend, *, chart_id: str) -> Chart | None:
     """An experiment's best test score per build, each model's score, regressions marked."""
-    figure = go.Figure()
+    figure = _figure()
     for number, (model, series) in enumerate(trend.models):
         figure.add_trace(
             go.Scatter(

@@ -62,7 +62,17 @@ class SiteRecord:
 
     html_key: str = ""
     pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown digest
-    groups: dict[str, PageGroup] = field(default_factory=dict)
+    groups: dict[str, PageGroup] = field(default_factory=dict)  # experiment -> its pages
+    #: The pages about the whole store (home, then history and runs), and the hash of
+    #: the whole export they and every group were built from.
+    store: PageGroup = PageGroup("", ())
+
+    def all_pages(self) -> list[RenderedPage]:
+        """Every page in site order: home, each experiment's, then the closing pages."""
+        if not self.store.pages:
+            return []
+        home, *closing = self.store.pages
+        return [home, *(p for g in self.groups.values() for p in g.pages), *closing]
 
     def to_json(self) -> str:
         return json.dumps(
@@ -71,18 +81,26 @@ class SiteRecord:
                 "version": RECORD_VERSION,
                 "html_key": self.html_key,
                 "pages": self.pages,
-                "groups": {
-                    name: {"key": group.key, "pages": [_page_fields(p) for p in group.pages]}
-                    for name, group in self.groups.items()
-                },
+                "groups": {name: _group_fields(group) for name, group in self.groups.items()},
+                "store": _group_fields(self.store),
             },
             indent=1,
             sort_keys=True,
         )
 
 
-def _page_fields(page: RenderedPage) -> list[str]:
-    return [page.path, page.title, page.template, page.digest]
+def _group_fields(group: PageGroup) -> dict[str, Any]:
+    return {
+        "key": group.key,
+        "pages": [[p.path, p.title, p.template, p.digest] for p in group.pages],
+    }
+
+
+def _group(fields: dict[str, Any]) -> PageGroup:
+    return PageGroup(
+        key=str(fields["key"]),
+        pages=tuple(RenderedPage(*map(str, page)) for page in fields["pages"]),
+    )
 
 
 def read_record(marker_file: Path) -> SiteRecord:
@@ -94,13 +112,8 @@ def read_record(marker_file: Path) -> SiteRecord:
         return SiteRecord(
             html_key=str(data["html_key"]),
             pages={str(k): str(v) for k, v in data["pages"].items()},
-            groups={
-                str(name): PageGroup(
-                    key=str(group["key"]),
-                    pages=tuple(RenderedPage(*map(str, fields)) for fields in group["pages"]),
-                )
-                for name, group in data["groups"].items()
-            },
+            groups={str(name): _group(group) for name, group in data["groups"].items()},
+            store=_group(data["store"]),
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return SiteRecord()
@@ -132,6 +145,14 @@ class MarkdownStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self._file(key), target)
 
+    def front_matter_to(self, key: str, target: Path) -> None:
+        """Write only the page's front matter (its title): what MkDocs needs of a page
+        listed in the navigation whose HTML is carried over."""
+        text = self._file(key).read_text(encoding="utf-8")
+        end = text.find("\n---\n", 4) if text.startswith("---\n") else -1
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text[: end + 5] if end >= 0 else "", encoding="utf-8")
+
     def keep_only(self, keys: set[str]) -> None:
         """Forget the Markdown of pages the site no longer has."""
         for file in self.folder.glob("*.md"):
@@ -148,6 +169,7 @@ def carry_over_pages(paths: list[str], previous_site: Path, site: Path) -> None:
     for url in sorted(urls):
         target = site / url
         target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # what MkDocs made of a navigation page's stub
         try:
             os.link(previous_site / url, target)
         except OSError:
@@ -163,11 +185,12 @@ def _merge_search_index(urls: set[str], previous_site: Path, site: Path) -> None
         return
     index: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
     previous = json.loads(previous_file.read_text(encoding="utf-8"))
-    index["docs"].extend(
-        entry
-        for entry in previous.get("docs", [])
-        if str(entry.get("location", "")).split("#")[0] in urls
-    )
+
+    def carried(entry: dict[str, Any]) -> bool:
+        return str(entry.get("location", "")).split("#")[0] in urls
+
+    index["docs"] = [entry for entry in index["docs"] if not carried(entry)]
+    index["docs"].extend(entry for entry in previous.get("docs", []) if carried(entry))
     index_file.write_text(
         json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
     )
@@ -188,7 +211,10 @@ def _merge_sitemap(urls: set[str], previous_site: Path, site: Path) -> None:
         for match in _SITEMAP_URL.finditer(previous.read_text(encoding="utf-8"))
         if _site_path(match["loc"], urls) is not None
     )
-    text = sitemap.read_text(encoding="utf-8").replace("</urlset>", f"{kept}\n</urlset>", 1)
+    text = _SITEMAP_URL.sub(
+        lambda match: "" if _site_path(match["loc"], urls) is not None else match.group(0),
+        sitemap.read_text(encoding="utf-8"),
+    ).replace("</urlset>", f"{kept}\n</urlset>", 1)
     sitemap.write_text(text, encoding="utf-8")
     (site / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
 

@@ -180,6 +180,11 @@
       var data = document.getElementById(div.getAttribute("data-figure"));
       if (!data) return;
       var figure = JSON.parse(data.textContent);
+      figure.layout = figure.layout || {};
+      var template = figure.layout.template;
+      if (window.mlreportPlotlyTemplate && !(template && template.layout)) {
+        figure.layout.template = window.mlreportPlotlyTemplate;  // shared, not in each page
+      }
       window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
     });
   }

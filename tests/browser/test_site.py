@@ -227,6 +227,27 @@ def test_every_page_loads_cleanly_offline_and_runs_no_payload(
         page.close()
 
 
+@pytest.mark.timeout(1500)
+def test_every_page_of_the_example_site_loads_cleanly_offline(
+    browser: Any, serve: Any, examples_project: Path
+) -> None:
+    """The bundled examples' site (``mlreport build``, the README's main job)."""
+    site = examples_project / "site"
+    base = serve(site)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert len(pages) >= 20
+    for path in pages:
+        page, problems = open_page(browser, base + path)
+        charts = page.locator(".mlreport-chart").count()
+        if charts:
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.mlreport-chart .main-svg').length >= {charts}",
+                timeout=20000,
+            )
+        assert problems == [], path
+        page.close()
+
+
 def test_hostile_names_are_shown_as_text(browser: Any, serve: Any, site: Path) -> None:
     base = serve(site)
     page, problems = open_page(browser, base + page_url(experiment_path(HOSTILE)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -23,19 +22,15 @@ from mlreport.dataset import read_dataset
 from mlreport.site import model_path, page_url
 from mlreport.site._links import fairness_path, scaling_path
 from mlreport.site._pages import TOP_FEATURES
-from tests.conftest import REPO, run_cli
+from tests.conftest import run_cli
 from tests.htmltools import table_rows, visible_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("examples")
-    shutil.copytree(REPO / "experiments", root / "experiments")
-    built = run_cli("build", cwd=root, timeout=1200)
-    assert built.returncode == 0, built.stderr
-    return root
+def project(examples_project: Path) -> Path:
+    return examples_project
 
 
 def test_every_example_model_has_its_evidence_explanations_and_weights(project: Path) -> None:
