@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from html.parser import HTMLParser
+from typing import Any
 
 
 class _TableRows(HTMLParser):
@@ -114,3 +115,16 @@ def script_data(html: str, element_id: str) -> str:
     parser = _ScriptData(element_id)
     parser.feed(html)
     return "".join(parser.parts)
+
+
+def plotly_values(value: Any) -> list[Any]:
+    """A plotly trace's data array as a list, also when written as a typed array
+    (``{"dtype": "f8", "bdata": <base64>}``)."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return list(array.tolist())
+    return list(value)

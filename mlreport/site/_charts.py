@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -127,6 +129,12 @@ def _figure(data: Any = None) -> go.Figure:
     return go.Figure(data=data, layout={"template": {}})
 
 
+def _values(numbers: Sequence[float]) -> np.ndarray:
+    """A long series as an array: plotly checks it at once and writes it as a typed array
+    (base64), where a list is checked and written number by number."""
+    return np.asarray(numbers, dtype=float)
+
+
 def plotly_template_script() -> str:
     """The shared chart template, as the site's ``assets/mlreport-plotly-template.js``."""
     template = pio.json.to_json_plotly(pio.templates[TEMPLATE].to_plotly_json())
@@ -231,8 +239,8 @@ def roc_curve_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | None:
     figure = _figure(
         [
             go.Scatter(
-                x=list(curves.false_positive_rate),
-                y=list(curves.true_positive_rate),
+                x=_values(curves.false_positive_rate),
+                y=_values(curves.true_positive_rate),
                 mode="lines",
                 name=f"AUC {fmt.score(curves.roc_auc)}",
                 hovertemplate="false positive rate %{x:.3f}<br>true positive rate %{y:.3f}"
@@ -255,8 +263,8 @@ def precision_recall_chart(curves: BinaryCurves, *, chart_id: str) -> Chart | No
     """The precision-recall curve of the positive class."""
     figure = _figure(
         go.Scatter(
-            x=list(curves.recall),
-            y=list(curves.precision),
+            x=_values(curves.recall),
+            y=_values(curves.precision),
             mode="lines",
             line_shape="hv",
             name=f"AP {fmt.score(curves.average_precision)}",

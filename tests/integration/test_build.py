@@ -18,7 +18,7 @@ from mlreport.dataset import read_dataset
 from mlreport.site import experiment_path, model_path, page_url, relative_url
 from mlreport.site._links import HISTORY_PATH
 from tests.conftest import REPO, run_cli
-from tests.htmltools import elements, table_rows, visible_text
+from tests.htmltools import elements, plotly_values, table_rows, visible_text
 
 pytestmark = pytest.mark.integration
 
@@ -199,7 +199,8 @@ def test_each_best_model_has_a_page_with_pycm_confusion_and_statistics(project: 
                 is_positive = predictions["y_true"].astype(str) == positive.removeprefix("proba_")
                 fpr, tpr, _ = roc_curve(is_positive, predictions[positive])
                 line = json.loads(roc.group(1))["data"][0]
-                assert (line["x"], line["y"]) == (fpr.tolist(), tpr.tolist())
+                assert plotly_values(line["x"]) == fpr.tolist()
+                assert plotly_values(line["y"]) == tpr.tolist()
                 auc = roc_auc_score(is_positive, predictions[positive])
                 assert f"ROC AUC {auc:.4f} on the test split" in page
                 assert 'id="chart-pr-data"' in page
