@@ -217,15 +217,17 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     hosts = runs.groupby("mlreport_experiment")["experiment_id"].unique()
     runs = runs[runs["lifecycle_stage"] == "active"]
     searches = runs[runs["role"] == schema.ROLE_SEARCH]
-    children = {str(k): v for k, v in runs.groupby("parent_run_id", sort=False)}
-    no_children = runs.iloc[0:0]
+    children: dict[str, list[dict[str, Any]]] = {}
+    for row in records(runs):
+        if isinstance(row["parent_run_id"], str):
+            children.setdefault(row["parent_run_id"], []).append(row)
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
         latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
         models = [
             _model_result(
                 search,
-                children.get(str(search["run_id"]), no_children),
+                children.get(str(search["run_id"]), []),
                 metrics,
                 params,
                 tags,
@@ -275,20 +277,20 @@ def other_experiments(dataset: Dataset) -> list[OtherExperiment]:
 
 def _model_result(
     search: dict[str, Any],
-    children: pd.DataFrame,
+    children: list[dict[str, Any]],
     metrics: dict[str, dict[str, float]],
     params: dict[str, dict[str, str]],
     tags: dict[str, dict[str, str]],
     histories: dict[tuple[str, str], list[tuple[int, float, pd.Timestamp]]],
 ) -> ModelResult:
     search_id = str(search["run_id"])
-    trials_frame = children[children["role"] == schema.ROLE_TRIAL]
-    best = children[children["role"] == schema.ROLE_BEST]
+    trial_rows = [row for row in children if row["role"] == schema.ROLE_TRIAL]
+    best = [row for row in children if row["role"] == schema.ROLE_BEST]
     primary = str(search["primary_metric"])
-    trial_params = {rid: params.get(rid, {}) for rid in trials_frame["run_id"]}
+    trial_params = {row["run_id"]: params.get(row["run_id"], {}) for row in trial_rows}
     shown = _varying_keys(list(trial_params.values()))
     trials = []
-    for row in records(trials_frame):
+    for row in trial_rows:
         run_id = str(row["run_id"])
         run_metrics = metrics.get(run_id, {})
         calls = run_metrics.get(schema.METRIC_PARTIAL_FIT_CALLS, math.nan)
@@ -318,14 +320,14 @@ def _model_result(
                 history=history,
             )
         )
-    best_id = str(best["run_id"].iloc[-1]) if len(best) else None
+    best_id = str(best[-1]["run_id"]) if best else None
     best_metrics = metrics.get(best_id, {}) if best_id else {}
     best_params = params.get(best_id, {}) if best_id else {}
     best_tags = tags.get(best_id, {}) if best_id else {}
-    scaling_runs = children[children["role"] == schema.ROLE_SCALING]
+    scaling_runs = [row for row in children if row["role"] == schema.ROLE_SCALING]
     scaling = None
-    if len(scaling_runs):
-        scaling_row = records(scaling_runs.tail(1))[0]
+    if scaling_runs:
+        scaling_row = scaling_runs[-1]
         scaling_id = str(scaling_row["run_id"])
         scaling = ScalingRun(
             run_id=scaling_id,
@@ -422,7 +424,8 @@ def _fairness_settings(tag: str | None) -> tuple[FairnessSettings | None, str]:
 
 def _long_to_dict(frame: pd.DataFrame, cast: Callable[[Any], T]) -> dict[str, dict[str, T]]:
     result: dict[str, dict[str, T]] = {}
-    for run_id, key, value in zip(frame["run_id"], frame["key"], frame["value"], strict=True):
+    columns = (frame["run_id"].tolist(), frame["key"].tolist(), frame["value"].tolist())
+    for run_id, key, value in zip(*columns, strict=True):
         result.setdefault(run_id, {})[key] = cast(value)
     return result
 

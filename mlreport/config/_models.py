@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sklearn.metrics import get_scorer_names
 
 from mlreport.analysis._fairness import (
     CLASSIFICATION_METRICS,
@@ -649,6 +648,8 @@ class ExperimentSpec(_Strict):
 
 
 def _scorer_names() -> frozenset[str]:
+    from sklearn.metrics import get_scorer_names  # slow to import: only when asked
+
     return frozenset(get_scorer_names())
 
 
