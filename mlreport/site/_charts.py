@@ -153,17 +153,31 @@ def _chart(
     """The figure with mlreport's layout, serialised; None when it has no trace."""
     if not figure.data:
         return None
-    figure.update_layout(
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        margin={"l": 60, "r": 20, "t": 20, "b": 50},
-        height=height,
+    # merged into the figure's dict: plotly's update_layout would check and copy it all
+    data = figure.to_dict()
+    _merge(
+        data.setdefault("layout", {}),
+        {
+            "xaxis": {"title": {"text": x_title}},
+            "yaxis": {"title": {"text": y_title}},
+            "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
+            "height": height,
+        },
     )
     return Chart(
         chart_id=chart_id,
-        figure_json=embeddable_json(pio.to_json(figure, validate=False, pretty=False)),
+        figure_json=embeddable_json(pio.to_json(data, validate=False, pretty=False)),
         caption=caption,
     )
+
+
+def _merge(target: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Set ``extra``'s values in ``target``, merging nested dicts as update_layout does."""
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
 
 
 #: The confusion matrix's views: the button label, and what each cell shows.

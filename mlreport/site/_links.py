@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -51,6 +52,7 @@ def page_url(path: str) -> str:
     return path.removesuffix(".md") + ".html"
 
 
+@functools.lru_cache(maxsize=4096)  # the runs page links each run to its experiment
 def relative_url(from_path: str, to_path: str) -> str:
     """Link from one page's source path to another page."""
     start = posixpath.dirname(from_path) or "."
