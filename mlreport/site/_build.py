@@ -6,9 +6,13 @@ import functools
 import html
 import json
 import logging
+import os
 import shutil
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from importlib.metadata import version
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +24,7 @@ from rich.progress import Progress
 from mlreport._fs import replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
-from mlreport.analysis import experiment_results, other_experiments
+from mlreport.analysis import ExperimentResult, experiment_results, other_experiments
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset, experiment_digests, frame_digest, read_dataset
 from mlreport.errors import SiteError
@@ -123,17 +127,67 @@ def _render_pages(
     home = _render(store, environment, home_page(results, other_experiments(dataset), settings))
     advance()
     groups: dict[str, PageGroup] = {}
+    to_build: list[tuple[ExperimentResult, str]] = []
     for result in results:
         key = digest(content_key, *(digests.get(i, "") for i in result.experiment_ids))
         group = previous.groups.get(result.name)
         if group is None or group.key != key or not all(store.has(p.digest) for p in group.pages):
-            pages = experiment_pages(dataset, result)
-            group = PageGroup(key, tuple(_render(store, environment, p) for p in pages))
-        groups[result.name] = group
+            to_build.append((result, key))
+        else:
+            groups[result.name] = group
+            advance()
+    for name, group in _experiment_groups(dataset, to_build, store):
+        groups[name] = group
         advance()
+    groups = {r.name: groups[r.name] for r in results}  # in the site's order
     closing = [_render(store, environment, p) for p in closing_pages(dataset, results)]
     advance()
     return groups, PageGroup("", (home, *closing))
+
+
+#: Experiments to build before their pages are built by several processes at once.
+PARALLEL_FROM = 8
+_MAX_WORKERS = 4
+#: The dataset the worker processes build pages from (inherited when they are forked).
+_worker_dataset: Dataset | None = None
+
+
+def _experiment_groups(
+    dataset: Dataset, to_build: list[tuple[ExperimentResult, str]], store: MarkdownStore
+) -> Iterator[tuple[str, PageGroup]]:
+    """Build and render each experiment's pages; with many experiments and more than one
+    core, in forked worker processes (each reads the dataset its parent loaded)."""
+    global _worker_dataset
+    workers = min(os.cpu_count() or 1, _MAX_WORKERS, len(to_build))
+    if len(to_build) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+        for result, key in to_build:
+            yield result.name, _experiment_group(dataset, result, key, store.folder)
+        return
+    _worker_dataset = dataset
+    try:
+        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+            futures = {
+                pool.submit(_worker_group, result, key, store.folder): result.name
+                for result, key in to_build
+            }
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+    finally:
+        _worker_dataset = None
+
+
+def _worker_group(result: ExperimentResult, key: str, store_folder: Path) -> PageGroup:
+    assert _worker_dataset is not None, "only called in a worker forked by _experiment_groups"
+    return _experiment_group(_worker_dataset, result, key, store_folder)
+
+
+def _experiment_group(
+    dataset: Dataset, result: ExperimentResult, key: str, store_folder: Path
+) -> PageGroup:
+    store = MarkdownStore(store_folder)
+    environment = template_environment()
+    pages = experiment_pages(dataset, result)
+    return PageGroup(key, tuple(_render(store, environment, page) for page in pages))
 
 
 def write_site(
@@ -200,7 +254,7 @@ def _build_html(
     front matter only)."""
     config = _mkdocs_config(rendered, settings)
     html_key = digest(
-        json.dumps(config, sort_keys=True),
+        json.dumps({k: v for k, v in config.items() if k != "hooks"}, sort_keys=True),
         version("mkdocs"),
         version("mkdocs-material"),
         code_digest(),
@@ -243,6 +297,7 @@ def _build_html(
     return SiteSummary(site_dir=site_dir, pages=len(rendered), rebuilt=len(rendered) - len(carried))
 
 
+@functools.cache
 def template_environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(resource_dir("templates")),

@@ -16,6 +16,7 @@ from mlreport.dataset import RunFiles, read_dataset
 from mlreport.site import SITE_MARKER, build_site, experiment_path, model_path, page_url
 from mlreport.site._build import NAV_SECTION_PAGES
 from tests.builders import DatasetBuilder
+from tests.conftest import run_cli
 
 #: More experiments (and model pages) than a navigation section lists.
 EXPERIMENTS = NAV_SECTION_PAGES + 5
@@ -155,3 +156,35 @@ def test_a_big_site_lists_only_whole_store_pages_in_its_navigation(built: Path) 
     page = (built / "site" / page_url(experiment_path("experiment-07"))).read_text()
     others = re.findall(r'href="[^"]*experiment-(\d\d)[^"]*"', page)
     assert set(others) == {"07"}  # links to its own model page, none to other experiments
+
+
+def test_pages_built_by_worker_processes_equal_pages_built_in_one(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The module's first build used worker processes (45 experiments, 2 or more cores);
+    built again in this process alone, the site is the same."""
+    from mlreport.site import _build
+
+    monkeypatch.setattr(_build, "PARALLEL_FROM", EXPERIMENTS + 1)
+    serial = build_site(
+        built / "export", tmp_path / "site", settings=SETTINGS, work_dir=tmp_path / "work"
+    )
+    assert serial.rebuilt == serial.pages
+    assert html_files(tmp_path / "site") == html_files(built / "site")
+    assert search_entries(tmp_path / "site") == search_entries(built / "site")
+
+
+def test_an_unreadable_run_file_is_one_line_and_keeps_the_previous_site(
+    built: Path, tmp_path: Path
+) -> None:
+    """Found while worker processes build pages: the error still reaches the command."""
+    export = write_export(tmp_path / "export", changed=3)
+    broken = export / "predictions" / "model-03-best.parquet"
+    broken.write_bytes(b"not parquet")
+    shutil.copytree(built / "site", tmp_path / "site")
+    before = html_files(tmp_path / "site")
+    done = run_cli("site", "--data", str(export), "--out", str(tmp_path / "site"), cwd=tmp_path)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "predictions of run model-03-best" in lines[0], done.stderr
+    assert html_files(tmp_path / "site") == before
