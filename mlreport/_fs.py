@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import errno
 import os
@@ -25,20 +26,18 @@ ANOTHER_WRITER = "another mlreport process is writing {path}; wait for it to fin
 
 
 @contextmanager
-def replacing(final: Path, *, marker: str) -> Iterator[Path]:
+def replacing(final: Path, *, marker: str, locked: bool = False) -> Iterator[Path]:
     """A new, empty folder to write ``final``'s next content into, swapped in place of
     ``final`` when the block ends, removed if it fails.
 
     ``final`` must be new, empty, or a previous output (holding ``marker``): an export or
     site written to a mistyped ``--out`` must never delete a user's files. One process
-    writes an output at a time (a lock file beside it), so what a killed writer left
-    behind can be cleaned up first.
+    writes an output at a time (``only_writer``; ``locked``: the caller already holds it
+    for longer, e.g. because it reads the previous output first).
     """
     final = final.resolve()
     ensure_replaceable(final, marker=marker)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    with _only_writer(final):
-        _clean_up_after_killed_writers(final)
+    with contextlib.nullcontext() if locked else only_writer(final):
         staging = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         staging.mkdir()
         try:
@@ -50,8 +49,18 @@ def replacing(final: Path, *, marker: str) -> Iterator[Path]:
 
 
 @contextmanager
-def _only_writer(final: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``.<name>.lock`` beside ``final`` (where fcntl exists)."""
+def only_writer(final: Path) -> Iterator[None]:
+    """Be the one process writing ``final``: hold an exclusive lock on ``.<name>.lock``
+    beside it (where fcntl exists), after cleaning up what killed writers left."""
+    final = final.resolve()
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(final):
+        _clean_up_after_killed_writers(final)
+        yield
+
+
+@contextmanager
+def _lock(final: Path) -> Iterator[None]:
     try:
         import fcntl
     except ImportError:  # Windows: no lock

@@ -7,12 +7,16 @@ import html
 import json
 import logging
 import os
+import platform
 import shutil
+import signal
+import sys
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from importlib.metadata import version
-from multiprocessing import get_all_start_methods, get_context
+from importlib.metadata import PackageNotFoundError, version
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,7 @@ import yaml
 from markupsafe import Markup
 from rich.progress import Progress
 
-from mlreport._fs import replacing
+from mlreport._fs import ensure_replaceable, only_writer, replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.analysis import ExperimentResult, experiment_results, other_experiments
@@ -30,7 +34,6 @@ from mlreport.dataset import Dataset, experiment_digests, frame_digest, read_dat
 from mlreport.errors import SiteError
 from mlreport.site._charts import plotly_template_script
 from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
-from mlreport.site._links import page_url
 from mlreport.site._models import Page
 from mlreport.site._pages import closing_pages, experiment_pages, home_page
 from mlreport.site._rebuild import (
@@ -40,6 +43,7 @@ from mlreport.site._rebuild import (
     SiteRecord,
     carry_over_pages,
     digest,
+    html_digest,
     read_record,
 )
 
@@ -73,6 +77,20 @@ def build_site(
     An experiment whose exported rows and files did not change since the site's previous
     build keeps its pages without building them again (``_rebuild``)."""
     dataset = dataset or read_dataset(data_dir)
+    ensure_replaceable(site_dir, marker=SITE_MARKER)
+    with only_writer(site_dir):  # the previous site and its record stay as read
+        return _build_site(
+            dataset, site_dir, settings, _site_work_dir(work_dir, site_dir), progress
+        )
+
+
+def _build_site(
+    dataset: Dataset,
+    site_dir: Path,
+    settings: SiteSettings,
+    work_dir: Path,
+    progress: Progress | None,
+) -> SiteSummary:
     previous = read_record(site_dir.resolve() / SITE_MARKER)
     store = MarkdownStore(work_dir / "pages")
     content_key = _content_key(settings)
@@ -158,22 +176,41 @@ def _experiment_groups(
     """Build and render each experiment's pages; with many experiments and more than one
     core, in forked worker processes (each reads the dataset its parent loaded)."""
     global _worker_dataset
-    workers = min(os.cpu_count() or 1, _MAX_WORKERS, len(to_build))
-    if len(to_build) < PARALLEL_FROM or workers < 2 or "fork" not in get_all_start_methods():
+    workers = min(_usable_cores(), _MAX_WORKERS, len(to_build))
+    # fork (workers share the loaded dataset) is safe on Linux; elsewhere, one process
+    if len(to_build) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
         for result, key in to_build:
             yield result.name, _experiment_group(dataset, result, key, store.folder)
         return
     _worker_dataset = dataset
+    pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start_worker)
     try:
-        with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
-            futures = {
-                pool.submit(_worker_group, result, key, store.folder): result.name
-                for result, key in to_build
-            }
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+        futures = {
+            pool.submit(_worker_group, result, key, store.folder): result.name
+            for result, key in to_build
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the rest at once
+        raise
     finally:
+        pool.shutdown(wait=True)
         _worker_dataset = None
+
+
+def _usable_cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
+def _start_worker() -> None:
+    """A forked worker writes nothing to the terminal: its streams may be the parent's
+    progress display, whose locks another thread of the parent may have held when it was
+    forked. Interrupting is the parent's business."""
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    warnings.simplefilter("ignore")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _worker_group(result: ExperimentResult, key: str, store_folder: Path) -> PageGroup:
@@ -200,19 +237,28 @@ def write_site(
 ) -> SiteSummary:
     """Render ``pages`` (the first one is the home page) into ``work_dir`` and build
     ``site_dir`` with MkDocs, replacing a site mlreport built there before."""
-    store = MarkdownStore(work_dir / "pages")
-    environment = template_environment()
-    rendered = [_render(store, environment, page) for page in pages]
-    return _build_html(
-        rendered,
-        site_dir,
-        settings=settings,
-        work_dir=work_dir,
-        store=store,
-        record=SiteRecord(),
-        previous=read_record(site_dir.resolve() / SITE_MARKER),
-        progress=progress,
-    )
+    ensure_replaceable(site_dir, marker=SITE_MARKER)
+    work_dir = _site_work_dir(work_dir, site_dir)
+    with only_writer(site_dir):
+        store = MarkdownStore(work_dir / "pages")
+        environment = template_environment()
+        rendered = [_render(store, environment, page) for page in pages]
+        return _build_html(
+            rendered,
+            site_dir,
+            settings=settings,
+            work_dir=work_dir,
+            store=store,
+            record=SiteRecord(),
+            previous=read_record(site_dir.resolve() / SITE_MARKER),
+            progress=progress,
+        )
+
+
+def _site_work_dir(work_dir: Path, site_dir: Path) -> Path:
+    """The part of the work dir that belongs to one site (its Markdown, docs and MkDocs
+    configuration), so that builds of two sites never share files."""
+    return work_dir / "sites" / digest(str(site_dir.resolve()))[:16]
 
 
 def _render(store: MarkdownStore, environment: jinja2.Environment, page: Page) -> RenderedPage:
@@ -220,12 +266,41 @@ def _render(store: MarkdownStore, environment: jinja2.Environment, page: Page) -
     return RenderedPage(path=page.path, title=page.title, template=page.template, digest=key)
 
 
+#: Libraries whose output is in the pages' Markdown (numbers, figures, escaping) ...
+MARKDOWN_LIBRARIES = (
+    "fairlearn",
+    "jinja2",
+    "markupsafe",
+    "numpy",
+    "pandas",
+    "plotly",
+    "pyarrow",
+    "pycm",
+    "scikit-learn",
+    "scipy",
+)
+#: ... and those that turn it into HTML.
+HTML_LIBRARIES = ("markdown", "mkdocs", "mkdocs-material", "pymdown-extensions")
+
+
+def _versions(names: tuple[str, ...]) -> list[str]:
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return found
+
+
 def _content_key(settings: SiteSettings) -> str:
-    """What every page's Markdown depends on besides the data: mlreport's version, its
-    templates and the site settings."""
+    """What every page's Markdown depends on besides the data: mlreport's code and
+    templates, the libraries it builds pages with, and the site settings."""
     templates = resource_dir("templates")
     return digest(
         code_digest(),
+        platform.python_version(),
+        *_versions(MARKDOWN_LIBRARIES),
         settings.model_dump_json(),
         *(f"{f.name}\n{f.read_text(encoding='utf-8')}" for f in sorted(templates.glob("*"))),
     )
@@ -255,8 +330,7 @@ def _build_html(
     config = _mkdocs_config(rendered, settings)
     html_key = digest(
         json.dumps({k: v for k, v in config.items() if k != "hooks"}, sort_keys=True),
-        version("mkdocs"),
-        version("mkdocs-material"),
+        *_versions(HTML_LIBRARIES),
         code_digest(),
         *(f.read_bytes().hex() for f in sorted((resource_dir("site_config") / "assets").iterdir())),
     )
@@ -265,9 +339,7 @@ def _build_html(
     carried = [
         page.path
         for page in rendered
-        if previous.html_key == html_key
-        and previous.pages.get(page.path) == page.digest
-        and (old_site / page_url(page.path)).is_file()
+        if previous.html_key == html_key and previous.carries(page.path, page.digest, old_site)
     ]
     carried_set = set(carried)
     docs_dir = work_dir / "docs"
@@ -285,11 +357,20 @@ def _build_html(
             {**config, "docs_dir": str(docs_dir.resolve())}, sort_keys=False, allow_unicode=True
         )
     )
-    record = replace(record, html_key=html_key, pages={p.path: p.digest for p in rendered})
     task = progress.add_task("MkDocs", total=None) if progress else None
-    with replacing(site_dir, marker=SITE_MARKER) as staging:
+    with replacing(site_dir, marker=SITE_MARKER, locked=True) as staging:
         _run_mkdocs(config_file, staging)
-        carry_over_pages(carried, old_site, staging)
+        carry_over_pages(carried, old_site, staging, site_url=settings.site_url)
+        pages = {
+            p.path: (
+                p.digest,
+                previous.pages[p.path][1]
+                if p.path in carried_set
+                else html_digest(staging, p.path),
+            )
+            for p in rendered
+        }
+        record = replace(record, html_key=html_key, pages=pages)
         (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
     if progress is not None and task is not None:
         progress.update(task, total=1, completed=1)

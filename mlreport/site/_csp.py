@@ -1,10 +1,12 @@
 """A Content-Security-Policy for every page: only the site's own scripts run.
 
-MkDocs-Material writes a few small inline scripts into each page (the page's depth is in
-one of them); the policy allows exactly those by their SHA-256 hashes, so an inline script
-that arrives any other way (an event handler, a ``<script>`` smuggled into a name) is
-refused by the browser even if escaping ever failed. Chart and table data sit in
-``<script type="application/json">`` blocks, which browsers never execute.
+MkDocs-Material writes a few small inline scripts around each page's content (the page's
+depth is in one of them); the policy allows exactly those by their SHA-256 hashes. Inline
+script inside the content (the ``<article>``, where everything from the tracking store
+goes) is never allowed, so an inline script that arrives there (an event handler, a
+``<script>`` smuggled into a name) is refused by the browser even if escaping ever
+failed. Chart and table data sit in ``<script type="application/json">`` blocks, which
+browsers never execute.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ import re
 
 #: Inline ``<script>`` elements without ``src``, and their ``type`` if any.
 _INLINE_SCRIPT = re.compile(r"<script(?P<attributes>[^>]*)>(?P<body>.*?)</script>", re.DOTALL)
-_TYPE = re.compile(r"""\btype\s*=\s*["']?(?P<type>[^"'\s>]+)""", re.IGNORECASE)
-_SOURCE = re.compile(r"\bsrc\s*=", re.IGNORECASE)
+_TYPE = re.compile(r"""(?<![\w-])type\s*=\s*["']?(?P<type>[^"'\s>]+)""", re.IGNORECASE)
+_SOURCE = re.compile(r"(?<![\w-])src\s*=", re.IGNORECASE)
 _JAVASCRIPT_TYPES = frozenset({"", "text/javascript", "application/javascript", "module"})
 _HEAD = re.compile(r"<head[^>]*>", re.IGNORECASE)
+_CHARSET = re.compile(r"<meta charset=[^>]*>", re.IGNORECASE)
+#: The theme's content element: what a page shows, where no inline script is allowed.
+_CONTENT = re.compile(r"<article\b.*</article>", re.DOTALL | re.IGNORECASE)
 
 #: Plotly and the theme set inline styles; nothing is loaded from elsewhere.
 POLICY = (
@@ -29,9 +34,14 @@ POLICY = (
 
 
 def inline_script_hashes(page_html: str) -> list[str]:
-    """CSP sources (``'sha256-…'``) of the inline scripts a page runs, in order."""
+    """CSP sources (``'sha256-…'``) of the theme's inline scripts (those outside the
+    page's content), in order."""
+    content = _CONTENT.search(page_html)
+    start, end = content.span() if content else (len(page_html), len(page_html))
     hashes = []
     for match in _INLINE_SCRIPT.finditer(page_html):
+        if match.start() < end and match.end() > start:
+            continue  # in the content: never allowed
         attributes = match["attributes"]
         script_type = _TYPE.search(attributes)
         if _SOURCE.search(attributes) or (
@@ -46,11 +56,11 @@ def inline_script_hashes(page_html: str) -> list[str]:
 
 
 def with_content_security_policy(page_html: str) -> str:
-    """The page with a ``<meta>`` policy first in its ``<head>``, allowing its own
-    inline scripts only."""
+    """The page with a ``<meta>`` policy at the top of its ``<head>`` (after the charset),
+    allowing the theme's inline scripts only."""
     hashes = "".join(f" {h}" for h in inline_script_hashes(page_html))
     meta = f'<meta http-equiv="Content-Security-Policy" content="{POLICY.format(hashes=hashes)}">'
-    head = _HEAD.search(page_html)
-    if head is None:
+    anchor = _CHARSET.search(page_html) or _HEAD.search(page_html)  # charset stays first
+    if anchor is None:
         return page_html
-    return page_html[: head.end()] + meta + page_html[head.end() :]
+    return page_html[: anchor.end()] + meta + page_html[anchor.end() :]

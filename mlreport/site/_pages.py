@@ -1,4 +1,5 @@
-"""Build every page model from the dataset (pure: no I/O)."""
+"""Build every page model from the dataset (pure, except that the dataset reads a run's
+files when a page first asks for them)."""
 
 from __future__ import annotations
 

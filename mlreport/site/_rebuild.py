@@ -5,16 +5,20 @@ Two levels, both by content hash:
 - an experiment whose rows and run files hash as before (``dataset.experiment_digests``)
   under the same templates, settings and mlreport version keeps its rendered Markdown,
   without building its page models again (fairness reports, confusion matrices...);
-- a page whose Markdown hashes as before, under the same navigation and MkDocs
-  configuration, keeps its HTML from the previous site instead of going through MkDocs.
+- a page whose Markdown hashes as before, under the same navigation, MkDocs
+  configuration and libraries, keeps its HTML from the previous site instead of going
+  through MkDocs, if that HTML is still the one the previous build wrote (its hash).
 
-The record is the site's marker file (JSON), written with the site it describes, so the
-two always agree; the Markdown is kept in a content-addressed folder of the work dir.
+The record is the site's marker file (JSON), written into the new site before it is
+swapped in, by the one process that holds the site's writer lock from reading the
+previous record to the swap; the Markdown is kept in a content-addressed folder of the
+site's part of the work dir.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -22,10 +26,11 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mlreport.site._links import page_url
 
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 _NOTE = "Built by mlreport; `mlreport site` replaces this folder."
 
 
@@ -61,11 +66,24 @@ class SiteRecord:
     """What the previous build of a site built, from what."""
 
     html_key: str = ""
-    pages: dict[str, str] = field(default_factory=dict)  # path -> Markdown digest
+    #: path -> digests of the page's Markdown and of the HTML MkDocs made of it
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     groups: dict[str, PageGroup] = field(default_factory=dict)  # experiment -> its pages
     #: The pages about the whole store (home, then history and runs), and the hash of
     #: the whole export they and every group were built from.
     store: PageGroup = PageGroup("", ())
+
+    def carries(self, path: str, markdown_digest: str, site: Path) -> bool:
+        """Whether ``site`` (the previous build this record describes) holds the HTML of
+        the page at ``path`` made of this Markdown, untouched since, and indexed."""
+        recorded = self.pages.get(path)
+        return (
+            recorded is not None
+            and recorded[0] == markdown_digest
+            and (site / "search" / "search_index.json").is_file()
+            and (site / page_url(path)).is_file()
+            and html_digest(site, path) == recorded[1]
+        )
 
     def all_pages(self) -> list[RenderedPage]:
         """Every page in site order: home, each experiment's, then the closing pages."""
@@ -87,6 +105,15 @@ class SiteRecord:
             indent=1,
             sort_keys=True,
         )
+
+
+def html_digest(site: Path, path: str) -> str:
+    """A hash of the HTML file of the page at ``path`` in ``site``."""
+    hasher = hashlib.sha256()
+    with open(site / page_url(path), "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            hasher.update(block)
+    return hasher.hexdigest()
 
 
 def _group_fields(group: PageGroup) -> dict[str, Any]:
@@ -111,7 +138,7 @@ def read_record(marker_file: Path) -> SiteRecord:
             return SiteRecord()
         return SiteRecord(
             html_key=str(data["html_key"]),
-            pages={str(k): str(v) for k, v in data["pages"].items()},
+            pages={str(k): (str(v[0]), str(v[1])) for k, v in data["pages"].items()},
             groups={str(name): _group(group) for name, group in data["groups"].items()},
             store=_group(data["store"]),
         )
@@ -160,9 +187,11 @@ class MarkdownStore:
                 file.unlink(missing_ok=True)
 
 
-def carry_over_pages(paths: list[str], previous_site: Path, site: Path) -> None:
+def carry_over_pages(
+    paths: list[str], previous_site: Path, site: Path, *, site_url: str | None
+) -> None:
     """Put the previous site's HTML of ``paths`` into the new ``site``, with their entries
-    of the search index and the sitemap."""
+    of the search index and the sitemap (which lists pages only with a ``site_url``)."""
     if not paths:
         return
     urls = {page_url(path) for path in paths}
@@ -175,7 +204,8 @@ def carry_over_pages(paths: list[str], previous_site: Path, site: Path) -> None:
         except OSError:
             shutil.copy2(previous_site / url, target)
     _merge_search_index(urls, previous_site, site)
-    _merge_sitemap(urls, previous_site, site)
+    if site_url:
+        _merge_sitemap({urljoin(site_url, url) for url in urls}, previous_site, site)
 
 
 def _merge_search_index(urls: set[str], previous_site: Path, site: Path) -> None:
@@ -199,7 +229,9 @@ def _merge_search_index(urls: set[str], previous_site: Path, site: Path) -> None
 _SITEMAP_URL = re.compile(r"\s*<url>\s*<loc>(?P<loc>[^<]*)</loc>.*?</url>", re.DOTALL)
 
 
-def _merge_sitemap(urls: set[str], previous_site: Path, site: Path) -> None:
+def _merge_sitemap(locations: set[str], previous_site: Path, site: Path) -> None:
+    """Replace the new sitemap's entries of carried pages (``locations``: their URLs) with
+    the previous sitemap's."""
     import gzip
 
     sitemap = site / "sitemap.xml"
@@ -209,21 +241,11 @@ def _merge_sitemap(urls: set[str], previous_site: Path, site: Path) -> None:
     kept = "".join(
         match.group(0)
         for match in _SITEMAP_URL.finditer(previous.read_text(encoding="utf-8"))
-        if _site_path(match["loc"], urls) is not None
+        if html.unescape(match["loc"]) in locations
     )
     text = _SITEMAP_URL.sub(
-        lambda match: "" if _site_path(match["loc"], urls) is not None else match.group(0),
+        lambda match: "" if html.unescape(match["loc"]) in locations else match.group(0),
         sitemap.read_text(encoding="utf-8"),
     ).replace("</urlset>", f"{kept}\n</urlset>", 1)
     sitemap.write_text(text, encoding="utf-8")
     (site / "sitemap.xml.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
-
-
-def _site_path(loc: str, urls: set[str]) -> str | None:
-    """The page of ``urls`` a sitemap location (site URL + page URL) points at, if any."""
-    parts = loc.split("/")
-    for start in range(len(parts) - 1, 0, -1):
-        candidate = "/".join(parts[start:])
-        if candidate in urls:
-            return candidate
-    return None

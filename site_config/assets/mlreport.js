@@ -60,8 +60,13 @@
     return numeric ? (raw === "" ? NaN : parseFloat(raw)) : String(raw).trim().toLowerCase();
   }
 
+  // Only links to this site or the web: the browser's own URL parser decides the scheme.
   function safeHref(href) {
-    return /^\s*(javascript|data|vbscript):/i.test(href) ? null : href;
+    var url;
+    try { url = new URL(href, window.location.href); } catch (error) { return null; }
+    var allowed = url.protocol === "http:" || url.protocol === "https:" ||
+      url.protocol === window.location.protocol;
+    return allowed ? href : null;
   }
 
   function renderCell(cell) {
@@ -102,6 +107,7 @@
     filter.placeholder = "Filter " + all.length.toLocaleString("en") + " rows";
     filter.setAttribute("aria-label", "Filter the rows of this table");
     var status = element("span", "mlreport-pager-status");
+    status.setAttribute("aria-live", "polite");
     var previous = element("button", "md-button mlreport-previous", "Previous");
     var next = element("button", "md-button mlreport-next", "Next");
     var pager = element("div", "mlreport-pager");
@@ -129,15 +135,18 @@
       next.disabled = end >= shown.length;
     }
 
-    function texts(row) {
-      return row.map(function (cell) { return cellParts(cell)[0]; }).join("\u0000").toLowerCase();
+    function texts(row) {  // what a row is found by: its text and tooltips (whole values)
+      return row.map(function (cell) {
+        var parts = cellParts(cell);
+        return parts[3] ? parts[0] + "\u0000" + parts[3] : parts[0];
+      }).join("\u0000").toLowerCase();
     }
     var searchable = all.map(texts);
 
     filter.addEventListener("input", function () {
       var needle = filter.value.trim().toLowerCase();
       shown = needle ? all.filter(function (row, i) { return searchable[i].indexOf(needle) >= 0; }) : all;
-      var sorted = table.querySelector("th[aria-sort]");
+      var sorted = table.querySelector('th[aria-sort="ascending"], th[aria-sort="descending"]');
       if (sorted) sortBy(Array.prototype.indexOf.call(headers, sorted), sorted.getAttribute("aria-sort") === "ascending");
       start = 0;
       draw();
@@ -159,10 +168,11 @@
 
     Array.prototype.forEach.call(headers, function (th, index) {
       th.tabIndex = 0;
+      th.setAttribute("aria-sort", "none");
       var sort = function () {
         var ascending = th.getAttribute("aria-sort") !== "ascending";
         sortBy(index, ascending);
-        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        Array.prototype.forEach.call(headers, function (other) { other.setAttribute("aria-sort", "none"); });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         start = 0;
         draw();

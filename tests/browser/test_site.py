@@ -337,25 +337,6 @@ def test_the_site_search_finds_an_experiment_by_name(browser: Any, serve: Any, s
     assert problems == []
 
 
-def test_every_page_has_a_policy_that_refuses_inline_script(
-    browser: Any, serve: Any, site: Path
-) -> None:
-    base = serve(site)
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-    for path in pages:
-        html = (site / path).read_text()
-        assert html.count('http-equiv="Content-Security-Policy"') == 1, path
-        assert "'unsafe-inline'" not in html.split("script-src", 1)[1].split(";", 1)[0], path
-    page, problems = open_page(browser, base + page_url(experiment_path("demo")))
-    page.evaluate(
-        "() => { const s = document.createElement('script');"
-        " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
-    )
-    page.wait_for_timeout(100)
-    assert page.evaluate("() => window.injected") is None
-    assert any("Content Security Policy" in p for p in problems)  # the browser refused it
-
-
 def test_the_confusion_matrix_switch_changes_the_heatmap(
     browser: Any, serve: Any, site: Path
 ) -> None:
@@ -396,4 +377,107 @@ def test_the_beeswarm_menu_switches_the_explained_class(
     page.wait_for_function("() => document.querySelector('#chart-beeswarm').data[1].visible")
     assert page.evaluate(visible) == [False, True]
     assert PAYLOADS[2] in page.inner_text("#weights")  # eli5's table, the payload as text
+    assert problems == []
+
+
+def test_every_page_has_a_policy_that_refuses_inline_script(
+    browser: Any, serve: Any, site: Path
+) -> None:
+    base = serve(site)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    for path in pages:
+        html = (site / path).read_text()
+        assert html.count('http-equiv="Content-Security-Policy"') == 1, path
+        assert "'unsafe-inline'" not in html.split("script-src", 1)[1].split(";", 1)[0], path
+    page, _ = open_page(browser, base + page_url(experiment_path("demo")))
+    with page.expect_console_message(lambda m: "Content Security Policy" in m.text):
+        page.evaluate(
+            "() => { const s = document.createElement('script');"
+            " s.textContent = 'window.injected = true'; document.body.appendChild(s); }"
+        )
+    assert page.evaluate("() => window.injected") is None
+
+
+#: Pages written around mlreport's escaping: what the policy and the table script must stop.
+SMUGGLED = """---
+title: "smuggled"
+---
+<div><script>window.smuggled = true</script>
+<img src="x" onerror="window.handler = true"></div>
+"""
+HOSTILE_HREFS = [
+    "javascript:window.linked = true",
+    "java\tscript:window.linked = true",
+    "\x01javascript:window.linked = true",
+    " JavaScript:window.linked = true",
+    "data:text/html,<script>window.linked = true</script>",
+    "vbscript:msgbox(1)",
+]
+
+
+@pytest.fixture(scope="module")
+def crafted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site whose pages carry what escaping would never let through: a raw script and
+    an event handler in a page's content, and table links with hostile schemes."""
+    from mlreport.site import Cell, Column, Page, Table
+    from mlreport.site._build import _build_html, _render, template_environment
+    from mlreport.site._rebuild import MarkdownStore, RenderedPage, SiteRecord
+
+    root = tmp_path_factory.mktemp("crafted")
+    store = MarkdownStore(root / "work" / "pages")
+    rows = tuple(
+        (Cell(f"run {i}", href=HOSTILE_HREFS[i % len(HOSTILE_HREFS)] if i < 60 else "x.html"),)
+        for i in range(120)  # a long table: drawn by mlreport.js
+    )
+    table = Page(
+        path="index.md",
+        title="links",
+        template="runs.md.j2",
+        tables={"runs": Table("runs", (Column("Run"),), rows)},
+    )
+    pages = [
+        _render(store, template_environment(), table),
+        RenderedPage("smuggled.md", "smuggled", "page.md.j2", store.put(SMUGGLED)),
+    ]
+    _build_html(
+        pages,
+        root / "site",
+        settings=SiteSettings(site_name="crafted"),
+        work_dir=root / "work",
+        store=store,
+        record=SiteRecord(),
+        previous=SiteRecord(),
+        progress=None,
+    )
+    return root / "site"
+
+
+def test_a_script_in_a_pages_content_never_runs(
+    browser: Any, serve: Any, crafted_site: Path
+) -> None:
+    html = (crafted_site / "smuggled.html").read_text()
+    assert "<script>window.smuggled = true</script>" in html  # it reached the page
+    base = serve(crafted_site)
+    page, problems = open_page(browser, base + "smuggled.html")
+    assert page.evaluate("() => [window.smuggled, window.handler]") == [None, None]
+    assert sum("Content Security Policy" in p for p in problems) >= 2  # both refused
+
+
+def test_the_table_script_drops_links_with_other_schemes(
+    browser: Any, serve: Any, crafted_site: Path
+) -> None:
+    base = serve(crafted_site)
+    page, problems = open_page(browser, base + "index.html")
+    links = page.locator("#runs tbody a")
+
+    def hrefs() -> list[str]:
+        return [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+
+    assert hrefs() == []  # rows 1-50: hostile links, shown as text
+    assert page.locator("#runs tbody tr").count() == 50
+    page.locator(".mlreport-pager .mlreport-next").click()
+    assert hrefs() == ["x.html"] * 40  # rows 51-60 hostile, 61-100 safe
+    page.locator(".mlreport-pager .mlreport-next").click()
+    assert hrefs() == ["x.html"] * 20
+    assert page.evaluate("() => window.linked") is None
     assert problems == []

@@ -7,16 +7,19 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 
-from mlreport.config import SiteSettings
+from mlreport.config import GateSettings, SiteSettings
 from mlreport.dataset import RunFiles, read_dataset
 from mlreport.site import SITE_MARKER, build_site, experiment_path, model_path, page_url
 from mlreport.site._build import NAV_SECTION_PAGES
 from tests.builders import DatasetBuilder
 from tests.conftest import run_cli
+
+pytestmark = pytest.mark.integration
 
 #: More experiments (and model pages) than a navigation section lists.
 EXPERIMENTS = NAV_SECTION_PAGES + 5
@@ -161,17 +164,71 @@ def test_a_big_site_lists_only_whole_store_pages_in_its_navigation(built: Path) 
 def test_pages_built_by_worker_processes_equal_pages_built_in_one(
     built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The module's first build used worker processes (45 experiments, 2 or more cores);
-    built again in this process alone, the site is the same."""
+    from concurrent.futures import ProcessPoolExecutor
+
     from mlreport.site import _build
 
+    pools: list[int] = []
+
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: Any) -> None:
+            pools.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(_build, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(_build, "_usable_cores", lambda: 2)
+    parallel = build_site(
+        built / "export", tmp_path / "parallel", settings=SETTINGS, work_dir=tmp_path / "w1"
+    )
+    assert pools == [2]  # two worker processes built the 45 experiments' pages
     monkeypatch.setattr(_build, "PARALLEL_FROM", EXPERIMENTS + 1)
     serial = build_site(
-        built / "export", tmp_path / "site", settings=SETTINGS, work_dir=tmp_path / "work"
+        built / "export", tmp_path / "serial", settings=SETTINGS, work_dir=tmp_path / "w2"
     )
-    assert serial.rebuilt == serial.pages
-    assert html_files(tmp_path / "site") == html_files(built / "site")
-    assert search_entries(tmp_path / "site") == search_entries(built / "site")
+    assert pools == [2]  # and none this time
+    assert parallel.rebuilt == serial.rebuilt == serial.pages
+    assert html_files(tmp_path / "parallel") == html_files(tmp_path / "serial")
+    assert search_entries(tmp_path / "parallel") == search_entries(tmp_path / "serial")
+
+
+def test_a_page_changed_by_hand_or_new_libraries_are_built_again(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlreport.site import _build
+
+    site, work = tmp_path / "site", tmp_path / "work"
+    shutil.copytree(built / "site", site)
+    shutil.copytree(built / "work", work)
+    edited = site / page_url(model_path("experiment-04", "model-04"))
+    edited.write_text(edited.read_text().replace("model-04", "edited"))
+    summary = build_site(built / "export", site, settings=SETTINGS, work_dir=work)
+    assert summary.rebuilt == 1  # the edited page, from its kept Markdown
+    assert html_files(site) == html_files(built / "site")
+    versions = _build._versions
+    monkeypatch.setattr(_build, "_versions", lambda names: [*versions(names), "plotly==0.0.1"])
+    summary = build_site(built / "export", site, settings=SETTINGS, work_dir=work)
+    assert summary.rebuilt == summary.pages
+
+
+def test_a_new_build_in_the_history_rebuilds_the_history_pages_only(
+    built: Path, tmp_path: Path
+) -> None:
+    from mlreport.history import record_build
+
+    site, work = tmp_path / "site", tmp_path / "work"
+    shutil.copytree(built / "site", site)
+    shutil.copytree(built / "work", work)
+    export = tmp_path / "export"
+    shutil.copytree(built / "export", export)
+    dataset = record_build(export, gates=GateSettings(), commit="abc")
+    first = build_site(export, site, settings=SETTINGS, work_dir=work, dataset=dataset)
+    assert first.rebuilt == first.pages  # the navigation gained History: every page changes
+    dataset = record_build(export, gates=GateSettings(), commit="def")
+    read = dataset.predictions.loaded  # type: ignore[attr-defined]  # the gates read them
+    summary = build_site(export, site, settings=SETTINGS, work_dir=work, dataset=dataset)
+    assert summary.rebuilt == 1  # the history page; every experiment's pages were kept
+    assert "def" in (site / "history.html").read_text()
+    assert dataset.predictions.loaded == read  # type: ignore[attr-defined]  # no page model
 
 
 def test_an_unreadable_run_file_is_one_line_and_keeps_the_previous_site(

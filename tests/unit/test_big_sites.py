@@ -50,21 +50,26 @@ def test_a_short_table_is_html_and_a_long_one_is_data() -> None:
     assert table_rows(long, "t")[3] == ["</script><b>3</b>", "3"]
 
 
-def test_the_policy_allows_exactly_the_pages_inline_scripts() -> None:
+def test_the_policy_allows_the_themes_inline_scripts_and_none_in_the_content() -> None:
     page = (
-        "<html><head><title>x</title><script>var a = 1;</script>"
+        '<html><head><meta charset="utf-8"><title>x</title><script>var a = 1;</script>'
         '<script src="assets/x.js"></script>'
-        '<script type="application/json" id="d">{"a": 1}</script></head>'
-        "<body><script>var a = 1;</script><script type='module'>b()</script></body></html>"
+        '<script data-type="x">b()</script></head><body>'
+        '<article class="md-content__inner"><script>alert("smuggled")</script>'
+        '<script type="application/json" id="d">{"a": 1}</script></article>'
+        "<script>var a = 1;</script><script type='module'>c()</script></body></html>"
     )
     expected = [
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in ("var a = 1;", "b()")
+        for body in ("var a = 1;", "b()", "c()")
     ]
-    assert inline_script_hashes(page) == expected  # data blocks and files need no hash
+    # files and data blocks need no hash; the script inside the content gets none
+    assert inline_script_hashes(page) == expected
     secured = with_content_security_policy(page)
-    assert secured.startswith('<html><head><meta http-equiv="Content-Security-Policy"')
-    policy = dict(elements(secured)[2][1])["content"] or ""
+    assert secured.startswith(
+        '<html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy"'
+    )
+    policy = dict(elements(secured)[3][1])["content"] or ""
     script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
     assert script_src == "script-src 'self' " + " ".join(expected)
     assert "object-src 'none'" in policy and "base-uri 'self'" in policy
