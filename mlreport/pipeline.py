@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import Progress
 
@@ -21,10 +22,12 @@ from mlreport.config import (
 from mlreport.errors import ConfigError
 from mlreport.export import ExportSummary, export_store
 from mlreport.history import record_build
-from mlreport.run import RunSummary, run_experiments
 from mlreport.schema import MANIFEST_FILE
 from mlreport.site import SITE_MARKER, SiteSummary, build_site
 from mlreport.tracking import git_commit
+
+if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only when asked
+    from mlreport.run import RunSummary
 
 WORK_DIR = Path(".mlreport")
 
@@ -95,6 +98,8 @@ def build(
     settings, specs = load_project(project)
     ensure_replaceable(data_dir, marker=MANIFEST_FILE)  # before minutes of training
     ensure_replaceable(site_dir, marker=SITE_MARKER)
+    from mlreport.run import run_experiments
+
     run = run_experiments(
         specs, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
     )

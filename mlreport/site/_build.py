@@ -283,6 +283,7 @@ MARKDOWN_LIBRARIES = (
 HTML_LIBRARIES = ("markdown", "mkdocs", "mkdocs-material", "pymdown-extensions")
 
 
+@functools.cache
 def _versions(names: tuple[str, ...]) -> list[str]:
     found = []
     for name in names:
