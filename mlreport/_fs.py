@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import hashlib
 import os
 import re
 import shutil
@@ -23,6 +24,15 @@ ENCLOSING_DIR = "refusing to write output to {path}: it is the current folder or
 
 
 ANOTHER_WRITER = "another mlreport process is writing {path}; wait for it to finish"
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read a block at a time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import pyarrow.parquet as pq
 
 from mlreport import schema
 from mlreport._arrow import sort_rows
+from mlreport._fs import file_digest
 from mlreport.errors import DatasetError
 
 NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"
@@ -61,7 +62,7 @@ class RunFiles(Mapping[str, pd.DataFrame]):
 
     def digest(self, run_id: str) -> str:
         """A hash of the run's file, without parsing it."""
-        return hashlib.sha256(self._files[run_id].read_bytes()).hexdigest()
+        return file_digest(self._files[run_id])
 
 
 def frame_digest(frame: pd.DataFrame) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 
+from mlreport._fs import file_digest
 from mlreport.config import ExperimentSpec, ModelSpec
 from mlreport.config._models import DEFAULT_SCORING
 from mlreport.run._data import data_path
@@ -29,12 +29,4 @@ def model_fingerprint(spec: ExperimentSpec, model: ModelSpec, *, data_digest: st
 def data_digest(spec: ExperimentSpec) -> str:
     """Content hash of the experiment's data file ('' for generated data)."""
     path = data_path(spec)
-    return _file_digest(path) if path is not None and path.exists() else ""
-
-
-def _file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return file_digest(path) if path is not None and path.exists() else ""

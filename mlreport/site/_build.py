@@ -37,6 +37,7 @@ from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
 from mlreport.site._models import Page
 from mlreport.site._pages import closing_pages, experiment_pages, home_page
 from mlreport.site._rebuild import (
+    SEARCH_INDEX,
     MarkdownStore,
     PageGroup,
     RenderedPage,
@@ -337,10 +338,12 @@ def _build_html(
     )
     listed = _nav_paths(config["nav"])
     old_site = site_dir.resolve()
+    # a page is carried with its search-index entries: without the previous index, none is
+    reusable = previous.html_key == html_key and (old_site / SEARCH_INDEX).is_file()
     carried = [
         page.path
         for page in rendered
-        if previous.html_key == html_key and previous.carries(page.path, page.digest, old_site)
+        if reusable and previous.carries(page.path, page.digest, old_site)
     ]
     carried_set = set(carried)
     docs_dir = work_dir / "docs"

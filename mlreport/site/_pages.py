@@ -71,7 +71,8 @@ ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree 
 
 def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
     """The home page; per mlreport experiment its pages (``experiment_pages``); the history
-    page after the first build; the runs page."""
+    page after the first build; the runs page. ``build_site`` builds the same pieces in
+    this order, keeping the unchanged experiments' pages instead of building them."""
     results = experiment_results(dataset)
     pages = [home_page(results, other_experiments(dataset), settings)]
     for result in results:

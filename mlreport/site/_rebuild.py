@@ -28,9 +28,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from mlreport._fs import file_digest
 from mlreport.site._links import page_url
 
 RECORD_VERSION = 2
+#: MkDocs-Material's search index, relative to the site.
+SEARCH_INDEX = Path("search", "search_index.json")
 _NOTE = "Built by mlreport; `mlreport site` replaces this folder."
 
 
@@ -75,12 +78,11 @@ class SiteRecord:
 
     def carries(self, path: str, markdown_digest: str, site: Path) -> bool:
         """Whether ``site`` (the previous build this record describes) holds the HTML of
-        the page at ``path`` made of this Markdown, untouched since, and indexed."""
+        the page at ``path`` made of this Markdown, untouched since."""
         recorded = self.pages.get(path)
         return (
             recorded is not None
             and recorded[0] == markdown_digest
-            and (site / "search" / "search_index.json").is_file()
             and (site / page_url(path)).is_file()
             and html_digest(site, path) == recorded[1]
         )
@@ -109,11 +111,7 @@ class SiteRecord:
 
 def html_digest(site: Path, path: str) -> str:
     """A hash of the HTML file of the page at ``path`` in ``site``."""
-    hasher = hashlib.sha256()
-    with open(site / page_url(path), "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            hasher.update(block)
-    return hasher.hexdigest()
+    return file_digest(site / page_url(path))
 
 
 def _group_fields(group: PageGroup) -> dict[str, Any]:
@@ -209,8 +207,8 @@ def carry_over_pages(
 
 
 def _merge_search_index(urls: set[str], previous_site: Path, site: Path) -> None:
-    index_file = site / "search" / "search_index.json"
-    previous_file = previous_site / "search" / "search_index.json"
+    index_file = site / SEARCH_INDEX
+    previous_file = previous_site / SEARCH_INDEX
     if not index_file.is_file() or not previous_file.is_file():
         return
     index: dict[str, Any] = json.loads(index_file.read_text(encoding="utf-8"))
