@@ -9,14 +9,14 @@ from pathlib import Path
 
 from mlreport.analysis import (
     NO_REPORT,
+    Analysis,
     ExperimentResult,
-    experiment_fairness,
-    experiment_results,
+    analyse,
     threshold_outcomes,
     verdict_text,
 )
 from mlreport.config import GateSettings
-from mlreport.dataset import Dataset, read_dataset
+from mlreport.dataset import read_dataset
 
 NO_EXPERIMENT = "no experiment {name!r} in the export, so its metric floors cannot hold"
 NO_BEST_MODEL = "no best model with a test score"
@@ -65,30 +65,37 @@ class CheckSummary:
 
 
 def check_export(
-    data_dir: Path, *, gates: GateSettings | None = None, base_dir: Path | None = None
+    data_dir: Path,
+    *,
+    gates: GateSettings | None = None,
+    base_dir: Path | None = None,
+    cache_dir: Path | None = None,
 ) -> CheckSummary:
     """The gates of the export in ``data_dir``: ``gates``' metric floors, the regression of
     each experiment's best score against the export in ``base_dir`` (when both a base and
     ``gates.max_regression`` are given), and every fairness threshold of every best model.
 
     A gate that cannot be shown to hold (a model whose fairness report cannot be computed,
-    a floor on a missing experiment or score) fails.
+    a floor on a missing experiment or score) fails. With ``cache_dir``, fairness reports
+    come from the analysis cache when the export is unchanged.
     """
-    base = read_dataset(base_dir) if base_dir is not None else None
-    return check_dataset(read_dataset(data_dir), gates=gates, base=base)
+    base = analyse(read_dataset(base_dir), cache_dir=cache_dir) if base_dir is not None else None
+    return check_analysis(
+        analyse(read_dataset(data_dir), cache_dir=cache_dir), gates=gates, base=base
+    )
 
 
-def check_dataset(
-    dataset: Dataset, *, gates: GateSettings | None = None, base: Dataset | None = None
+def check_analysis(
+    analysis: Analysis, *, gates: GateSettings | None = None, base: Analysis | None = None
 ) -> CheckSummary:
-    """``check_export`` on datasets already read."""
+    """``check_export`` on exports already analysed."""
     gates = gates or GateSettings()
-    experiments = {e.name: e for e in experiment_results(dataset)}
+    experiments = {e.name: e for e in analysis.results}
     results = _floor_results(experiments, gates)
     if base is not None and gates.max_regression is not None:
-        before = {e.name: e for e in experiment_results(base)}
+        before = {e.name: e for e in base.results}
         results += _regression_results(experiments, before, gates.max_regression)
-    results += _fairness_results(dataset, list(experiments.values()))
+    results += _fairness_results(analysis)
     return CheckSummary(tuple(results))
 
 
@@ -151,10 +158,10 @@ def _regression_results(
     return results
 
 
-def _fairness_results(dataset: Dataset, experiments: list[ExperimentResult]) -> list[GateResult]:
+def _fairness_results(analysis: Analysis) -> list[GateResult]:
     results = []
-    for experiment in experiments:
-        for fairness in experiment_fairness(dataset, experiment):
+    for experiment in analysis.results:
+        for fairness in analysis.fairness(experiment):
             if fairness.error:
                 message = NO_REPORT.format(reason=fairness.error)
                 results.append(GateResult(experiment.name, fairness.model, False, message, "fail"))

@@ -230,7 +230,12 @@ def site(data_dir: Path, out_dir: Path) -> None:
     settings = load_site_settings(project.settings_file)
     with progress_bar() as progress:
         summary = build_site(
-            data_dir, out_dir, settings=settings, work_dir=project.work_dir, progress=progress
+            data_dir,
+            out_dir,
+            settings=settings,
+            work_dir=project.work_dir,
+            progress=progress,
+            analysis_cache=project.analysis_cache,
         )
     stdout.print(f"built {summary.pages} pages into {out_dir}/ ({summary.unchanged_text})")
 
@@ -269,10 +274,13 @@ def check(data_dir: Path, base_dir: Path | None) -> None:
     from mlreport.config import load_site_settings
     from mlreport.pipeline import Project
 
-    settings = load_site_settings(Project().settings_file)
+    project = Project()
+    settings = load_site_settings(project.settings_file)
     if base_dir is not None and settings.gates.max_regression is None:
         stderr.print(f"warning: {NO_REGRESSION_GATE}", markup=False)
-    summary = check_export(data_dir, gates=settings.gates, base_dir=base_dir)
+    summary = check_export(
+        data_dir, gates=settings.gates, base_dir=base_dir, cache_dir=project.analysis_cache
+    )
     for result in summary.results:
         stdout.print(f"{_gate_label(result.verdict)}: {result.line()}", markup=False)
     total = len(summary.results)
@@ -463,9 +471,12 @@ def diff(
     from mlreport.diff import diff_exports
     from mlreport.pipeline import Project
 
+    project = Project()
     if site_url is None:
-        site_url = load_site_settings(Project().settings_file).site_url
-    text = diff_exports(base_dir, data_dir, top=top, site_url=site_url)
+        site_url = load_site_settings(project.settings_file).site_url
+    text = diff_exports(
+        base_dir, data_dir, top=top, site_url=site_url, cache_dir=project.analysis_cache
+    )
     if output_file is None:
         sys.stdout.write(text)
     else:

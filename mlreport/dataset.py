@@ -96,9 +96,6 @@ class Dataset:
     scaling: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     #: The build history (``schema.BUILDS``), empty before the first ``mlreport build``.
     builds: pd.DataFrame = field(default_factory=lambda: schema.BUILDS.empty_table().to_pandas())
-    #: Results derived from this dataset (fairness reports), so that each is computed once
-    #: per loaded dataset however many stages use it.
-    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]

@@ -14,9 +14,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from mlreport._markdown import markdown_text
-from mlreport.analysis import THRESHOLD_LABELS, ExperimentChange, compare_exports, grouping_label
-from mlreport.analysis._compare import Best
-from mlreport.analysis._runs import Trial
+from mlreport.analysis import (
+    THRESHOLD_LABELS,
+    Best,
+    ExperimentChange,
+    Trial,
+    analyse,
+    compare_exports,
+    grouping_label,
+)
 from mlreport.dataset import read_dataset
 from mlreport.site import _format as fmt
 
@@ -33,9 +39,13 @@ def diff_exports(
     top: int = 5,
     site_url: str | None = None,
     limit: int = COMMENT_LIMIT,
+    cache_dir: Path | None = None,
 ) -> str:
-    """The Markdown summary of ``head_dir``'s export against ``base_dir``'s."""
-    changes = compare_exports(read_dataset(base_dir), read_dataset(head_dir), top=top)
+    """The Markdown summary of ``head_dir``'s export against ``base_dir``'s (fairness reports
+    from the analysis cache in ``cache_dir`` when either export is unchanged)."""
+    base = analyse(read_dataset(base_dir), cache_dir=cache_dir)
+    head = analyse(read_dataset(head_dir), cache_dir=cache_dir)
+    changes = compare_exports(base, head, top=top)
     return diff_markdown(changes, top=top, site_url=site_url, limit=limit)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,30 +18,30 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlreport import schema
-from mlreport.analysis import experiment_results
-from mlreport.check import check_dataset
+from mlreport.analysis import Analysis
+from mlreport.check import check_analysis
 from mlreport.config import GateSettings
-from mlreport.dataset import Dataset, read_builds, read_dataset
+from mlreport.dataset import read_builds
 
 
 def record_build(
     data_dir: Path,
+    analysis: Analysis,
     *,
     gates: GateSettings,
     commit: str,
     build_time: datetime | None = None,
-    dataset: Dataset | None = None,
-) -> Dataset:
-    """Append this build's snapshot to the history of the export in ``data_dir`` (``dataset``
-    when it is already read), atomically; the dataset with its new history."""
-    dataset = dataset or read_dataset(data_dir)
+) -> Analysis:
+    """Append this build's snapshot to the history of the export in ``data_dir`` (analysed
+    as ``analysis``), atomically; the analysis with the new history."""
+    dataset = analysis.dataset
     failed: dict[tuple[str, str], int] = {}
-    for result in check_dataset(dataset, gates=gates).failed:
+    for result in check_analysis(analysis, gates=gates).failed:
         key = (result.experiment, result.model)
         failed[key] = failed.get(key, 0) + 1
     when = build_time or datetime.now(UTC)
     rows = []
-    for experiment in experiment_results(dataset):
+    for experiment in analysis.results:
         best = experiment.best_model
         for model in experiment.models:
             score = model.test_score(experiment.primary_metric)
@@ -69,4 +68,4 @@ def record_build(
     partial = data_dir.parent / f".{data_dir.name}.{schema.BUILDS_FILE}.tmp-{os.getpid()}"
     pq.write_table(history, partial)
     os.replace(partial, target)
-    return replace(dataset, builds=read_builds(data_dir))
+    return analysis.with_builds(read_builds(data_dir))

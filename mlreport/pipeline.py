@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.progress import Progress
 
 from mlreport._fs import ensure_replaceable
+from mlreport.analysis import analyse
 from mlreport.config import (
     EXPERIMENTS_DIR,
     SITE_SETTINGS_FILE,
@@ -19,6 +20,7 @@ from mlreport.config import (
     load_experiments,
     load_site_settings,
 )
+from mlreport.dataset import read_dataset
 from mlreport.errors import ConfigError
 from mlreport.export import ExportSummary, export_store
 from mlreport.history import record_build
@@ -30,6 +32,7 @@ if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only whe
     from mlreport.run import RunSummary
 
 WORK_DIR = Path(".mlreport")
+ANALYSIS_CACHE = "analysis"
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,11 @@ class Project:
     @property
     def work_dir(self) -> Path:
         return self.root / WORK_DIR
+
+    @property
+    def analysis_cache(self) -> Path:
+        """Where analysis results are kept by content hash (``mlreport.analysis``)."""
+        return self.work_dir / ANALYSIS_CACHE
 
 
 def load_project(
@@ -106,13 +114,14 @@ def build(
     if on_run_done is not None:
         on_run_done(run)
     exported = export_store(tracking_uri, data_dir, progress=progress)
-    dataset = record_build(data_dir, gates=settings.gates, commit=git_commit(Path.cwd()))
+    analysis = analyse(read_dataset(data_dir), cache_dir=project.analysis_cache)
+    analysis = record_build(data_dir, analysis, gates=settings.gates, commit=git_commit(Path.cwd()))
     site = build_site(
         data_dir,
         site_dir,
         settings=settings,
         work_dir=project.work_dir,
         progress=progress,
-        dataset=dataset,
+        analysis=analysis,
     )
     return BuildSummary(run=run, export=exported, site=site)

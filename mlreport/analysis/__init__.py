@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlreport.analysis._compare import ExperimentChange, compare_exports
+from mlreport.analysis._compare import Best, ExperimentChange, compare_exports
 from mlreport.analysis._confusion import (
     CLASS_STATISTICS,
     ClassStatistics,
@@ -10,6 +10,13 @@ from mlreport.analysis._confusion import (
     confusion_summary,
 )
 from mlreport.analysis._curves import BinaryCurves, binary_curves
+from mlreport.analysis._evaluation import (
+    TOP_FEATURES,
+    ExplanationSummary,
+    ModelEvaluation,
+    WeightRow,
+    model_evaluation,
+)
 from mlreport.analysis._explain import (
     ExplanationResult,
     explain_model,
@@ -72,6 +79,7 @@ from mlreport.analysis._scaling import (
     parallel_scaling,
     scaling_verdict,
 )
+from mlreport.analysis._stage import Analysis, AnalysisCache, ExperimentAnalysis, analyse
 from mlreport.analysis._trends import ExperimentTrend, Regression, TrendPoint, build_trends
 
 __all__ = [
@@ -83,17 +91,24 @@ __all__ = [
     "REGRESSION_METRICS",
     "SCORE_METRICS",
     "THRESHOLD_LABELS",
+    "TOP_FEATURES",
+    "Analysis",
+    "AnalysisCache",
+    "Best",
     "BinaryCurves",
     "ClassStatistics",
     "ConfusionSummary",
     "Disparity",
+    "ExperimentAnalysis",
     "ExperimentChange",
     "ExperimentResult",
     "ExperimentTrend",
     "ExplanationResult",
+    "ExplanationSummary",
     "FairnessReport",
     "FairnessSettings",
     "GroupRow",
+    "ModelEvaluation",
     "ModelFairness",
     "ModelResult",
     "ModelScaling",
@@ -110,6 +125,8 @@ __all__ = [
     "ThresholdResult",
     "TrendPoint",
     "Trial",
+    "WeightRow",
+    "analyse",
     "binary_curves",
     "build_trends",
     "compare_exports",
@@ -126,6 +143,7 @@ __all__ = [
     "grouping_label",
     "high_first",
     "is_regression",
+    "model_evaluation",
     "model_fairness",
     "model_scaling",
     "other_experiments",

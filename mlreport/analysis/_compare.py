@@ -6,15 +6,15 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from mlreport.analysis._model_fairness import ModelFairness, experiment_fairness
+from mlreport.analysis._model_fairness import ModelFairness
 from mlreport.analysis._runs import (
     ExperimentResult,
     Trial,
-    experiment_results,
     ranked_trials,
     run_table,
     text,
 )
+from mlreport.analysis._stage import Analysis
 from mlreport.dataset import Dataset
 
 #: Threshold values closer than this count as unchanged (they are shown with two decimals).
@@ -67,12 +67,14 @@ class ExperimentChange:
     new_failures: tuple[FailedRun, ...]  # failed runs whose model and name did not fail before
 
 
-def compare_exports(base: Dataset, head: Dataset, *, top: int = 5) -> tuple[ExperimentChange, ...]:
+def compare_exports(
+    base: Analysis, head: Analysis, *, top: int = 5
+) -> tuple[ExperimentChange, ...]:
     """Per mlreport experiment of either export (sorted by name), what changed from ``base``
     to ``head``: best model and score, top-``top`` entries, fairness, new failed runs."""
-    before = {r.name: r for r in experiment_results(base)}
-    after = {r.name: r for r in experiment_results(head)}
-    failed_before, failed_after = _failed_runs(base), _failed_runs(head)
+    before = {r.name: r for r in base.results}
+    after = {r.name: r for r in head.results}
+    failed_before, failed_after = _failed_runs(base.dataset), _failed_runs(head.dataset)
     changes = []
     for name in sorted(before.keys() | after.keys()):
         old, new = before.get(name), after.get(name)
@@ -99,8 +101,8 @@ def _experiment_change(
     old: ExperimentResult | None,
     new: ExperimentResult | None,
     *,
-    base: Dataset,
-    head: Dataset,
+    base: Analysis,
+    head: Analysis,
     top: int,
     failures: tuple[FailedRun, ...],
 ) -> ExperimentChange:
@@ -110,8 +112,8 @@ def _experiment_change(
     top_after = _top(new, top)
     entered = tuple(t for key, t in top_after.items() if key not in top_before)
     left = tuple(t for key, t in top_before.items() if key not in top_after)
-    fairness_before = experiment_fairness(base, old) if old else ()
-    fairness_after = experiment_fairness(head, new) if new else ()
+    fairness_before = base.fairness(old) if old else ()
+    fairness_after = head.fairness(new) if new else ()
     fairness = _threshold_changes(fairness_before, fairness_after)
     failing = sum(
         r.passed is False for f in fairness_after for report in f.reports for r in report.thresholds

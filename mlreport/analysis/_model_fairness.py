@@ -65,25 +65,9 @@ class ThresholdOutcome:
 
 def experiment_fairness(dataset: Dataset, result: ExperimentResult) -> tuple[ModelFairness, ...]:
     """The fairness of each best model whose exported predictions carry sensitive features,
-    with the experiment's settings (defaults when it logged none). Computed once per
-    loaded dataset (``Dataset.derived``): the history, the site and ``check`` all use it."""
+    with the experiment's settings (defaults when it logged none). The analysis stage
+    (``Analysis.fairness``) computes it once and shares it."""
     settings = result.fairness or FairnessSettings()
-    key = (
-        "fairness",
-        result.experiment_id,
-        settings.to_json(),
-        result.fairness_error,
-        tuple((m.name, m.best_run_id) for m in result.models),
-    )
-    if key not in dataset.derived:
-        dataset.derived[key] = _experiment_fairness(dataset, result, settings)
-    cached: tuple[ModelFairness, ...] = dataset.derived[key]
-    return cached
-
-
-def _experiment_fairness(
-    dataset: Dataset, result: ExperimentResult, settings: FairnessSettings
-) -> tuple[ModelFairness, ...]:
     out = []
     for model in result.models:
         predictions = dataset.predictions.get(model.best_run_id or "")

@@ -1,45 +1,82 @@
-"""The static site: page models, templates and the MkDocs build."""
+"""The static site: a registry of page kinds, page models, templates and the MkDocs build."""
 
 from __future__ import annotations
 
+from mlreport.site import _kinds  # noqa: F401  (registers mlreport's page kinds first)
 from mlreport.site._build import (
     SITE_MARKER,
     SiteSummary,
     build_site,
     front_matter_title,
     render_page,
+    template_environment,
     write_site,
 )
 from mlreport.site._fairness_pages import standalone_fairness_page
 from mlreport.site._links import (
+    HOME_PATH,
+    RUNS_PATH,
     experiment_path,
     fairness_overview_path,
     fairness_path,
     model_path,
     page_url,
     relative_url,
+    scaling_path,
     slug,
 )
-from mlreport.site._models import Cell, Chart, Column, Page, Table
+from mlreport.site._models import (
+    Cell,
+    Chart,
+    Column,
+    ExperimentPage,
+    FairnessOverviewPage,
+    FairnessPage,
+    HistoryPage,
+    HomePage,
+    ModelPage,
+    Page,
+    RunsPage,
+    ScalingPage,
+    Table,
+)
 from mlreport.site._pages import (
-    HOME_PATH,
-    RUNS_PATH,
-    build_pages,
     experiment_page,
     home_page,
     leaderboard_table,
     model_page,
     runs_page,
 )
+from mlreport.site._registry import (
+    PAGE_KINDS,
+    ExperimentContext,
+    PageKind,
+    SiteContext,
+    build_pages,
+    register_page_kind,
+    unregister_page_kind,
+)
 
 __all__ = [
     "HOME_PATH",
+    "PAGE_KINDS",
     "RUNS_PATH",
     "SITE_MARKER",
     "Cell",
     "Chart",
     "Column",
+    "ExperimentContext",
+    "ExperimentPage",
+    "FairnessOverviewPage",
+    "FairnessPage",
+    "HistoryPage",
+    "HomePage",
+    "ModelPage",
     "Page",
+    "PageKind",
+    "RunsPage",
+    "ScalingPage",
+    "SiteContext",
     "SiteSummary",
     "Table",
     "build_pages",
@@ -54,10 +91,14 @@ __all__ = [
     "model_page",
     "model_path",
     "page_url",
+    "register_page_kind",
     "relative_url",
     "render_page",
     "runs_page",
+    "scaling_path",
     "slug",
     "standalone_fairness_page",
+    "template_environment",
+    "unregister_page_kind",
     "write_site",
 ]

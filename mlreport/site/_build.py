@@ -15,7 +15,6 @@ import warnings
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,17 @@ import yaml
 from markupsafe import Markup
 from rich.progress import Progress
 
+from mlreport._digest import code_digest, digest, library_versions
 from mlreport._fs import ensure_replaceable, only_writer, replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
-from mlreport.analysis import ExperimentResult, experiment_results, other_experiments
+from mlreport.analysis import Analysis, ExperimentResult, analyse
 from mlreport.config import SiteSettings
-from mlreport.dataset import Dataset, experiment_digests, frame_digest, read_dataset
+from mlreport.dataset import frame_digest, read_dataset
 from mlreport.errors import SiteError
+from mlreport.site import _kinds  # noqa: F401  (registers mlreport's page kinds)
 from mlreport.site._charts import plotly_template_script
-from mlreport.site._fairness_pages import FAIRNESS_TEMPLATE, OVERVIEW_TEMPLATE
 from mlreport.site._models import Page
-from mlreport.site._pages import closing_pages, experiment_pages, home_page
 from mlreport.site._rebuild import (
     SEARCH_INDEX,
     MarkdownStore,
@@ -43,9 +42,18 @@ from mlreport.site._rebuild import (
     RenderedPage,
     SiteRecord,
     carry_over_pages,
-    digest,
     html_digest,
     read_record,
+)
+from mlreport.site._registry import (
+    PAGE_KINDS,
+    ExperimentContext,
+    SiteContext,
+    experiment_pages,
+    home_pages,
+    kind_named,
+    kind_of,
+    store_pages,
 )
 
 MKDOCS_FAILED = "MkDocs could not build the site: {reason}"
@@ -70,23 +78,25 @@ def build_site(
     settings: SiteSettings,
     work_dir: Path,
     progress: Progress | None = None,
-    dataset: Dataset | None = None,
+    analysis: Analysis | None = None,
+    analysis_cache: Path | None = None,
 ) -> SiteSummary:
-    """Render every page of the dataset in ``data_dir`` (``dataset`` when it is already
-    read) into ``work_dir`` and build ``site_dir`` with MkDocs.
+    """Render every page of the dataset in ``data_dir`` (``analysis`` when it is already
+    read and analysed, else analysed with the cache in ``analysis_cache``) into
+    ``work_dir`` and build ``site_dir`` with MkDocs.
 
     An experiment whose exported rows and files did not change since the site's previous
     build keeps its pages without building them again (``_rebuild``)."""
-    dataset = dataset or read_dataset(data_dir)
+    analysis = analysis or analyse(read_dataset(data_dir), cache_dir=analysis_cache)
     ensure_replaceable(site_dir, marker=SITE_MARKER)
     with only_writer(site_dir):  # the previous site and its record stay as read
         return _build_site(
-            dataset, site_dir, settings, _site_work_dir(work_dir, site_dir), progress
+            analysis, site_dir, settings, _site_work_dir(work_dir, site_dir), progress
         )
 
 
 def _build_site(
-    dataset: Dataset,
+    analysis: Analysis,
     site_dir: Path,
     settings: SiteSettings,
     work_dir: Path,
@@ -95,22 +105,21 @@ def _build_site(
     previous = read_record(site_dir.resolve() / SITE_MARKER)
     store = MarkdownStore(work_dir / "pages")
     content_key = _content_key(settings)
-    digests = experiment_digests(dataset)
     store_key = digest(
         content_key,
-        *(f"{k}={v}" for k, v in sorted(digests.items())),
-        frame_digest(dataset.builds),
+        *(f"{k}={v}" for k, v in sorted(analysis.digests.items())),
+        frame_digest(analysis.dataset.builds),
     )
     unchanged = previous.store.key == store_key and all(
         store.has(p.digest) for p in previous.all_pages()
     )
     if unchanged:  # the same export as last time: every page's Markdown is kept
-        groups, store_pages = previous.groups, previous.store
+        groups, store_group = previous.groups, previous.store
     else:
-        groups, store_pages = _render_pages(
-            dataset, settings, store, previous, content_key, digests, progress
+        groups, store_group = _render_pages(
+            analysis, settings, store, previous, content_key, progress
         )
-    home, *closing = store_pages.pages
+    home, *closing = store_group.pages
     rendered = [home, *(p for g in groups.values() for p in g.pages), *closing]
     return _build_html(
         rendered,
@@ -118,48 +127,48 @@ def _build_site(
         settings=settings,
         work_dir=work_dir,
         store=store,
-        record=SiteRecord(groups=groups, store=PageGroup(store_key, store_pages.pages)),
+        record=SiteRecord(groups=groups, store=PageGroup(store_key, store_group.pages)),
         previous=previous,
         progress=progress,
     )
 
 
 def _render_pages(
-    dataset: Dataset,
+    analysis: Analysis,
     settings: SiteSettings,
     store: MarkdownStore,
     previous: SiteRecord,
     content_key: str,
-    digests: dict[str, str],
     progress: Progress | None,
 ) -> tuple[dict[str, PageGroup], PageGroup]:
     """Each experiment's pages (kept from the previous build when its rows and files
     hash the same) and the pages about the whole store, rendered to Markdown."""
     environment = template_environment()
-    results = experiment_results(dataset)
+    results = analysis.results
+    site = SiteContext(analysis, settings)
     task = progress.add_task("building pages", total=len(results) + 2) if progress else None
 
     def advance() -> None:
         if progress is not None and task is not None:
             progress.advance(task)
 
-    home = _render(store, environment, home_page(results, other_experiments(dataset), settings))
+    (home,) = (_render(store, environment, page) for page in home_pages(site))
     advance()
     groups: dict[str, PageGroup] = {}
     to_build: list[tuple[ExperimentResult, str]] = []
     for result in results:
-        key = digest(content_key, *(digests.get(i, "") for i in result.experiment_ids))
+        key = digest(content_key, analysis.experiment_digest(result))
         group = previous.groups.get(result.name)
         if group is None or group.key != key or not all(store.has(p.digest) for p in group.pages):
             to_build.append((result, key))
         else:
             groups[result.name] = group
             advance()
-    for name, group in _experiment_groups(dataset, to_build, store):
+    for name, group in _experiment_groups(analysis, to_build, store):
         groups[name] = group
         advance()
     groups = {r.name: groups[r.name] for r in results}  # in the site's order
-    closing = [_render(store, environment, p) for p in closing_pages(dataset, results)]
+    closing = [_render(store, environment, p) for p in store_pages(site)]
     advance()
     return groups, PageGroup("", (home, *closing))
 
@@ -167,23 +176,24 @@ def _render_pages(
 #: Experiments to build before their pages are built by several processes at once.
 PARALLEL_FROM = 8
 _MAX_WORKERS = 4
-#: The dataset the worker processes build pages from (inherited when they are forked).
-_worker_dataset: Dataset | None = None
+#: The analysis the worker processes build pages from (inherited when they are forked).
+_worker_analysis: Analysis | None = None
 
 
 def _experiment_groups(
-    dataset: Dataset, to_build: list[tuple[ExperimentResult, str]], store: MarkdownStore
+    analysis: Analysis, to_build: list[tuple[ExperimentResult, str]], store: MarkdownStore
 ) -> Iterator[tuple[str, PageGroup]]:
     """Build and render each experiment's pages; with many experiments and more than one
-    core, in forked worker processes (each reads the dataset its parent loaded)."""
-    global _worker_dataset
+    core, in forked worker processes (each reads the dataset its parent loaded, and
+    keeps what it analyses in the analysis cache)."""
+    global _worker_analysis
     workers = min(_usable_cores(), _MAX_WORKERS, len(to_build))
     # fork (workers share the loaded dataset) is safe on Linux; elsewhere, one process
     if len(to_build) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
         for result, key in to_build:
-            yield result.name, _experiment_group(dataset, result, key, store.folder)
+            yield result.name, _experiment_group(analysis, result, key, store.folder)
         return
-    _worker_dataset = dataset
+    _worker_analysis = analysis
     pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start_worker)
     try:
         futures = {
@@ -197,7 +207,7 @@ def _experiment_groups(
         raise
     finally:
         pool.shutdown(wait=True)
-        _worker_dataset = None
+        _worker_analysis = None
 
 
 def _usable_cores() -> int:
@@ -215,16 +225,16 @@ def _start_worker() -> None:
 
 
 def _worker_group(result: ExperimentResult, key: str, store_folder: Path) -> PageGroup:
-    assert _worker_dataset is not None, "only called in a worker forked by _experiment_groups"
-    return _experiment_group(_worker_dataset, result, key, store_folder)
+    assert _worker_analysis is not None, "only called in a worker forked by _experiment_groups"
+    return _experiment_group(_worker_analysis, result, key, store_folder)
 
 
 def _experiment_group(
-    dataset: Dataset, result: ExperimentResult, key: str, store_folder: Path
+    analysis: Analysis, result: ExperimentResult, key: str, store_folder: Path
 ) -> PageGroup:
     store = MarkdownStore(store_folder)
     environment = template_environment()
-    pages = experiment_pages(dataset, result)
+    pages = experiment_pages(ExperimentContext(analysis, result))
     return PageGroup(key, tuple(_render(store, environment, page) for page in pages))
 
 
@@ -264,7 +274,7 @@ def _site_work_dir(work_dir: Path, site_dir: Path) -> Path:
 
 def _render(store: MarkdownStore, environment: jinja2.Environment, page: Page) -> RenderedPage:
     key = store.put(render_page(environment, page))
-    return RenderedPage(path=page.path, title=page.title, template=page.template, digest=key)
+    return RenderedPage(path=page.path, title=page.title, kind=kind_of(page).name, digest=key)
 
 
 #: Libraries whose output is in the pages' Markdown (numbers, figures, escaping) ...
@@ -284,35 +294,24 @@ MARKDOWN_LIBRARIES = (
 HTML_LIBRARIES = ("markdown", "mkdocs", "mkdocs-material", "pymdown-extensions")
 
 
-@functools.cache
-def _versions(names: tuple[str, ...]) -> list[str]:
-    found = []
-    for name in names:
-        try:
-            found.append(f"{name}=={version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} missing")
-    return found
-
-
 def _content_key(settings: SiteSettings) -> str:
     """What every page's Markdown depends on besides the data: mlreport's code and
     templates, the libraries it builds pages with, and the site settings."""
-    templates = resource_dir("templates")
     return digest(
         code_digest(),
         platform.python_version(),
-        *_versions(MARKDOWN_LIBRARIES),
+        *library_versions(MARKDOWN_LIBRARIES),
         settings.model_dump_json(),
-        *(f"{f.name}\n{f.read_text(encoding='utf-8')}" for f in sorted(templates.glob("*"))),
+        *(
+            f"{k.name}:{k.template}:{k.scope}:{k.nav_section}:{k.model_type.__qualname__}"
+            for k in PAGE_KINDS
+        ),
+        *(
+            f"{f.name}\n{f.read_text(encoding='utf-8')}"
+            for folder in _template_dirs()
+            for f in sorted(folder.glob("*"))
+        ),
     )
-
-
-@functools.cache
-def code_digest() -> str:
-    """A hash of mlreport's own code: pages built by another version are built again."""
-    package = Path(__file__).resolve().parents[1]
-    return digest(*(f.read_text(encoding="utf-8") for f in sorted(package.rglob("*.py"))))
 
 
 def _build_html(
@@ -332,7 +331,7 @@ def _build_html(
     config = _mkdocs_config(rendered, settings)
     html_key = digest(
         json.dumps({k: v for k, v in config.items() if k != "hooks"}, sort_keys=True),
-        *_versions(HTML_LIBRARIES),
+        *library_versions(HTML_LIBRARIES),
         code_digest(),
         *(f.read_bytes().hex() for f in sorted((resource_dir("site_config") / "assets").iterdir())),
     )
@@ -382,10 +381,20 @@ def _build_html(
     return SiteSummary(site_dir=site_dir, pages=len(rendered), rebuilt=len(rendered) - len(carried))
 
 
-@functools.cache
+def _template_dirs() -> tuple[Path, ...]:
+    """mlreport's templates, then those of registered page kinds that bring their own."""
+    extra = (k.template_dir for k in PAGE_KINDS if k.template_dir is not None)
+    return (resource_dir("templates"), *dict.fromkeys(extra))
+
+
 def template_environment() -> jinja2.Environment:
+    return _environment(_template_dirs())
+
+
+@functools.cache
+def _environment(folders: tuple[Path, ...]) -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(resource_dir("templates")),
+        loader=jinja2.FileSystemLoader(list(folders)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -398,7 +407,7 @@ def template_environment() -> jinja2.Environment:
 
 
 def render_page(environment: jinja2.Environment, page: Page) -> str:
-    return environment.get_template(page.template).render(page=page)
+    return environment.get_template(kind_of(page).template).render(page=page)
 
 
 def front_matter_title(title: str) -> Markup:
@@ -424,19 +433,23 @@ NAV_SECTION_PAGES = 40
 
 def _mkdocs_config(pages: list[RenderedPage], settings: SiteSettings) -> dict[str, Any]:
     base = yaml.safe_load((resource_dir("site_config") / "mkdocs.yml").read_text())
-    sections = {
-        "Experiments": ("experiment.md.j2",),
-        "Models": ("model.md.j2",),
-        "Scaling": ("scaling.md.j2",),
-        "Fairness": (OVERVIEW_TEMPLATE, FAIRNESS_TEMPLATE),
-    }
-    grouped = {t for templates in sections.values() for t in templates}
+    sections: dict[str, list[str]] = {}  # heading -> its pages, in registry order
+    for registered in PAGE_KINDS:
+        if registered.nav_section is not None:
+            sections.setdefault(registered.nav_section, [])
+    unsectioned = []
+    for page in pages[1:]:
+        kind = kind_named(page.kind)
+        section = kind.nav_section if kind is not None else None
+        if section is None:
+            unsectioned.append(page.path)
+        else:
+            sections[section].append(page.path)
     nav: list[Any] = [pages[0].path]
-    for heading, templates in sections.items():
-        paths = [p.path for p in pages[1:] if p.template in templates]
+    for heading, paths in sections.items():
         if paths and len(paths) <= NAV_SECTION_PAGES:
             nav.append({heading: paths})
-    nav.extend(p.path for p in pages[1:] if p.template not in grouped)
+    nav.extend(unsectioned)
     config = {
         **base,
         "site_name": html.escape(settings.site_name),

@@ -33,16 +33,35 @@ from mlreport.site._links import (
     model_path,
     relative_url,
 )
-from mlreport.site._models import Cell, Column, FairnessSection, Page, Table
+from mlreport.site._models import (
+    Cell,
+    Column,
+    FairnessOverviewPage,
+    FairnessPage,
+    FairnessSection,
+    Table,
+)
+from mlreport.site._registry import ExperimentContext
 
-FAIRNESS_TEMPLATE = "fairness.md.j2"
-OVERVIEW_TEMPLATE = "fairness-overview.md.j2"
 TOO_SMALL = "too small to judge"
+
+
+def fairness_kind_pages(context: ExperimentContext) -> list[FairnessPage]:
+    """A fairness report per best model with sensitive features."""
+    return [
+        fairness_page(context.result, f, has_model_page=f.model in context.evaluations)
+        for f in context.fairness
+    ]
+
+
+def fairness_overview_kind_pages(context: ExperimentContext) -> list[FairnessOverviewPage]:
+    fairness = list(context.fairness)
+    return [fairness_overview_page(context.result, fairness)] if fairness else []
 
 
 def fairness_page(
     result: ExperimentResult, fairness: ModelFairness, *, has_model_page: bool
-) -> Page:
+) -> FairnessPage:
     """A best model's fairness report: per grouping, thresholds, group metrics with
     intervals, disparities, confusion counts per group, and the findings as sentences."""
     path = fairness_path(result.name, fairness.model)
@@ -62,7 +81,7 @@ def fairness_page(
     )
 
 
-def standalone_fairness_page(fairness: ModelFairness, *, source: str) -> Page:
+def standalone_fairness_page(fairness: ModelFairness, *, source: str) -> FairnessPage:
     """The fairness report of predictions made elsewhere, as the home page of its own site."""
     return _fairness_page(
         fairness,
@@ -75,7 +94,7 @@ def standalone_fairness_page(fairness: ModelFairness, *, source: str) -> Page:
 
 def _fairness_page(
     fairness: ModelFairness, *, path: str, title: str, intro: str, links: dict[str, str]
-) -> Page:
+) -> FairnessPage:
     first = fairness.reports[0] if fairness.reports else None
     facts: tuple[tuple[str, str], ...] = ()
     if first is not None:
@@ -85,10 +104,9 @@ def _fairness_page(
             ("Smallest group judged", f"{first.min_group_size} rows"),
             ("Intervals", f"{first.level * 100:g}% bootstrap"),
         )
-    return Page(
+    return FairnessPage(
         path=path,
         title=title,
-        template=FAIRNESS_TEMPLATE,
         intro=intro + " Group metrics and disparities come from fairlearn's MetricFrame; "
         "intervals resample rows within each group.",
         links=links,
@@ -225,7 +243,9 @@ def _confusion_table(report: FairnessReport, number: int) -> Table:
     )
 
 
-def fairness_overview_page(result: ExperimentResult, models: list[ModelFairness]) -> Page:
+def fairness_overview_page(
+    result: ExperimentResult, models: list[ModelFairness]
+) -> FairnessOverviewPage:
     """Fairness against performance across an experiment's best models: each threshold
     measure's worst value over the groupings against the primary test score."""
     path = fairness_overview_path(result.name)
@@ -273,10 +293,9 @@ def fairness_overview_page(result: ExperimentResult, models: list[ModelFairness]
         )
         for number, metric in enumerate(measures, start=1)
     }
-    return Page(
+    return FairnessOverviewPage(
         path=path,
         title=f"{result.name} · fairness",
-        template=OVERVIEW_TEMPLATE,
         intro="Fairness against performance: each best model's test score of the primary "
         "metric against its worst disparity over the groupings of the sensitive features.",
         tables={"overview": table},

@@ -6,12 +6,10 @@ from mlreport.analysis import ExperimentTrend
 from mlreport.site import _format as fmt
 from mlreport.site._charts import trend_chart
 from mlreport.site._links import HISTORY_PATH, experiment_path, relative_url
-from mlreport.site._models import Cell, Chart, Column, Page, Table
-
-HISTORY_TEMPLATE = "history.md.j2"
+from mlreport.site._models import Cell, Chart, Column, HistoryPage, Table
 
 
-def history_page(trends: tuple[ExperimentTrend, ...]) -> Page:
+def history_page(trends: tuple[ExperimentTrend, ...]) -> HistoryPage:
     """Each experiment's best score over the builds, and a table of every regression."""
     regressions = Table(
         table_id="regressions",
@@ -46,10 +44,9 @@ def history_page(trends: tuple[ExperimentTrend, ...]) -> Page:
         chart = trend_chart(trend, chart_id=f"chart-trend-{number}")
         if chart is not None:
             charts[trend.experiment] = chart
-    return Page(
+    return HistoryPage(
         path=HISTORY_PATH,
         title="History",
-        template=HISTORY_TEMPLATE,
         intro="How the best models changed from build to build. Every mlreport build "
         "records a snapshot in the export folder; a nightly job that keeps it accumulates "
         "this history.",

@@ -21,6 +21,8 @@ def slug(name: str) -> str:
 
 #: Source path of a site's home page.
 HOME_PATH = "index.md"
+#: Source path of the page listing every run.
+RUNS_PATH = "runs.md"
 #: Source path of the history page (trends across builds).
 HISTORY_PATH = "history.md"
 

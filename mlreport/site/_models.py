@@ -83,17 +83,59 @@ class FairnessSection:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of the site: where it goes, its title, its template and its content."""
+    """What every page has: where it goes, its title and its content. Each page kind
+    (``_registry.PAGE_KINDS``) has a model type of its own that adds what only it shows."""
 
     path: str  # source path under the docs dir, e.g. "experiments/adult.md"
     title: str
-    template: str
     intro: str = ""
     tables: dict[str, Table] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     facts: tuple[tuple[str, str], ...] = ()
     notes: dict[str, str] = field(default_factory=dict)  # plain-text paragraphs
-    #: (heading, sentences) sections of plain text, e.g. a model's scaling verdict
+
+
+@dataclass(frozen=True)
+class HomePage(Page):
+    """The site's overview: each experiment's best model, and the other experiments."""
+
+
+@dataclass(frozen=True)
+class ExperimentPage(Page):
+    """An experiment: its models, the leaderboard of every trial, its search charts."""
+
+
+@dataclass(frozen=True)
+class ModelPage(Page):
+    """A best model: test scores, confusion or regression views, explanations."""
+
+
+@dataclass(frozen=True)
+class ScalingPage(Page):
+    """An experiment's training-time scaling."""
+
+    #: (model, sentences): each model's verdict
     verdicts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True)
+class FairnessPage(Page):
+    """A best model's fairness report, one section per grouping."""
+
     sections: tuple[FairnessSection, ...] = ()
+
+
+@dataclass(frozen=True)
+class FairnessOverviewPage(Page):
+    """Fairness against performance across an experiment's best models."""
+
+
+@dataclass(frozen=True)
+class HistoryPage(Page):
+    """Trends across builds."""
+
+
+@dataclass(frozen=True)
+class RunsPage(Page):
+    """Every run of the store."""

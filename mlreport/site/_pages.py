@@ -1,36 +1,25 @@
-"""Build every page model from the dataset (pure, except that the dataset reads a run's
-files when a page first asks for them)."""
+"""Page models of the experiment, model, scaling, home, history and runs pages, and the
+builders the page registry calls (pure: analysis results in, page models out)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import replace
 
-import pandas as pd
-
 from mlreport import schema
 from mlreport.analysis import (
     CLASS_STATISTICS,
-    BinaryCurves,
     ConfusionSummary,
     ExperimentResult,
+    ExplanationSummary,
+    ModelEvaluation,
     ModelResult,
     ModelScaling,
     OtherExperiment,
     PowerLawFit,
-    RegressionSummary,
     Trial,
-    binary_curves,
-    build_trends,
-    confusion_summary,
-    experiment_fairness,
-    experiment_results,
-    global_importance,
-    is_regression,
-    model_scaling,
-    other_experiments,
+    WeightRow,
     ranked_trials,
-    regression_summary,
     run_listing,
 )
 from mlreport.config import SiteSettings
@@ -50,10 +39,10 @@ from mlreport.site._charts import (
     score_vs_fit_time,
     speedup_chart,
 )
-from mlreport.site._fairness_pages import fairness_overview_page, fairness_page
 from mlreport.site._history_pages import history_page
 from mlreport.site._links import (
     HOME_PATH,
+    RUNS_PATH,
     experiment_path,
     fairness_overview_path,
     fairness_path,
@@ -61,121 +50,75 @@ from mlreport.site._links import (
     relative_url,
     scaling_path,
 )
-from mlreport.site._models import Cell, Chart, Column, Page, Table
+from mlreport.site._models import (
+    Cell,
+    Chart,
+    Column,
+    ExperimentPage,
+    HistoryPage,
+    HomePage,
+    ModelPage,
+    RunsPage,
+    ScalingPage,
+    Table,
+)
+from mlreport.site._registry import ExperimentContext, SiteContext
 
-RUNS_PATH = "runs.md"
-#: Features shown in the importance and beeswarm charts, and eli5 weights per output.
-TOP_FEATURES = 15
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
 
-def build_pages(dataset: Dataset, settings: SiteSettings) -> list[Page]:
-    """The home page; per mlreport experiment its pages (``experiment_pages``); the history
-    page after the first build; the runs page. ``build_site`` builds the same pieces in
-    this order, keeping the unchanged experiments' pages instead of building them."""
-    results = experiment_results(dataset)
-    pages = [home_page(results, other_experiments(dataset), settings)]
-    for result in results:
-        pages.extend(experiment_pages(dataset, result))
-    return [*pages, *closing_pages(dataset, results)]
-
-
-def experiment_pages(dataset: Dataset, result: ExperimentResult) -> list[Page]:
-    """An experiment's page, a page per best model, the scaling page, and a fairness
-    report per best model with sensitive features. They read only this experiment's
-    rows and its runs' files."""
-    model_pages = {}
-    for model in result.models:
-        page = _model_page_from(dataset, result, model)
-        if page is not None:
-            model_pages[model.name] = page
-    scalings = [
-        model_scaling(
-            model.name,
-            model.scaling,
-            dataset.scaling.get(model.scaling.run_id),
-        )
-        for model in result.models
-        if model.scaling is not None
-    ]
-    scaling = scaling_page(result, scalings) if scalings else None
-    fairness = list(experiment_fairness(dataset, result))
-    fair_models = {f.model for f in fairness}
-    pages = [
+def experiment_kind_pages(context: ExperimentContext) -> list[ExperimentPage]:
+    """The experiment's own page."""
+    return [
         experiment_page(
-            result,
-            set(model_pages),
-            has_scaling=scaling is not None,
-            with_fairness=fair_models,
+            context.result,
+            set(context.evaluations),
+            has_scaling=bool(context.scalings),
+            with_fairness=context.fair_models,
         )
     ]
-    pages.extend(
-        _with_fairness_link(page, result.name, name) if name in fair_models else page
-        for name, page in model_pages.items()
-    )
-    if scaling is not None:
-        pages.append(scaling)
-    if fairness:
-        pages.append(fairness_overview_page(result, fairness))
-        pages.extend(
-            fairness_page(result, f, has_model_page=f.model in model_pages) for f in fairness
-        )
-    return pages
 
 
-def closing_pages(dataset: Dataset, results: list[ExperimentResult]) -> list[Page]:
-    """The pages about the whole store that follow the experiments: history and runs."""
+def model_kind_pages(context: ExperimentContext) -> list[ModelPage]:
+    """A page per best model with test predictions, linked to its fairness report."""
     pages = []
-    if not dataset.builds.empty:
-        pages.append(history_page(build_trends(dataset.builds)))
-    pages.append(runs_page(dataset, {r.name for r in results}))
+    for model in context.result.models:
+        evaluation = context.evaluations.get(model.name)
+        if evaluation is None:
+            continue
+        page = model_page(context.result, model, evaluation)
+        if model.name in context.fair_models:
+            target = fairness_path(context.result.name, model.name)
+            page = replace(page, links={**page.links, "fairness": relative_url(page.path, target)})
+        pages.append(page)
     return pages
 
 
-def _with_fairness_link(page: Page, experiment: str, model: str) -> Page:
-    target = fairness_path(experiment, model)
-    return replace(page, links={**page.links, "fairness": relative_url(page.path, target)})
+def scaling_kind_pages(context: ExperimentContext) -> list[ScalingPage]:
+    scalings = list(context.scalings)
+    return [scaling_page(context.result, scalings)] if scalings else []
 
 
-def _model_page_from(dataset: Dataset, result: ExperimentResult, model: ModelResult) -> Page | None:
-    """The best model's page from its exported artifacts; None without test predictions."""
-    run_id = model.best_run_id or ""
-    predictions = dataset.predictions.get(run_id)
-    if predictions is None or predictions.empty:
-        return None
-    if not {"y_true", "y_pred"} <= set(predictions.columns):
-        return None
-    explanation = dataset.explanations.get(run_id)
-    weights = dataset.weights.get(run_id)
-    if is_regression(predictions):
-        return model_page(
-            result,
-            model,
-            regression=regression_summary(predictions),
-            explanation=explanation,
-            weights=weights,
-        )
-    confusion = confusion_summary(predictions["y_true"].tolist(), predictions["y_pred"].tolist())
-    return model_page(
-        result,
-        model,
-        confusion=confusion,
-        curves=binary_curves(predictions),
-        explanation=explanation,
-        weights=weights,
-    )
+def home_kind_pages(context: SiteContext) -> list[HomePage]:
+    analysis = context.analysis
+    return [home_page(list(analysis.results), analysis.others, context.settings)]
+
+
+def history_kind_pages(context: SiteContext) -> list[HistoryPage]:
+    """The history page, once a build was recorded."""
+    if context.analysis.dataset.builds.empty:
+        return []
+    return [history_page(context.analysis.trends)]
+
+
+def runs_kind_pages(context: SiteContext) -> list[RunsPage]:
+    analysis = context.analysis
+    return [runs_page(analysis.dataset, {r.name for r in analysis.results})]
 
 
 def model_page(
-    result: ExperimentResult,
-    model: ModelResult,
-    *,
-    confusion: ConfusionSummary | None = None,
-    curves: BinaryCurves | None = None,
-    regression: RegressionSummary | None = None,
-    explanation: pd.DataFrame | None = None,
-    weights: pd.DataFrame | None = None,
-) -> Page:
+    result: ExperimentResult, model: ModelResult, evaluation: ModelEvaluation
+) -> ModelPage:
     """A best model's page: its test scores; for a classifier, the confusion matrix, PyCM
     statistics and (binary) ROC and precision-recall curves; for a regressor, predicted
     against actual and residuals; SHAP explanations and eli5's weights when exported."""
@@ -184,6 +127,8 @@ def model_page(
     tables: dict[str, Table] = {}
     charts: dict[str, Chart | None] = {}
     evidence: tuple[tuple[str, str], ...] = ()
+    confusion, curves, regression = evaluation.confusion, evaluation.curves, evaluation.regression
+    explanation = evaluation.explanation
     if confusion is not None:
         tables["classes"] = _class_table(confusion)
         charts["confusion"] = confusion_heatmap(confusion, chart_id="chart-confusion")
@@ -203,14 +148,13 @@ def model_page(
             ("Test samples", str(regression.samples)),
             *((name, fmt.score(value)) for name, value in regression.scores),
         )
-    if explanation is not None and not explanation.empty:
+    if explanation is not None:
         charts.update(_explanation_charts(explanation))
-    if weights is not None and not weights.empty:
-        tables["weights"] = _weights_table(weights)
-    return Page(
+    if evaluation.weights:
+        tables["weights"] = _weights_table(evaluation.weights)
+    return ModelPage(
         path=path,
         title=f"{result.name} · {model.name}",
-        template="model.md.j2",
         intro=_model_intro(model),
         tables=tables,
         charts=_present(charts),
@@ -255,52 +199,29 @@ def _class_table(confusion: ConfusionSummary) -> Table:
     )
 
 
-def _explanation_charts(explanation: pd.DataFrame) -> dict[str, Chart | None]:
+def _explanation_charts(explanation: ExplanationSummary) -> dict[str, Chart | None]:
     """The global importance bars and the beeswarm of the most important features."""
-    importance = global_importance(explanation).head(TOP_FEATURES)
-    features = [str(f) for f in importance["feature"]]
-    shown = explanation[explanation["feature"].isin(features)]
-    points: dict[str, list[tuple[str, float, float]]] = {}
-    for output, group in shown.groupby("output", sort=False):
-        points[str(output)] = list(
-            zip(
-                group["feature"].astype(str),
-                group["shap_value"].astype(float),
-                group["feature_value"].astype(float),
-                strict=True,
-            )
-        )
+    features = [feature for feature, _ in explanation.importance]
+    points = {output: list(rows) for output, rows in explanation.points}
     return {
-        "importance": importance_chart(
-            list(zip(features, importance["mean_abs_shap"].astype(float), strict=True)),
-            chart_id="chart-importance",
-        ),
+        "importance": importance_chart(list(explanation.importance), chart_id="chart-importance"),
         "beeswarm": beeswarm_chart(points, features, chart_id="chart-beeswarm"),
     }
 
 
-def _weights_table(weights: pd.DataFrame) -> Table:
-    """eli5's largest weights per output (by absolute value), the intercept included: the
-    top ``TOP_FEATURES`` for one or two outputs, fewer each for more (five for ten classes)."""
-    ranked = weights.assign(size=weights["weight"].abs())
-    ranked = ranked.sort_values(["size"], ascending=False, kind="mergesort")
-    outputs = ranked["output"].nunique()
-    limit = TOP_FEATURES if outputs <= 2 else max(5, 2 * TOP_FEATURES // outputs)
-    rows = []
-    for output in weights["output"].unique():  # the outputs in the model's class order
-        top = ranked[ranked["output"] == output].head(limit)
-        for feature, weight in zip(top["feature"], top["weight"].astype(float), strict=True):
-            rows.append(
-                (
-                    Cell(str(output) or ALL_OUTPUTS),
-                    Cell(str(feature)),
-                    Cell(fmt.score(weight), sort=fmt.sort_value(weight)),
-                )
-            )
+def _weights_table(weights: tuple[WeightRow, ...]) -> Table:
+    """eli5's largest weights per output, as ``largest_weights`` picked them."""
     return Table(
         table_id="weights",
         columns=(Column("Output"), Column("Feature"), Column("Weight", numeric=True)),
-        rows=tuple(rows),
+        rows=tuple(
+            (
+                Cell(row.output or ALL_OUTPUTS),
+                Cell(row.feature),
+                Cell(fmt.score(row.weight), sort=fmt.sort_value(row.weight)),
+            )
+            for row in weights
+        ),
     )
 
 
@@ -317,15 +238,17 @@ _WEIGHTS_NOTES = {
 }
 
 
-def _explanation_notes(model: ModelResult, explanation: pd.DataFrame | None) -> dict[str, str]:
+def _explanation_notes(
+    model: ModelResult, explanation: ExplanationSummary | None
+) -> dict[str, str]:
     """Plain-text notes on how the explanation was made, or why there is none."""
     if model.explain_error:
         return {
             "explanation": f"No explanation: SHAP failed on this model ({model.explain_error})."
         }
-    if explanation is None or explanation.empty:
+    if explanation is None:
         return {"explanation": "No explanation was logged for this model."}
-    samples = explanation["sample"].nunique()
+    samples = explanation.samples
     space = f", in {model.explain_space} units" if model.explain_space else ""
     took = (
         f" It took {fmt.seconds(model.explain_time_s)}."
@@ -340,7 +263,7 @@ def _explanation_notes(model: ModelResult, explanation: pd.DataFrame | None) -> 
 
 def home_page(
     results: list[ExperimentResult], others: list[OtherExperiment], settings: SiteSettings
-) -> Page:
+) -> HomePage:
     rows = []
     for result in results:
         best = result.best_model
@@ -380,10 +303,9 @@ def home_page(
         ),
         empty_text="None.",
     )
-    return Page(
+    return HomePage(
         path=HOME_PATH,
         title="Overview",
-        template="home.md.j2",
         intro=settings.description,
         tables={"experiments": experiments, "other": other},
         links={"runs": relative_url(HOME_PATH, RUNS_PATH)},
@@ -396,7 +318,7 @@ def experiment_page(
     *,
     has_scaling: bool = False,
     with_fairness: set[str] | None = None,
-) -> Page:
+) -> ExperimentPage:
     """An experiment's page; ``with_pages``: the models that have a page of their own;
     ``with_fairness``: those with a fairness report."""
     path = experiment_path(result.name)
@@ -432,10 +354,9 @@ def experiment_page(
             for model in result.models
         ),
     )
-    return Page(
+    return ExperimentPage(
         path=path,
         title=result.name,
-        template="experiment.md.j2",
         intro=result.description,
         tables={"models": models, "leaderboard": leaderboard_table(result)},
         charts=_present(
@@ -450,7 +371,7 @@ def experiment_page(
     )
 
 
-def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Page:
+def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> ScalingPage:
     """An experiment's training-time scaling: curves, fitted exponents, speedup, verdicts."""
     path = scaling_path(result.name)
     rows = []
@@ -532,10 +453,9 @@ def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Page
         if first.memory_bytes
         else fmt.MISSING
     )
-    return Page(
+    return ScalingPage(
         path=path,
         title=f"{result.name} · scaling",
-        template="scaling.md.j2",
         intro="Will training need to scale, and how? Each model's best params were fitted "
         "on growing seeded samples of the training rows; power laws fitted to the fit "
         "time and peak memory extrapolate to the target size and are compared with the "
@@ -649,7 +569,7 @@ def _evaluation(trial: Trial) -> str:
     return ", ".join(parts)
 
 
-def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
+def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> RunsPage:
     """Every exported run, mlreport's or not."""
     rows = []
     for run in run_listing(dataset):
@@ -694,10 +614,9 @@ def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> Page:
         rows=tuple(rows),
         empty_text="The tracking store holds no run.",
     )
-    return Page(
+    return RunsPage(
         path=RUNS_PATH,
         title="All runs",
-        template="runs.md.j2",
         tables={"runs": table},
         links={"home": relative_url(RUNS_PATH, HOME_PATH)},
         facts=(("Runs", str(len(rows))),),

@@ -17,7 +17,6 @@ site's part of the work dir.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -28,22 +27,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from mlreport._digest import digest
 from mlreport._fs import file_digest
 from mlreport.site._links import page_url
 
-RECORD_VERSION = 2
+RECORD_VERSION = 3
 #: MkDocs-Material's search index, relative to the site.
 SEARCH_INDEX = Path("search", "search_index.json")
 _NOTE = "Built by mlreport; `mlreport site` replaces this folder."
-
-
-def digest(*parts: str) -> str:
-    """SHA-256 of the parts, each length-prefixed so that no two lists collide."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode()
-        hasher.update(f"{len(data)}:".encode() + data)
-    return hasher.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -52,7 +43,7 @@ class RenderedPage:
 
     path: str
     title: str
-    template: str
+    kind: str  # the name of its page kind (``_registry``)
     digest: str
 
 
@@ -117,7 +108,7 @@ def html_digest(site: Path, path: str) -> str:
 def _group_fields(group: PageGroup) -> dict[str, Any]:
     return {
         "key": group.key,
-        "pages": [[p.path, p.title, p.template, p.digest] for p in group.pages],
+        "pages": [[p.path, p.title, p.kind, p.digest] for p in group.pages],
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from mlreport.analysis import analyse
 from mlreport.config import GateSettings, SiteSettings
 from mlreport.dataset import RunFiles, read_dataset
 from mlreport.site import SITE_MARKER, build_site, experiment_path, model_path, page_url
@@ -82,7 +83,11 @@ def test_a_rebuild_without_change_carries_every_page_over(
     inode = (site / page_url(model_path("experiment-07", "model-07"))).stat().st_ino
     dataset = read_dataset(built / "export")
     summary = build_site(
-        built / "export", site, settings=SETTINGS, work_dir=built / "work", dataset=dataset
+        built / "export",
+        site,
+        settings=SETTINGS,
+        work_dir=built / "work",
+        analysis=analyse(dataset),
     )
     assert summary.rebuilt == 0
     assert isinstance(dataset.predictions, RunFiles)
@@ -204,8 +209,10 @@ def test_a_page_changed_by_hand_or_new_libraries_are_built_again(
     summary = build_site(built / "export", site, settings=SETTINGS, work_dir=work)
     assert summary.rebuilt == 1  # the edited page, from its kept Markdown
     assert html_files(site) == html_files(built / "site")
-    versions = _build._versions
-    monkeypatch.setattr(_build, "_versions", lambda names: [*versions(names), "plotly==0.0.1"])
+    versions = _build.library_versions
+    monkeypatch.setattr(
+        _build, "library_versions", lambda names: [*versions(names), "plotly==0.0.1"]
+    )
     summary = build_site(built / "export", site, settings=SETTINGS, work_dir=work)
     assert summary.rebuilt == summary.pages
 
@@ -220,12 +227,17 @@ def test_a_new_build_in_the_history_rebuilds_the_history_pages_only(
     shutil.copytree(built / "work", work)
     export = tmp_path / "export"
     shutil.copytree(built / "export", export)
-    dataset = record_build(export, gates=GateSettings(), commit="abc")
-    first = build_site(export, site, settings=SETTINGS, work_dir=work, dataset=dataset)
+    analysis = record_build(
+        export, analyse(read_dataset(export)), gates=GateSettings(), commit="abc"
+    )
+    first = build_site(export, site, settings=SETTINGS, work_dir=work, analysis=analysis)
     assert first.rebuilt == first.pages  # the navigation gained History: every page changes
-    dataset = record_build(export, gates=GateSettings(), commit="def")
+    analysis = record_build(
+        export, analyse(read_dataset(export)), gates=GateSettings(), commit="def"
+    )
+    dataset = analysis.dataset
     read = dataset.predictions.loaded  # type: ignore[attr-defined]  # the gates read them
-    summary = build_site(export, site, settings=SETTINGS, work_dir=work, dataset=dataset)
+    summary = build_site(export, site, settings=SETTINGS, work_dir=work, analysis=analysis)
     assert summary.rebuilt == 1  # the history page; every experiment's pages were kept
     assert "def" in (site / "history.html").read_text()
     assert dataset.predictions.loaded == read  # type: ignore[attr-defined]  # no page model

@@ -16,7 +16,7 @@ from mlreport.errors import DatasetError
 from mlreport.site import Cell, Column, Table
 from mlreport.site._build import render_page, template_environment
 from mlreport.site._csp import inline_script_hashes, with_content_security_policy
-from mlreport.site._models import HTML_TABLE_ROWS, Page
+from mlreport.site._models import HTML_TABLE_ROWS, RunsPage
 from tests.builders import DatasetBuilder
 from tests.htmltools import elements, script_data, table_rows
 
@@ -33,7 +33,7 @@ def table_of(rows: int) -> Table:
 
 
 def rendered(table: Table) -> str:
-    page = Page(path="runs.md", title="t", template="runs.md.j2", tables={"runs": table})
+    page = RunsPage(path="runs.md", title="t", tables={"runs": table})
     return render_page(template_environment(), page)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mlreport import schema
-from mlreport.analysis import ExperimentChange, compare_exports, fairness_report
+from mlreport.analysis import ExperimentChange, analyse, compare_exports, fairness_report
 from mlreport.analysis._compare import Best, FailedRun
 from mlreport.dataset import Dataset
 from mlreport.diff import COMMENT_LIMIT, diff_markdown, markdown_text
@@ -93,7 +93,7 @@ def _section(markdown: str, name: str) -> list[str]:
 
 def test_the_summary_names_exactly_the_differences() -> None:
     base, head = _export(head=False), _export(head=True)
-    markdown = diff_markdown(compare_exports(base, head, top=2), top=2)
+    markdown = diff_markdown(compare_exports(analyse(base), analyse(head), top=2), top=2)
     fair = fairness_report(base.predictions["forest-best"], ["sex"], bootstrap=200)
     biased = fairness_report(head.predictions["forest-best"], ["sex"], bootstrap=200)
     ratio = (fair.thresholds[0].value, biased.thresholds[0].value)
@@ -123,7 +123,9 @@ def test_the_summary_names_exactly_the_differences() -> None:
 
 def test_no_change_gives_no_section_and_links_go_to_the_site() -> None:
     base = _export(head=False)
-    markdown = diff_markdown(compare_exports(base, base), site_url="https://acme.github.io/models/")
+    markdown = diff_markdown(
+        compare_exports(analyse(base), analyse(base)), site_url="https://acme.github.io/models/"
+    )
     assert "###" not in markdown
     assert "| [demo](https://acme.github.io/models/experiments/demo.html) | unchanged |" in (
         markdown
@@ -186,8 +188,8 @@ def test_page_urls_depend_only_on_names_so_old_links_keep_working() -> None:
     from mlreport.site import build_pages
 
     base, head = _export(head=False), _export(head=True)
-    before = {page.path for page in build_pages(base, SiteSettings())}
-    after = {page.path for page in build_pages(head, SiteSettings())}
+    before = {page.path for page in build_pages(analyse(base), SiteSettings())}
+    after = {page.path for page in build_pages(analyse(head), SiteSettings())}
     assert before == after  # new runs, scores and failures: the same pages at the same paths
     assert "experiments/demo/forest.md" in after
     assert "experiments/demo/fairness/forest.md" in after

@@ -12,6 +12,7 @@ from mlreport import schema
 from mlreport.analysis import (
     FairnessSettings,
     Threshold,
+    analyse,
     experiment_fairness,
     experiment_results,
     fairness_report,
@@ -73,7 +74,7 @@ def _page(pages: list, path: str):  # type: ignore[no-untyped-def]
 
 def test_each_best_model_gets_a_report_per_grouping_with_the_analysis_numbers() -> None:
     dataset = _dataset()
-    pages = build_pages(dataset, SiteSettings())
+    pages = build_pages(analyse(dataset), SiteSettings())
     page = _page(pages, fairness_path("demo", "lr"))
     expected = fairness_report(
         dataset.predictions["lr-best"],
@@ -118,7 +119,7 @@ def test_each_best_model_gets_a_report_per_grouping_with_the_analysis_numbers() 
 
 def test_small_intersections_are_flagged_and_the_overview_shows_the_worst_grouping() -> None:
     dataset = _dataset()
-    pages = build_pages(dataset, SiteSettings())
+    pages = build_pages(analyse(dataset), SiteSettings())
     crossed = _page(pages, fairness_path("demo", "lr")).sections[1]
     small = [row for row in crossed.groups.rows if "too small to judge" in row[2].text]
     assert small and all(HOSTILE in row[1].text for row in small)
@@ -143,7 +144,7 @@ def test_small_intersections_are_flagged_and_the_overview_shows_the_worst_groupi
 
 
 def test_pages_link_to_each_other_and_escape_group_values() -> None:
-    pages = build_pages(_dataset(), SiteSettings())
+    pages = build_pages(analyse(_dataset()), SiteSettings())
     model = _page(pages, model_path("demo", "lr"))
     assert model.links["fairness"] == "fairness/lr.html"
     experiment = _page(pages, experiment_path("demo"))
@@ -156,19 +157,21 @@ def test_pages_link_to_each_other_and_escape_group_values() -> None:
 
 
 def test_without_logged_settings_each_sensitive_column_is_reported_with_defaults() -> None:
-    pages = build_pages(_dataset(settings=None), SiteSettings())
+    pages = build_pages(analyse(_dataset(settings=None)), SiteSettings())
     page = _page(pages, fairness_path("demo", "lr"))
     assert [s.heading for s in page.sections] == ["By sex", "By group"]
     assert len(page.sections[0].thresholds.rows) == 2  # the default thresholds
 
 
 def test_unreadable_settings_give_a_page_that_says_so() -> None:
-    pages = build_pages(_dataset(settings="{broken"), SiteSettings())
+    pages = build_pages(analyse(_dataset(settings="{broken")), SiteSettings())
     page = _page(pages, fairness_path("demo", "lr"))
     assert page.sections == ()
     assert page.notes["error"].startswith("unreadable fairness settings")
     settings = FairnessSettings(groupings=(("age",),)).to_json()
-    missing = _page(build_pages(_dataset(settings), SiteSettings()), fairness_path("demo", "lr"))
+    missing = _page(
+        build_pages(analyse(_dataset(settings)), SiteSettings()), fairness_path("demo", "lr")
+    )
     assert "no sensitive feature 'age'" in missing.notes["error"]
 
 
@@ -178,14 +181,16 @@ def test_predictions_without_sensitive_features_get_no_fairness_pages() -> None:
         k: v.drop(columns=["sensitive_sex", "sensitive_group"])
         for k, v in dataset.predictions.items()
     }
-    pages = build_pages(replace(dataset, predictions=plain), SiteSettings())
+    pages = build_pages(analyse(replace(dataset, predictions=plain)), SiteSettings())
     assert not any("fairness" in p.path for p in pages)
     assert "fairness" not in _page(pages, model_path("demo", "lr")).links
 
 
 def test_each_group_gets_a_small_confusion_matrix_normalised_by_the_actual_class() -> None:
     dataset = _dataset()
-    section = _page(build_pages(dataset, SiteSettings()), fairness_path("demo", "lr")).sections[0]
+    section = _page(
+        build_pages(analyse(dataset), SiteSettings()), fairness_path("demo", "lr")
+    ).sections[0]
     assert section.confusion_chart is not None
     figure = json.loads(section.confusion_chart.figure_json)
     report = fairness_report(dataset.predictions["lr-best"], ["sex"], bootstrap=0)
@@ -199,12 +204,13 @@ def test_each_group_gets_a_small_confusion_matrix_normalised_by_the_actual_class
     assert titles == [f"{row.group[0]}<br>{row.size:,} rows" for row in by_size]
 
 
-def test_fairness_is_computed_once_per_loaded_dataset() -> None:
-    dataset = _dataset()
-    (result,) = experiment_results(dataset)
-    first = experiment_fairness(dataset, result)
-    assert experiment_fairness(dataset, result) is first
-    with_history = replace(dataset, builds=dataset.builds.copy())  # what record_build returns
-    assert experiment_fairness(with_history, result) is first
+def test_fairness_is_computed_once_per_analysis() -> None:
+    analysis = analyse(_dataset())
+    (result,) = analysis.results
+    first = analysis.fairness(result)
+    assert analysis.fairness(result) is first
+    with_history = analysis.with_builds(analysis.dataset.builds.copy())  # what record_build returns
+    assert with_history.fairness(result) is first
     other = replace(result, fairness=FairnessSettings(groupings=(("group",),), bootstrap=0))
-    assert [r.features for r in experiment_fairness(dataset, other)[0].reports] == [("group",)]
+    reports = experiment_fairness(analysis.dataset, other)[0].reports
+    assert [r.features for r in reports] == [("group",)]

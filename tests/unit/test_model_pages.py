@@ -11,12 +11,17 @@ import pandas as pd
 import pytest
 from sklearn.metrics import mean_absolute_error, r2_score, root_mean_squared_error
 
-from mlreport.analysis import experiment_results, global_importance, model_scaling
+from mlreport.analysis import (
+    TOP_FEATURES,
+    analyse,
+    experiment_results,
+    global_importance,
+    model_scaling,
+)
 from mlreport.config import SiteSettings
 from mlreport.site import build_pages, model_path, render_page
 from mlreport.site._build import template_environment
 from mlreport.site._links import scaling_path
-from mlreport.site._pages import TOP_FEATURES
 from tests.unit.test_pages import HOSTILE, two_model_dataset
 
 
@@ -44,7 +49,7 @@ def test_a_regressor_gets_predicted_against_actual_and_residuals_with_sklearn_sc
     y_true = rng.normal(150, 40, 120)
     predictions = pd.DataFrame({"y_true": y_true, "y_pred": y_true + rng.normal(0, 25, 120)})
     dataset = replace(two_model_dataset().build(), predictions={"lr-best": predictions})
-    page = _page(build_pages(dataset, SiteSettings()), model_path("demo", "lr"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), model_path("demo", "lr"))
     assert "classes" not in page.tables and "confusion" not in page.charts
     facts = dict(page.facts)
     assert facts["R²"] == f"{r2_score(y_true, predictions['y_pred']):.4f}"
@@ -76,7 +81,7 @@ def test_explanations_show_importance_beeswarm_per_class_and_eli5_weights() -> N
         explanations={"lr-best": explanation},
         weights={"lr-best": weights},
     )
-    page = _page(build_pages(dataset, SiteSettings()), model_path("demo", "lr"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), model_path("demo", "lr"))
 
     expected = global_importance(explanation).head(TOP_FEATURES)
     bars = json.loads(page.charts["importance"].figure_json)["data"][0]
@@ -117,7 +122,7 @@ def test_a_model_shap_failed_on_says_so() -> None:
     dataset = replace(
         dataset, predictions={"lr-best": pd.DataFrame({"y_true": labels, "y_pred": labels})}
     )
-    page = _page(build_pages(dataset, SiteSettings()), model_path("demo", "lr"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), model_path("demo", "lr"))
     assert page.notes["explanation"] == "No explanation: SHAP failed on this model (no explainer)."
     assert "importance" not in page.charts
 
@@ -187,7 +192,7 @@ def test_the_scaling_exponent_is_recovered_from_synthetic_timings() -> None:
 
 def test_the_scaling_page_shows_exponents_speedup_and_the_verdict() -> None:
     dataset = _with_scaling(two_model_dataset(), _measurements(1.5))
-    pages = build_pages(dataset, SiteSettings())
+    pages = build_pages(analyse(dataset), SiteSettings())
     page = _page(pages, scaling_path("demo"))
     (row,) = page.tables["scaling"].rows
     assert row[0].text == "forest"
@@ -211,7 +216,7 @@ def test_a_failed_scaling_run_is_shown_without_a_verdict() -> None:
     dataset = _with_scaling(
         two_model_dataset(), _measurements().head(0), status="FAILED", error="out of memory"
     )
-    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), scaling_path("demo"))
     assert page.verdicts == (("forest", ("No verdict: the measurement failed: out of memory.",)),)
     assert page.tables["scaling"].rows[0][8].text == "the measurement failed: out of memory"
 
@@ -226,7 +231,7 @@ def test_fits_measured_before_a_failure_keep_their_verdict_and_say_what_failed()
     fits_only = fits_only[fits_only["kind"] == "fit"]
     failure = "timing the search on 1, 2 workers failed: boom"
     dataset = _with_scaling(two_model_dataset(), fits_only, status="FAILED", error=failure)
-    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), scaling_path("demo"))
     ((model, sentences),) = page.verdicts
     assert model == "forest" and any("rows^1.50" in s for s in sentences)
     assert sentences[-1] == f"Then the measurement failed: {failure}."
@@ -238,14 +243,14 @@ def test_the_ideal_speedup_starts_at_the_fewest_workers_measured() -> None:
     measurements = _measurements(1.5)
     measurements.loc[measurements["kind"] == "search", "workers"] = [2, 4]
     dataset = _with_scaling(two_model_dataset(), measurements)
-    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), scaling_path("demo"))
     ideal = json.loads(page.charts["speedup"].figure_json)["data"][-1]
     assert ideal["name"] == "ideal" and (ideal["x"], ideal["y"]) == ([2, 4], [1, 2.0])
 
 
 def test_the_extrapolation_ends_at_the_target_with_its_prediction_interval() -> None:
     dataset = _with_scaling(two_model_dataset(), _measurements(1.5, noise=0.05))
-    page = _page(build_pages(dataset, SiteSettings()), scaling_path("demo"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), scaling_path("demo"))
     (result,) = experiment_results(dataset)
     forest = next(m for m in result.models if m.name == "forest")
     assert forest.scaling is not None
@@ -272,7 +277,7 @@ def test_ten_classes_show_their_five_largest_weights_each() -> None:
         predictions={"lr-best": pd.DataFrame({"y_true": labels, "y_pred": labels})},
         weights={"lr-best": weights},
     )
-    page = _page(build_pages(dataset, SiteSettings()), model_path("demo", "lr"))
+    page = _page(build_pages(analyse(dataset), SiteSettings()), model_path("demo", "lr"))
     rows = [(r[0].text, r[1].text) for r in page.tables["weights"].rows]
     assert len(rows) == 50
     assert rows[:5] == [("0", f"f{i}") for i in (19, 18, 17, 16, 15)]  # by |weight|

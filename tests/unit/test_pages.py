@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from mlreport.analysis import experiment_results, other_experiments
+from mlreport.analysis import analyse, experiment_results, other_experiments
 from mlreport.config import SiteSettings
 from mlreport.site import (
+    ModelPage,
     build_pages,
     experiment_path,
     front_matter_title,
@@ -119,7 +120,7 @@ def test_runs_not_created_by_mlreport_are_listed() -> None:
     dataset = builder.build()
     (other,) = other_experiments(dataset)
     assert (other.name, other.run_count) == ("notebook work", 1)
-    pages = build_pages(dataset, SiteSettings())
+    pages = build_pages(analyse(dataset), SiteSettings())
     runs = next(p for p in pages if p.path == "runs.md").tables["runs"]
     plain = [row for row in runs.rows if row[1].text == "my run"]
     assert len(plain) == 1
@@ -129,7 +130,7 @@ def test_runs_not_created_by_mlreport_are_listed() -> None:
 
 
 def test_pages_and_links() -> None:
-    pages = build_pages(two_model_dataset().build(), SiteSettings())
+    pages = build_pages(analyse(two_model_dataset().build()), SiteSettings())
     assert [p.path for p in pages] == ["index.md", "experiments/demo.md", "runs.md"]
     home = pages[0].tables["experiments"]
     (row,) = home.rows
@@ -152,7 +153,7 @@ def test_hostile_text_is_escaped_in_rendered_pages() -> None:
     builder = DatasetBuilder()
     builder.hostile_experiment("1", HOSTILE)
     environment = template_environment()
-    for page in build_pages(builder.build(), SiteSettings(site_name=HOSTILE)):
+    for page in build_pages(analyse(builder.build()), SiteSettings(site_name=HOSTILE)):
         text = render_page(environment, page)
         body = text.split("---", 2)[2]
         assert "<script>alert(1)" not in body
@@ -178,7 +179,7 @@ def test_scores_render_non_finite_values(value: float, text: str) -> None:
 
 
 def test_an_empty_store_gives_an_empty_site() -> None:
-    pages = build_pages(DatasetBuilder().build(), SiteSettings())
+    pages = build_pages(analyse(DatasetBuilder().build()), SiteSettings())
     assert [p.path for p in pages] == ["index.md", "runs.md"]
     assert pages[0].tables["experiments"].rows == ()
     assert pages[1].tables["runs"].rows == ()
@@ -228,8 +229,8 @@ def test_a_best_model_with_predictions_gets_a_page_with_hostile_labels_as_text()
     labels = [HOSTILE, "ok", HOSTILE, "ok", "ok"]
     predictions = pd.DataFrame({"y_true": labels, "y_pred": [HOSTILE, "ok", "ok", "ok", "ok"]})
     dataset = replace(dataset, predictions={"lr-best": predictions})
-    pages = build_pages(dataset, SiteSettings())
-    (page,) = [p for p in pages if p.template == "model.md.j2"]
+    pages = build_pages(analyse(dataset), SiteSettings())
+    (page,) = [p for p in pages if isinstance(p, ModelPage)]
     assert page.path == model_path("demo", "lr")
     assert [row[0].text for row in page.tables["classes"].rows] == sorted({HOSTILE, "ok"})
     experiment = next(p for p in pages if p.path == experiment_path("demo"))
