@@ -28,7 +28,6 @@ from mlreport.analysis import (
     is_regression,
     model_fairness,
 )
-from mlreport.analysis._curves import PROBA_PREFIX
 from mlreport.config import SiteSettings, file_format, strip_compression
 from mlreport.errors import MlreportError, first_line
 
@@ -129,7 +128,7 @@ def read_scored_file(
             scores = pd.to_numeric(frame[columns.score], errors="coerce")
             if scores.isna().any():
                 raise MlreportError(BAD_SCORE.format(column=columns.score))
-            out[PROBA_PREFIX + chosen] = scores.to_numpy(dtype=np.float64)
+            out[schema.PROBA_PREFIX + chosen] = scores.to_numpy(dtype=np.float64)
     for name in columns.sensitive:
         out[schema.SENSITIVE_PREFIX + name] = schema.group_labels(frame[name]).to_numpy()
     return out.reset_index(drop=True)
@@ -331,7 +330,7 @@ def scores_of_predictions(predictions: pd.DataFrame, positive: str | None) -> di
             precision=m.precision_score(y_true, y_pred, pos_label=chosen, zero_division=0),
             recall=m.recall_score(y_true, y_pred, pos_label=chosen),
         )
-        column = PROBA_PREFIX + chosen
+        column = schema.PROBA_PREFIX + chosen
         if column in predictions.columns and y_true.nunique() == 2:
             positive_rows = y_true == chosen
             scores["roc_auc"] = m.roc_auc_score(positive_rows, predictions[column])

@@ -179,6 +179,8 @@ METRIC_SEARCH_TIME = "search_wall_time_s"
 #: or one column, the positive class's margin, for a binary task), and
 #: ``sensitive_<column>``.
 PREDICTIONS_ARTIFACT = "predictions.parquet"
+PROBA_PREFIX = "proba_"
+DECISION_PREFIX = "decision_score_"
 #: The best-model run's SHAP values on a seeded sample of test rows, long:
 #: ``sample``, ``feature`` (named after preprocessing), ``output`` (the explained class,
 #: or ``prediction``), ``shap_value``, ``feature_value`` (what the model saw).

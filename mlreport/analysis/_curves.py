@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-PROBA_PREFIX = "proba_"
-DECISION_PREFIX = "decision_score_"
+from mlreport.schema import DECISION_PREFIX, PROBA_PREFIX
 
 
 @dataclass(frozen=True)

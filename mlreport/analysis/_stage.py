@@ -10,6 +10,7 @@ unchanged experiment is not analysed again by the next build, ``check`` or ``dif
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import pickle
@@ -69,13 +70,15 @@ class AnalysisCache:
         try:
             with file.open("rb") as stream:
                 value = pickle.load(stream)
-        except FileNotFoundError:
+        except OSError:  # not cached, or a folder that cannot be read
             return None
         except Exception:  # a damaged or foreign file: compute it again
-            file.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                file.unlink()
             return None
         now = time.time()
-        os.utime(file, (now, now))  # read recently: kept by prune
+        with contextlib.suppress(OSError):
+            os.utime(file, (now, now))  # read recently: kept by prune
         return value
 
     def put(self, key: str, value: Any) -> None:
@@ -89,7 +92,8 @@ class AnalysisCache:
                 pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, file)
         except OSError:
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                partial.unlink()
 
     def prune(self, *, days: float = CACHE_DAYS) -> None:
         """Remove results not read for ``days``."""
