@@ -13,10 +13,10 @@ from mlreport.analysis import (
     ExperimentResult,
     analyse,
     threshold_outcomes,
-    verdict_text,
 )
 from mlreport.config import GateSettings
 from mlreport.dataset import read_dataset
+from mlreport.text import describe_outcome, threshold_verdict
 
 NO_EXPERIMENT = "no experiment {name!r} in the export, so its metric floors cannot hold"
 NO_BEST_MODEL = "no best model with a test score"
@@ -173,8 +173,8 @@ def _fairness_results(analysis: Analysis) -> list[GateResult]:
                         experiment.name,
                         fairness.model,
                         passed,
-                        outcome.describe(),
-                        verdict_text(outcome.result),
+                        describe_outcome(outcome),
+                        threshold_verdict(outcome.result),
                     )
                 )
     return results

@@ -429,10 +429,12 @@ def fairness(
 
 
 def _threshold_lines(report: ModelFairness) -> list[str]:
-    from mlreport.analysis import threshold_outcomes, verdict_text
+    from mlreport.analysis import threshold_outcomes
+    from mlreport.text import describe_outcome, threshold_verdict
 
     return [
-        f"{_gate_label(verdict_text(o.result))}: {o.describe()}" for o in threshold_outcomes(report)
+        f"{_gate_label(threshold_verdict(o.result))}: {describe_outcome(o)}"
+        for o in threshold_outcomes(report)
     ]
 
 

@@ -15,16 +15,15 @@ from typing import TypeVar
 
 from mlreport._markdown import markdown_text
 from mlreport.analysis import (
-    THRESHOLD_LABELS,
     Best,
     ExperimentChange,
     Trial,
     analyse,
     compare_exports,
-    grouping_label,
 )
 from mlreport.dataset import read_dataset
 from mlreport.site import _format as fmt
+from mlreport.text import THRESHOLD_LABELS, grouping_label
 
 #: GitHub's limit on the body of a comment.
 COMMENT_LIMIT = 65_536

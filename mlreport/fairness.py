@@ -21,7 +21,7 @@ from mlreport import schema
 from mlreport.analysis import (
     DEFAULT_THRESHOLDS,
     NO_REPORT,
-    THRESHOLD_LABELS,
+    THRESHOLD_METRICS,
     FairnessSettings,
     ModelFairness,
     Threshold,
@@ -73,13 +73,13 @@ def default_model_name(path: Path) -> str:
 def parse_threshold(text: str) -> Threshold:
     """``demographic_parity_ratio>=0.8`` as a Threshold; MlreportError if malformed."""
     match = _THRESHOLD_TEXT.match(text)
-    if match is None or match.group(1) not in THRESHOLD_LABELS:
-        raise MlreportError(BAD_THRESHOLD.format(text=text, known=", ".join(THRESHOLD_LABELS)))
+    if match is None or match.group(1) not in THRESHOLD_METRICS:
+        raise MlreportError(BAD_THRESHOLD.format(text=text, known=", ".join(THRESHOLD_METRICS)))
     try:
         bound = float(match.group(3))
     except ValueError as exc:
         raise MlreportError(
-            BAD_THRESHOLD.format(text=text, known=", ".join(THRESHOLD_LABELS))
+            BAD_THRESHOLD.format(text=text, known=", ".join(THRESHOLD_METRICS))
         ) from exc
     return Threshold(match.group(1), bound, "min" if match.group(2) == ">=" else "max")
 

@@ -59,30 +59,13 @@ CLASSIFICATION_METRICS = (
 #: when the predictions carry one for the positive class.
 SCORE_METRICS = ("roc_auc",)
 REGRESSION_METRICS = ("mean_error", "mean_absolute_error")
-METRIC_LABELS = {
-    "selection_rate": "selection rate",
-    "true_positive_rate": "true positive rate",
-    "false_positive_rate": "false positive rate",
-    "precision": "precision",
-    "accuracy": "accuracy",
-    "roc_auc": "ROC AUC",
-    "mean_error": "mean error (predicted minus actual)",
-    "mean_absolute_error": "mean absolute error",
-}
-#: Why a metric can be undefined in a group.
-UNDEFINED_BECAUSE = {
-    "true_positive_rate": "no positive cases",
-    "false_positive_rate": "no negative cases",
-    "precision": "no positive predictions",
-    "roc_auc": "a single class",
-}
-#: Threshold metrics (all need a binary classification) and how sentences name them.
-THRESHOLD_LABELS = {
-    "demographic_parity_ratio": "demographic parity ratio",
-    "demographic_parity_difference": "demographic parity difference",
-    "equalized_odds_difference": "equalized odds difference",
-    "equalized_odds_ratio": "equalized odds ratio",
-}
+#: Threshold metrics (all need a binary classification); the text layer names them.
+THRESHOLD_METRICS = (
+    "demographic_parity_ratio",
+    "demographic_parity_difference",
+    "equalized_odds_difference",
+    "equalized_odds_ratio",
+)
 
 NO_ROWS = "no predictions with a true and a predicted value"
 NO_FEATURES = "at least one sensitive feature is needed"
@@ -103,6 +86,10 @@ BAD_SETTINGS = "unreadable fairness settings: {reason}"
 
 Interval = tuple[float, float]
 Group = tuple[str, ...]
+Task = Literal["classification", "regression"]
+#: Why a threshold cannot be judged: fewer than two groups large enough have a defined value
+#: of a group metric it needs, or a rate it divides by is 0 in every group.
+UndefinedReason = Literal["too-few-groups", "zero-rate"]
 NAN_INTERVAL: Interval = (math.nan, math.nan)
 
 
@@ -115,8 +102,8 @@ class Threshold:
     kind: Literal["min", "max"]
 
     def __post_init__(self) -> None:
-        if self.metric not in THRESHOLD_LABELS:
-            known = ", ".join(THRESHOLD_LABELS)
+        if self.metric not in THRESHOLD_METRICS:
+            known = ", ".join(THRESHOLD_METRICS)
             raise ValueError(UNKNOWN_THRESHOLD.format(metric=self.metric, known=known))
         if self.kind not in ("min", "max"):
             raise ValueError(BAD_THRESHOLD_KIND.format(kind=self.kind))
@@ -166,22 +153,16 @@ class ThresholdResult:
     interval: Interval
     passed: bool | None
     conclusive: bool  # the whole interval is on the same side of the bound
-    undefined_because: str = ""  # why it cannot be judged
-
-
-def verdict_text(result: ThresholdResult) -> str:
-    """``pass``, ``fail`` or ``cannot be judged``, and whether the interval crosses the bound."""
-    if result.passed is None:
-        return "cannot be judged"
-    text = "pass" if result.passed else "fail"
-    return text if result.conclusive else text + " (interval crosses the bound)"
+    undefined_reason: UndefinedReason | None = None  # why it cannot be judged
+    zero_metrics: tuple[str, ...] = ()  # with "zero-rate": the group metrics 0 in every group
 
 
 @dataclass(frozen=True)
 class FairnessReport:
-    """Group metrics, disparities, threshold checks and plain sentences for one model."""
+    """Group metrics, disparities and threshold checks for one model, with the facts its
+    findings state (the text layer writes them)."""
 
-    task: Literal["classification", "regression"]
+    task: Task
     features: tuple[str, ...]
     positive: str | None
     level: float
@@ -189,7 +170,9 @@ class FairnessReport:
     groups: tuple[GroupRow, ...]
     disparities: tuple[Disparity, ...]
     thresholds: tuple[ThresholdResult, ...]
-    sentences: tuple[str, ...]
+    judged_groups: int  # groups with at least min_group_size rows: the ones compared
+    skipped_thresholds: tuple[Threshold, ...]  # not checked: they need a classifier
+    unscored_metrics: tuple[str, ...]  # asked for, but the predictions carry no score
 
 
 def fairness_report(
@@ -207,109 +190,29 @@ def fairness_report(
     """Fairness of ``predictions`` across ``features`` (column names without ``sensitive_``;
     several features are crossed into their intersections), with ``bootstrap`` resamples."""
     features = tuple(features)
-    if not features:
-        raise ValueError(NO_FEATURES)
-    if twice := sorted({name for name in features if features.count(name) > 1}):
-        raise ValueError(FEATURE_TWICE.format(names=", ".join(twice)))
-    if not 0 < level < 1:
-        raise ValueError(BAD_LEVEL.format(level=level))
-    if bootstrap < 0:
-        raise ValueError(BAD_BOOTSTRAP.format(count=bootstrap))
-    missing = [name for name in features if SENSITIVE_PREFIX + name not in predictions.columns]
-    if missing:
-        available = sorted(sensitive_columns(predictions))
-        raise ValueError(UNKNOWN_FEATURE.format(name=missing[0], available=", ".join(available)))
-    task: Literal["classification", "regression"] = (
-        "regression" if is_regression(predictions) else "classification"
-    )
-    known: tuple[str, ...] = (
-        CLASSIFICATION_METRICS + SCORE_METRICS if task == "classification" else REGRESSION_METRICS
-    )
-    for metric in metrics or ():
-        if metric not in known:
-            raise ValueError(
-                UNKNOWN_METRIC.format(task=task, metric=metric, known=", ".join(known))
-            )
-
-    scores: np.ndarray | None = None
-    if task == "classification":
-        data, y_true, y_pred, positive = _classification_rows(predictions, positive)
-        scores = _positive_scores(data, positive)
-        functions = _classification_functions()
-    else:
-        data, y_true, y_pred = _regression_rows(predictions)
-        positive = None
-        functions = _regression_functions()
-    usable = tuple(m for m in known if m not in SCORE_METRICS or scores is not None)
+    task = _validated_task(predictions, features, metrics, level=level, bootstrap=bootstrap)
+    rows = _task_rows(predictions, task, positive)
+    usable = tuple(m for m in _known_metrics(task) if m not in SCORE_METRICS or rows.scored)
     shown = usable if metrics is None else tuple(m for m in metrics if m in usable)
-    unscored = tuple(m for m in metrics or () if m not in usable)
-    sensitive = pd.DataFrame(
-        {
-            name: schema.group_labels(data[SENSITIVE_PREFIX + name]).reset_index(drop=True)
-            for name in features
-        },
-        index=pd.RangeIndex(len(data)),
-    )
-    frames = _Frames.of(functions, y_true, y_pred, scores, sensitive)
-    keys, sizes = _groups(frames.main)
-    codes = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_frame(sensitive))
-    small = sizes < min_group_size
-
-    rng = np.random.default_rng(seed)
-    counts: np.ndarray | None = None
-    if task == "classification":
-        cells = 4 * codes + 2 * y_true + y_pred
-        counts = np.bincount(cells, minlength=4 * len(keys)).reshape(len(keys), 4)
-        replicates = _classification_metrics(_resampled_counts(counts, bootstrap, rng))
-        if scores is not None:
-            replicates["roc_auc"] = _resampled_auc(y_true, scores, codes, len(keys), bootstrap, rng)
-    else:
-        replicates = _resampled_errors(y_pred - y_true, codes, len(keys), bootstrap, rng)
-
+    grouped = _grouped(rows, features, min_group_size)
+    replicates, counts = _replicates(rows, grouped, bootstrap=bootstrap, seed=seed)
     quantiles = ((1 - level) / 2, (1 + level) / 2)
-    groups = tuple(
-        GroupRow(
-            group=key,
-            size=int(sizes[g]),
-            metrics={m: _value(frames, m, key) for m in shown},
-            intervals={m: _interval(replicates[m][:, g], quantiles) for m in shown},
-            too_small=bool(small[g]),
-            confusion=None if counts is None else _confusion(counts[g]),
-        )
-        for g, key in enumerate(keys)
-    )
-
-    judged = [g for g in range(len(keys)) if not small[g]]
-    spreads = {
-        metric: _spread(metric, frames, [keys[g] for g in judged], replicates[metric][:, judged])
-        for metric in replicates
-    }
-    disparities = tuple(_disparity(metric, spreads[metric], quantiles) for metric in shown)
-    checked = (
-        tuple(_check(t, spreads, quantiles) for t in thresholds) if task == "classification" else ()
-    )
-    sentences = _sentences(
-        features=features,
-        positive=positive,
-        level=level,
-        min_group_size=min_group_size,
-        groups=groups,
-        judged=len(judged),
-        disparities=disparities,
-        checked=checked,
-        skipped=() if task == "classification" else tuple(thresholds),
-        unscored=unscored,
-    )
+    spreads = _judged_spreads(grouped, replicates)
+    classification = task == "classification"
     return FairnessReport(
         task=task,
         features=features,
-        positive=positive,
+        positive=rows.positive,
         level=level,
         min_group_size=min_group_size,
-        groups=groups,
-        disparities=disparities,
-        thresholds=checked,
-        sentences=sentences,
+        groups=_group_rows(grouped, replicates, counts, shown, quantiles),
+        disparities=tuple(_disparity(metric, spreads[metric], quantiles) for metric in shown),
+        thresholds=(
+            tuple(_check(t, spreads, quantiles) for t in thresholds) if classification else ()
+        ),
+        judged_groups=len(grouped.judged),
+        skipped_thresholds=() if classification else tuple(thresholds),
+        unscored_metrics=tuple(m for m in metrics or () if m not in usable),
     )
 
 
@@ -401,6 +304,70 @@ def model_fairness(
 
 
 # --- rows and fairlearn -------------------------------------------------------------------
+
+
+def _known_metrics(task: Task) -> tuple[str, ...]:
+    return (
+        CLASSIFICATION_METRICS + SCORE_METRICS if task == "classification" else REGRESSION_METRICS
+    )
+
+
+def _validated_task(
+    predictions: pd.DataFrame,
+    features: tuple[str, ...],
+    metrics: Sequence[str] | None,
+    *,
+    level: float,
+    bootstrap: int,
+) -> Task:
+    """The task of the predictions, once the options are checked against them (ValueError
+    with the module's message for the first invalid one)."""
+    if not features:
+        raise ValueError(NO_FEATURES)
+    if twice := sorted({name for name in features if features.count(name) > 1}):
+        raise ValueError(FEATURE_TWICE.format(names=", ".join(twice)))
+    if not 0 < level < 1:
+        raise ValueError(BAD_LEVEL.format(level=level))
+    if bootstrap < 0:
+        raise ValueError(BAD_BOOTSTRAP.format(count=bootstrap))
+    missing = [name for name in features if SENSITIVE_PREFIX + name not in predictions.columns]
+    if missing:
+        available = sorted(sensitive_columns(predictions))
+        raise ValueError(UNKNOWN_FEATURE.format(name=missing[0], available=", ".join(available)))
+    task: Task = "regression" if is_regression(predictions) else "classification"
+    known = _known_metrics(task)
+    for metric in metrics or ():
+        if metric not in known:
+            raise ValueError(
+                UNKNOWN_METRIC.format(task=task, metric=metric, known=", ".join(known))
+            )
+    return task
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The rows a report compares, with what the task measures on them."""
+
+    task: Task
+    data: pd.DataFrame
+    y_true: np.ndarray  # 0/1 "is positive" (classification) or the actual values
+    y_pred: np.ndarray
+    positive: str | None  # the positive class (classification)
+    scores: np.ndarray | None  # the positive class's score of every row, if they all have one
+    functions: dict[str, Metric]
+
+    @property
+    def scored(self) -> bool:
+        return self.scores is not None
+
+
+def _task_rows(predictions: pd.DataFrame, task: Task, positive: str | None) -> _Rows:
+    if task == "regression":
+        data, y_true, y_pred = _regression_rows(predictions)
+        return _Rows(task, data, y_true, y_pred, None, None, _regression_functions())
+    data, y_true, y_pred, positive = _classification_rows(predictions, positive)
+    scores = _positive_scores(data, positive)
+    return _Rows(task, data, y_true, y_pred, positive, scores, _classification_functions())
 
 
 def _classification_rows(
@@ -575,7 +542,78 @@ def _confusion(cells: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
     return ((tn, fp), (fn, tp))
 
 
+@dataclass(frozen=True)
+class _Grouped:
+    """The groups of the rows (sorted), fairlearn's frames over them, and who is judged."""
+
+    frames: _Frames
+    keys: list[Group]
+    sizes: np.ndarray
+    codes: np.ndarray  # each row's group (an index into keys)
+    small: np.ndarray  # per group: fewer rows than the smallest size judged
+
+    @property
+    def judged(self) -> list[int]:
+        """The groups large enough to be compared."""
+        return [g for g in range(len(self.keys)) if not self.small[g]]
+
+
+def _grouped(rows: _Rows, features: tuple[str, ...], min_group_size: int) -> _Grouped:
+    sensitive = pd.DataFrame(
+        {
+            name: schema.group_labels(rows.data[SENSITIVE_PREFIX + name]).reset_index(drop=True)
+            for name in features
+        },
+        index=pd.RangeIndex(len(rows.data)),
+    )
+    frames = _Frames.of(rows.functions, rows.y_true, rows.y_pred, rows.scores, sensitive)
+    keys, sizes = _groups(frames.main)
+    codes = pd.MultiIndex.from_tuples(keys).get_indexer(pd.MultiIndex.from_frame(sensitive))
+    return _Grouped(frames, keys, sizes, codes, sizes < min_group_size)
+
+
+def _group_rows(
+    grouped: _Grouped,
+    replicates: dict[str, np.ndarray],
+    counts: np.ndarray | None,
+    shown: tuple[str, ...],
+    quantiles: tuple[float, float],
+) -> tuple[GroupRow, ...]:
+    """Each group's size, shown metrics (fairlearn's values) and their intervals."""
+    return tuple(
+        GroupRow(
+            group=key,
+            size=int(grouped.sizes[g]),
+            metrics={m: _value(grouped.frames, m, key) for m in shown},
+            intervals={m: _interval(replicates[m][:, g], quantiles) for m in shown},
+            too_small=bool(grouped.small[g]),
+            confusion=None if counts is None else _confusion(counts[g]),
+        )
+        for g, key in enumerate(grouped.keys)
+    )
+
+
 # --- bootstrap ------------------------------------------------------------------------------
+
+
+def _replicates(
+    rows: _Rows, grouped: _Grouped, *, bootstrap: int, seed: int
+) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+    """Every metric's (bootstrap, groups) resampled values, and the confusion counts per
+    group (classification; None for a regression)."""
+    rng = np.random.default_rng(seed)
+    groups = len(grouped.keys)
+    if rows.task == "regression":
+        errors = rows.y_pred - rows.y_true
+        return _resampled_errors(errors, grouped.codes, groups, bootstrap, rng), None
+    cells = 4 * grouped.codes + 2 * rows.y_true + rows.y_pred
+    counts = np.bincount(cells, minlength=4 * groups).reshape(groups, 4)
+    replicates = _classification_metrics(_resampled_counts(counts, bootstrap, rng))
+    if rows.scores is not None:
+        replicates["roc_auc"] = _resampled_auc(
+            rows.y_true, rows.scores, grouped.codes, groups, bootstrap, rng
+        )
+    return replicates, counts
 
 
 def _resampled_counts(counts: np.ndarray, bootstrap: int, rng: np.random.Generator) -> np.ndarray:
@@ -682,6 +720,16 @@ class _Spread:
     ratios: np.ndarray
 
 
+def _judged_spreads(grouped: _Grouped, replicates: dict[str, np.ndarray]) -> dict[str, _Spread]:
+    """Every resampled metric's spread over the groups large enough to judge."""
+    judged = grouped.judged
+    keys = [grouped.keys[g] for g in judged]
+    return {
+        metric: _spread(metric, grouped.frames, keys, values[:, judged])
+        for metric, values in replicates.items()
+    }
+
+
 def _spread(metric: str, frames: _Frames, keys: list[Group], replicates: np.ndarray) -> _Spread:
     """Difference and ratio of fairlearn's group values over the judged ``keys``, as
     ``MetricFrame.difference`` / ``ratio`` define them (largest minus smallest, smallest over
@@ -782,8 +830,8 @@ def _check(
     low, high = interval
     bound = threshold.bound
     if not math.isfinite(value):
-        because = _undefined_because(threshold.metric, spreads)
-        return ThresholdResult(threshold, math.nan, interval, None, False, because)
+        reason, zero = _undefined(threshold.metric, spreads)
+        return ThresholdResult(threshold, math.nan, interval, None, False, reason, zero)
     if threshold.kind == "min":
         passed = value >= bound - _ROUNDING
         conclusive = low >= bound - _ROUNDING if passed else high < bound - _ROUNDING
@@ -793,144 +841,13 @@ def _check(
     return ThresholdResult(threshold, value, interval, passed, bool(conclusive))
 
 
-def _undefined_because(metric: str, spreads: dict[str, _Spread]) -> str:
+def _undefined(metric: str, spreads: dict[str, _Spread]) -> tuple[UndefinedReason, tuple[str, ...]]:
+    """Why a threshold's value is undefined, and the group metrics that are 0 everywhere."""
     used = (
         ("selection_rate",)
         if metric.startswith("demographic_parity")
         else ("true_positive_rate", "false_positive_rate")
     )
     if any(spreads[m].highest is None for m in used):
-        return "fewer than two groups large enough have a defined value"
-    zero = [METRIC_LABELS[m] for m in used if (high := spreads[m].highest) and high[1] == 0]
-    return f"the {_and(zero) or 'rate'} is 0 in every group, so the ratio is undefined"
-
-
-# --- sentences ------------------------------------------------------------------------------
-
-
-def _sentences(
-    *,
-    features: tuple[str, ...],
-    positive: str | None,
-    level: float,
-    min_group_size: int,
-    groups: tuple[GroupRow, ...],
-    judged: int,
-    disparities: tuple[Disparity, ...],
-    checked: tuple[ThresholdResult, ...],
-    skipped: tuple[Threshold, ...],
-    unscored: tuple[str, ...],
-) -> tuple[str, ...]:
-    """Plain sentences stating the numbers: ranges, undefined values, thresholds."""
-    percent = f"{level * 100:g}%"
-    crossed = features[0] if len(features) == 1 else "the intersections of " + _and(features)
-    out = [
-        f"Groups by {crossed}"
-        + (f", with {positive!r} as the positive class." if positive is not None else ".")
-    ]
-    small = [row for row in groups if row.too_small]
-    if small:
-        names = ", ".join(f"{group_label(features, row.group)} ({row.size} rows)" for row in small)
-        out.append(
-            f"Too small to judge (fewer than {min_group_size} rows), shown but left out of "
-            f"the comparisons: {names}."
-        )
-    if judged < 2:
-        out.append(
-            f"Fewer than two groups have at least {min_group_size} rows: nothing to compare."
-        )
-    for disparity in disparities:
-        label = METRIC_LABELS[disparity.metric]
-        undefined = [
-            group_label(features, row.group)
-            for row in groups
-            if disparity.metric in row.metrics and math.isnan(row.metrics[disparity.metric])
-        ]
-        if undefined:
-            reason = UNDEFINED_BECAUSE.get(disparity.metric, "no value")
-            out.append(f"{_capital(label)} is undefined for {', '.join(undefined)} ({reason}).")
-        if judged < 2:
-            continue
-        if disparity.lowest_group is None or disparity.highest_group is None:
-            out.append(f"{_capital(label)} is defined for fewer than two groups: not compared.")
-            continue
-        text = (
-            f"{_capital(label)} ranges from {format_number(disparity.lowest)} "
-            f"({group_label(features, disparity.lowest_group)}) to "
-            f"{format_number(disparity.highest)} "
-            f"({group_label(features, disparity.highest_group)}): a difference of "
-            f"{_estimate(disparity.difference, disparity.difference_interval, percent)}"
-        )
-        if math.isfinite(disparity.ratio):
-            text += (
-                f" and a ratio of {_estimate(disparity.ratio, disparity.ratio_interval, percent)}"
-            )
-        if disparity.worst_group is not None:
-            text += f"; worst for {group_label(features, disparity.worst_group)}"
-        out.append(text + ".")
-    for result in checked:
-        out.append(_threshold_sentence(result, percent))
-    if skipped:
-        names = _and([THRESHOLD_LABELS[t.metric] for t in skipped])
-        out.append(f"Thresholds on {names} need a classifier: not checked.")
-    if unscored:
-        names = _and([METRIC_LABELS[m] for m in unscored])
-        out.append(f"{_capital(names)} needs a score for the positive class: not shown.")
-    return tuple(out)
-
-
-def _threshold_sentence(result: ThresholdResult, percent: str) -> str:
-    threshold = result.threshold
-    label = _capital(THRESHOLD_LABELS[threshold.metric])
-    if result.passed is None:
-        return f"{label} cannot be judged: {result.undefined_because}."
-    bound = f"{threshold.bound:g}"
-    if threshold.metric == "demographic_parity_ratio" and threshold.bound == 0.8:
-        limit = f"the {bound} of the four-fifths rule"
-    else:
-        limit = f"the {'minimum' if threshold.kind == 'min' else 'maximum'} of {bound}"
-    if threshold.kind == "min":
-        relation = "at or above" if result.passed else "below"
-    else:
-        relation = "at or below" if result.passed else "above"
-    verdict = "passes" if result.passed else "fails"
-    text = (
-        f"{label} is {_estimate(result.value, result.interval, percent)}, "
-        f"{relation} {limit}: {verdict}"
-    )
-    if not result.conclusive and math.isfinite(result.interval[0]):
-        text += f", though its {percent} interval reaches across the bound"
-    return text + "."
-
-
-def _and(names: Sequence[str]) -> str:
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
-
-
-def grouping_label(features: Sequence[str]) -> str:
-    """``sex`` or ``sex \u00d7 race``: the feature, or the features crossed."""
-    return " \u00d7 ".join(features)
-
-
-def group_label(features: tuple[str, ...], group: Group) -> str:
-    """``sex = Female, race = Black``: a group named by its value of each feature."""
-    return ", ".join(f"{name} = {value}" for name, value in zip(features, group, strict=True))
-
-
-def _estimate(value: float, interval: Interval, percent: str) -> str:
-    low, high = interval
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return format_number(value)
-    bounds = f"{format_number(low)}\u2013{format_number(high)}"
-    return f"{format_number(value)} ({percent} interval {bounds})"
-
-
-def format_number(value: float) -> str:
-    """Two decimals, or three significant digits from 1,000 on."""
-    if not math.isfinite(value):
-        return "undefined"
-    return f"{value:.2f}" if abs(value) < 1000 else f"{value:.3g}"
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+        return "too-few-groups", ()
+    return "zero-rate", tuple(m for m in used if (high := spreads[m].highest) and high[1] == 0)

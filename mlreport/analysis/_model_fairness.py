@@ -6,15 +6,10 @@ import math
 from dataclasses import dataclass
 
 from mlreport.analysis._fairness import (
-    METRIC_LABELS,
-    THRESHOLD_LABELS,
     Disparity,
     FairnessReport,
     FairnessSettings,
     ThresholdResult,
-    format_number,
-    group_label,
-    grouping_label,
     model_fairness,
     sensitive_columns,
 )
@@ -43,24 +38,6 @@ class ThresholdOutcome:
     features: tuple[str, ...]
     result: ThresholdResult
     deciding: Disparity | None  # the group metric whose spread gives the value
-
-    def describe(self) -> str:
-        """One line naming the measure, its value, the bound and the two end groups."""
-        threshold = self.result.threshold
-        side = "minimum" if threshold.kind == "min" else "maximum"
-        text = (
-            f"{THRESHOLD_LABELS[threshold.metric]} by {grouping_label(self.features)} is "
-            f"{format_number(self.result.value)} ({side} {threshold.bound:g})"
-        )
-        deciding = self.deciding
-        if deciding is not None and deciding.lowest_group and deciding.highest_group:
-            text += (
-                f": {METRIC_LABELS[deciding.metric]} {format_number(deciding.lowest)} for "
-                f"{group_label(self.features, deciding.lowest_group)}, "
-                f"{format_number(deciding.highest)} for "
-                f"{group_label(self.features, deciding.highest_group)}"
-            )
-        return text
 
 
 def experiment_fairness(dataset: Dataset, result: ExperimentResult) -> tuple[ModelFairness, ...]:

@@ -1,10 +1,11 @@
 """Scaling of training: power laws of fit time and peak memory against rows, the speedup
-of a search on more dask workers, and the plain-language verdict built from them."""
+of a search on more dask workers, and the verdict built from them (the facts of it; the
+text layer states them in sentences)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,8 +37,6 @@ LEVEL = 0.95
 FAR_EXTRAPOLATION = 100
 
 Route = Literal["none", "parallel", "incremental", "bigger-machine"]
-
-_DASH = "\u2013"  # en dash between the ends of a range
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ class ParallelPoint:
 
 @dataclass(frozen=True)
 class ScalingVerdict:
-    """Whether training at `target_rows` needs to scale, how, and the sentences saying so."""
+    """Whether training at `target_rows` needs to scale, how, and the facts behind it."""
 
     needs_scaling: bool
     route: Route
@@ -104,7 +103,19 @@ class ScalingVerdict:
     estimated_peak_memory_bytes: float  # nan without a memory fit
     memory_interval_bytes: tuple[float, float]  # 95% prediction interval; nan without a fit
     estimated_search_time_s: float  # fits * fit time / usable parallelism on this machine
-    sentences: tuple[str, ...]  # 2-4 plain-text sentences
+    time_fit: PowerLawFit  # the fits extrapolated to target_rows
+    memory_fit: PowerLawFit | None  # None: memory not measured
+    fits_in_search: int
+    cores: int
+    memory_bytes: int  # of this machine
+    memory_share: float  # of memory_bytes one fit may take
+    time_budget_s: float
+    has_partial_fit: bool
+    parallel_efficiency: float | None  # at the most workers measured, capped at 1; None: unmeasured
+    workers_needed: int | None  # fewest workers within the budget; None: one per fit is over it
+    largest_measured_rows: float  # the largest size of the shorter measured range
+    far_extrapolation: bool  # target_rows is FAR_EXTRAPOLATION times it or more
+    level: float  # of the intervals
 
 
 def fit_power_law(x: Sequence[float], y: Sequence[float]) -> PowerLawFit:
@@ -217,63 +228,13 @@ def scaling_verdict(
     efficiency = _measured_efficiency(parallel)
     search_time = _search_time(fit_time, fits_in_search, cores, efficiency)
 
-    rows = f"{target_rows:,} rows"
-    sentences = [
-        f"Fit time grows as {_growth(time_fit)}; one fit at {rows} takes about "
-        f"{_duration(fit_time)}{_range(fit_time_interval, _duration)}."
-    ]
-    if memory_fit is not None:
-        sentences.append(
-            f"Peak memory grows as {_growth(memory_fit)}; at {rows} it reaches about "
-            f"{_size(memory)}{_range(memory_interval, _size)}."
-        )
-
-    limit = memory_share * memory_bytes
-    share = f"{memory_share:.0%} of this machine's {_size(memory_bytes)} of RAM"
-    route: Route
-    if memory_fit is not None and memory > limit:
-        if has_partial_fit:
-            route = "incremental"
-            sentences.append(
-                f"That is more than {share}, and the estimator has partial_fit: train out of "
-                "core, with partial_fit on blocks of rows and an incremental (Hyperband) search."
-            )
-        else:
-            route = "bigger-machine"
-            sentences.append(
-                f"That is more than {share}, and the estimator has no partial_fit: use a "
-                "machine with more memory, or an estimator that supports partial_fit."
-            )
+    if memory_fit is not None and memory > memory_share * memory_bytes:
+        route: Route = "incremental" if has_partial_fit else "bigger-machine"
     elif search_time > time_budget_s:
         route = "parallel"
-        sentences.append(
-            _parallel_sentence(
-                fit_time=fit_time,
-                fits=fits_in_search,
-                cores=cores,
-                search_time=search_time,
-                budget=time_budget_s,
-                efficiency=efficiency,
-                has_partial_fit=has_partial_fit,
-            )
-        )
     else:
         route = "none"
-        memory_note = "memory not measured" if memory_fit is None else f"one fit within {share}"
-        sentences.append(
-            f"On {_cores(cores)} the search's {_fits_take(fits_in_search)} "
-            f"about {_duration(search_time)}, within the {_duration(time_budget_s)} budget "
-            f"({memory_note}): training does not need to scale."
-        )
-
     measured = min(f.x_range[1] for f in (time_fit, memory_fit) if f is not None)
-    if target_rows >= FAR_EXTRAPOLATION * measured:
-        sentences.append(
-            f"{rows} is {target_rows / measured:,.0f} times the largest measured "
-            f"size ({measured:,.0f} rows), far outside the measured range: treat these "
-            "estimates as rough."
-        )
-
     return ScalingVerdict(
         needs_scaling=route != "none",
         route=route,
@@ -283,7 +244,19 @@ def scaling_verdict(
         estimated_peak_memory_bytes=memory,
         memory_interval_bytes=memory_interval,
         estimated_search_time_s=search_time,
-        sentences=tuple(sentences),
+        time_fit=time_fit,
+        memory_fit=memory_fit,
+        fits_in_search=fits_in_search,
+        cores=cores,
+        memory_bytes=memory_bytes,
+        memory_share=memory_share,
+        time_budget_s=time_budget_s,
+        has_partial_fit=has_partial_fit,
+        parallel_efficiency=efficiency,
+        workers_needed=_workers_needed(fit_time, fits_in_search, time_budget_s, efficiency),
+        largest_measured_rows=measured,
+        far_extrapolation=target_rows >= FAR_EXTRAPOLATION * measured,
+        level=LEVEL,
     )
 
 
@@ -322,90 +295,3 @@ def _workers_needed(
     wanted = fits * fit_time / ((efficiency or 1.0) * budget)
     workers = max(1, math.ceil(wanted * (1.0 - 1e-12)))  # tolerate rounding of exact ratios
     return workers if workers <= fits else None
-
-
-def _parallel_sentence(
-    *,
-    fit_time: float,
-    fits: int,
-    cores: int,
-    search_time: float,
-    budget: float,
-    efficiency: float | None,
-    has_partial_fit: bool,
-) -> str:
-    at = "" if efficiency is None else f" at the measured {efficiency:.0%} parallel efficiency"
-    start = (
-        f"On {_cores(cores)} the search's {_fits_take(fits)} about "
-        f"{_duration(search_time)}{at}, over the {_duration(budget)} budget"
-    )
-    workers = _workers_needed(fit_time, fits, budget, efficiency)
-    if workers is None:
-        alternative = (
-            "an incremental (Hyperband) search with partial_fit, fewer candidates or fewer rows"
-            if has_partial_fit
-            else "fewer candidates or fewer rows"
-        )
-        return (
-            f"{start}, and even one worker per fit cannot bring it under, as one fit alone "
-            f"takes about {_duration(fit_time)}: use {alternative}."
-        )
-    assumption = (
-        "assuming ideal parallel efficiency (none measured)"
-        if efficiency is None
-        else "assuming the same efficiency"
-    )
-    return f"{start}: {workers:,} dask workers would bring it within budget, {assumption}."
-
-
-def _growth(fit: PowerLawFit) -> str:
-    """E.g. 'rows^1.08 (95% interval 0.95-1.21)', with an en dash."""
-    low, high = fit.exponent_interval
-    if math.isnan(low):
-        return f"rows^{fit.exponent:.2f} (from two measurements, no interval)"
-    return f"rows^{fit.exponent:.2f} ({LEVEL:.0%} interval {low:.2f}{_DASH}{high:.2f})"
-
-
-def _range(interval: tuple[float, float], unit: Callable[[float], str]) -> str:
-    low, high = interval
-    if math.isnan(low) or math.isnan(high):
-        return ""
-    return f" ({LEVEL:.0%} prediction interval {unit(low)}{_DASH}{unit(high)})"
-
-
-def _rounded(value: float) -> str:
-    """Two significant digits below 100, whole numbers with thousands separators above."""
-    if value >= 99.5:
-        return f"{value:,.0f}"
-    if value >= 9.95:
-        return f"{value:.0f}"
-    return np.format_float_positional(value, precision=2, unique=False, fractional=False, trim="-")
-
-
-def _duration(seconds: float) -> str:
-    """Seconds in ms, s, min or h, whichever keeps the number readable."""
-    if seconds < 1:
-        return f"{_rounded(seconds * 1000)} ms"
-    if seconds < 60:
-        return f"{_rounded(seconds)} s"
-    if seconds < 3600:
-        return f"{_rounded(seconds / 60)} min"
-    return f"{_rounded(seconds / 3600)} h"
-
-
-def _size(n_bytes: float) -> str:
-    """Bytes in binary multiples labelled KB, MB, GB or TB, as RAM is usually quoted."""
-    value, unit = float(n_bytes), "bytes"
-    for next_unit in ("KB", "MB", "GB", "TB"):
-        if value < 1024:
-            break
-        value, unit = value / 1024, next_unit
-    return f"{_rounded(value)} {unit}"
-
-
-def _cores(cores: int) -> str:
-    return "1 core" if cores == 1 else f"{cores:,} cores"
-
-
-def _fits_take(fits: int) -> str:
-    return "1 fit takes" if fits == 1 else f"{fits:,} fits take"

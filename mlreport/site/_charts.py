@@ -13,8 +13,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from mlreport.analysis import (
-    METRIC_LABELS,
-    THRESHOLD_LABELS,
     BinaryCurves,
     ConfusionSummary,
     ExperimentResult,
@@ -23,11 +21,11 @@ from mlreport.analysis import (
     ModelFairness,
     ModelScaling,
     RegressionSummary,
-    grouping_label,
     worst_outcomes,
 )
 from mlreport.site import _format as fmt
 from mlreport.site._models import Chart, embeddable_json
+from mlreport.text import METRIC_LABELS, THRESHOLD_LABELS, grouping_label
 
 
 def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | None:

@@ -5,18 +5,13 @@ from __future__ import annotations
 import math
 
 from mlreport.analysis import (
-    METRIC_LABELS,
-    THRESHOLD_LABELS,
     Disparity,
     ExperimentResult,
     FairnessReport,
     ModelFairness,
     ThresholdOutcome,
     ThresholdResult,
-    group_label,
-    grouping_label,
     threshold_outcomes,
-    verdict_text,
     worst_outcomes,
 )
 from mlreport.site import _format as fmt
@@ -42,6 +37,15 @@ from mlreport.site._models import (
     Table,
 )
 from mlreport.site._registry import ExperimentContext
+from mlreport.text import (
+    METRIC_LABELS,
+    THRESHOLD_LABELS,
+    describe_outcome,
+    fairness_findings,
+    group_label,
+    grouping_label,
+    threshold_verdict,
+)
 
 TOO_SMALL = "too small to judge"
 
@@ -121,7 +125,7 @@ def _fairness_page(
 def _section(report: FairnessReport, number: int) -> FairnessSection:
     return FairnessSection(
         heading=f"By {grouping_label(report.features)}",
-        sentences=report.sentences,
+        sentences=fairness_findings(report),
         thresholds=_threshold_table(report, number),
         groups=_group_table(report, number),
         disparities=_disparity_table(report, number),
@@ -147,7 +151,7 @@ def _threshold_table(report: FairnessReport, number: int) -> Table:
                 _value_cell(result.value),
                 Cell(_interval(result.interval)),
                 Cell(_bound(result)),
-                Cell(verdict_text(result)),
+                Cell(threshold_verdict(result)),
             )
             for result in report.thresholds
         ),
@@ -310,9 +314,9 @@ def _worst_cell(outcome: ThresholdOutcome | None) -> Cell:
     result = outcome.result
     return Cell(
         f"{fmt.score(result.value, 3)} by {grouping_label(outcome.features)}: "
-        + verdict_text(result),
+        + threshold_verdict(result),
         sort=fmt.sort_value(result.value),
-        tooltip=outcome.describe(),
+        tooltip=describe_outcome(outcome),
     )
 
 

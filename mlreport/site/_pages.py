@@ -63,6 +63,7 @@ from mlreport.site._models import (
     Table,
 )
 from mlreport.site._registry import ExperimentContext, SiteContext
+from mlreport.text import route_label, scaling_sentences
 
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
@@ -405,7 +406,7 @@ def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Scal
                     fmt.seconds(verdict.estimated_search_time_s) if verdict else fmt.MISSING,
                     sort=fmt.sort_value(verdict.estimated_search_time_s if verdict else math.nan),
                 ),
-                Cell(_ROUTES[verdict.route] if verdict else scaling.problem or fmt.MISSING),
+                Cell(route_label(verdict.route) if verdict else scaling.problem or fmt.MISSING),
             )
         )
     table = Table(
@@ -476,24 +477,8 @@ def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> Scal
             ("Training rows", f"{first.train_rows:,}"),
             ("Measured on", machine),
         ),
-        verdicts=tuple((scaling.model, _verdict_sentences(scaling)) for scaling in scalings),
+        verdicts=tuple((scaling.model, scaling_sentences(scaling)) for scaling in scalings),
     )
-
-
-def _verdict_sentences(scaling: ModelScaling) -> tuple[str, ...]:
-    if scaling.verdict is None:
-        return (f"No verdict: {scaling.problem}.",)
-    if scaling.problem:  # fits measured, then a later step failed
-        return (*scaling.verdict.sentences, f"Then {scaling.problem}.")
-    return scaling.verdict.sentences
-
-
-_ROUTES = {
-    "none": "no scaling needed",
-    "parallel": "parallel search on more workers",
-    "incremental": "incremental (partial_fit) search out of core",
-    "bigger-machine": "more memory (no partial_fit)",
-}
 
 
 def _exponent(fit: PowerLawFit | None) -> str:

@@ -5,7 +5,7 @@ from typing import get_args
 
 import pytest
 
-from mlreport.analysis import DEFAULT_THRESHOLDS, THRESHOLD_LABELS, FairnessSettings, Threshold
+from mlreport.analysis import DEFAULT_THRESHOLDS, THRESHOLD_METRICS, FairnessSettings, Threshold
 from mlreport.config import (
     Distribution,
     discover_experiment_files,
@@ -363,7 +363,7 @@ def test_fairness_needs_sensitive_features_and_regression_has_no_thresholds(
 
 
 def test_threshold_names_in_config_are_the_analysis_measures() -> None:
-    assert set(get_args(ThresholdMetric)) == set(THRESHOLD_LABELS)
+    assert set(get_args(ThresholdMetric)) == set(THRESHOLD_METRICS)
 
 
 def test_fairness_settings_do_not_change_the_search_fingerprint(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from mlreport.analysis._fairness import (
     CLASSIFICATION_METRICS,
     DEFAULT_THRESHOLDS,
     MULTICLASS,
-    THRESHOLD_LABELS,
+    THRESHOLD_METRICS,
     UNKNOWN_FEATURE,
     UNKNOWN_METRIC,
     UNKNOWN_THRESHOLD,
@@ -35,6 +35,7 @@ from mlreport.analysis._fairness import (
     fairness_report,
     model_fairness,
 )
+from mlreport.text import fairness_findings, undefined_reason
 
 POSITIVE, NEGATIVE = ">50K", "<=50K"
 ALL_THRESHOLDS = (
@@ -187,7 +188,7 @@ def test_intersections_are_the_combinations_present_in_the_data() -> None:
         ("Male", "C"),
     ]
     assert sum(row.size for row in report.groups) == len(predictions)
-    assert report.sentences[0].startswith("Groups by the intersections of sex and race")
+    assert fairness_findings(report)[0].startswith("Groups by the intersections of sex and race")
 
 
 def test_intervals_contain_the_estimates_and_narrow_with_more_rows() -> None:
@@ -273,12 +274,14 @@ def test_thresholds_pass_and_fail_on_constructed_data() -> None:
     assert [r.passed for r in fair.thresholds] == [True, True, True, True]
     assert [r.passed for r in unfair.thresholds] == [False, False, False, False]
     assert all(r.conclusive for r in unfair.thresholds)
-    text = " ".join(unfair.sentences)
+    text = " ".join(fairness_findings(unfair))
     assert "Demographic parity ratio is 0.40" in text
     assert "below the 0.8 of the four-fifths rule: fails." in text
     assert "Equalized odds difference is 0.60" in text
     assert "above the maximum of 0.1: fails." in text
-    assert "at or above the 0.8 of the four-fifths rule: passes" in " ".join(fair.sentences)
+    assert "at or above the 0.8 of the four-fifths rule: passes" in " ".join(
+        fairness_findings(fair)
+    )
     assert "worst for group = b" in text
 
 
@@ -291,7 +294,7 @@ def test_default_thresholds_and_inconclusive_results() -> None:
     assert odds.value == pytest.approx(0.1)
     assert odds.passed is True  # at the bound passes
     assert odds.conclusive is False
-    assert "reaches across the bound" in report.sentences[-1]
+    assert "reaches across the bound" in fairness_findings(report)[-1]
 
 
 def test_small_groups_are_flagged_shown_and_left_out_of_comparisons() -> None:
@@ -309,7 +312,7 @@ def test_small_groups_are_flagged_shown_and_left_out_of_comparisons() -> None:
     assert [r.value for r in report.thresholds] == [r.value for r in without.thresholds]
     assert (
         "Too small to judge (fewer than 30 rows), shown but left out of the comparisons: "
-        "group = c (10 rows)." in report.sentences
+        "group = c (10 rows)." in fairness_findings(report)
     )
 
 
@@ -318,7 +321,15 @@ def test_too_few_groups_to_compare_cannot_be_judged() -> None:
     assert all(row.too_small for row in report.groups)
     assert all(math.isnan(d.difference) and d.worst_group is None for d in report.disparities)
     assert [r.passed for r in report.thresholds] == [None, None]
-    assert "Fewer than two groups have at least 300 rows: nothing to compare." in report.sentences
+    assert report.judged_groups == 0
+    assert [r.undefined_reason for r in report.thresholds] == ["too-few-groups"] * 2
+    assert (
+        "Equalized odds difference cannot be judged: fewer than two groups large enough "
+        "have a defined value." in fairness_findings(report)
+    )
+    assert "Fewer than two groups have at least 300 rows: nothing to compare." in fairness_findings(
+        report
+    )
 
 
 def test_undefined_metrics_are_nan_and_said_so() -> None:
@@ -331,7 +342,10 @@ def test_undefined_metrics_are_nan_and_said_so() -> None:
     assert row.metrics["false_positive_rate"] == pytest.approx(0.1)
     tpr = next(d for d in report.disparities if d.metric == "true_positive_rate")
     assert tpr.difference == pytest.approx(0.04)  # groups a and b only
-    assert "True positive rate is undefined for group = c (no positive cases)." in report.sentences
+    assert (
+        "True positive rate is undefined for group = c (no positive cases)."
+        in fairness_findings(report)
+    )
 
 
 def test_regression_mean_error_per_group_equals_a_groupby() -> None:
@@ -348,6 +362,7 @@ def test_regression_mean_error_per_group_equals_a_groupby() -> None:
     assert report.task == "regression"
     assert report.positive is None
     assert report.thresholds == ()
+    assert report.skipped_thresholds == DEFAULT_THRESHOLDS
     for row in report.groups:
         assert row.metrics["mean_error"] == pytest.approx(expected[row.group[0]])
         assert row.metrics["mean_absolute_error"] == pytest.approx(absolute[row.group[0]])
@@ -360,7 +375,7 @@ def test_regression_mean_error_per_group_equals_a_groupby() -> None:
     assert mean_error.difference == pytest.approx(expected["Male"] - expected["Female"])
     assert math.isnan(mean_error.ratio)  # one group under-predicts: a ratio means nothing
     assert mean_error.worst_group == ("Male",)
-    assert report.sentences[-1] == (
+    assert fairness_findings(report)[-1] == (
         "Thresholds on demographic parity ratio and equalized odds difference need a "
         "classifier: not checked."
     )
@@ -407,7 +422,7 @@ def test_configuration_errors_are_the_module_messages() -> None:
     with pytest.raises(ValueError) as error:
         Threshold("statistical_parity", 0.8, "min")
     assert str(error.value) == UNKNOWN_THRESHOLD.format(
-        metric="statistical_parity", known=", ".join(THRESHOLD_LABELS)
+        metric="statistical_parity", known=", ".join(THRESHOLD_METRICS)
     )
 
 
@@ -452,7 +467,8 @@ def test_without_scores_roc_auc_is_left_out_and_said_so() -> None:
     assert "roc_auc" not in report.groups[0].metrics
     asked = fairness_report(predictions, ["sex"], metrics=["roc_auc", "accuracy"], bootstrap=0)
     assert set(asked.groups[0].metrics) == {"accuracy"}
-    assert "ROC AUC needs a score for the positive class: not shown." in asked.sentences
+    assert asked.unscored_metrics == ("roc_auc",) and report.unscored_metrics == ()
+    assert "ROC AUC needs a score for the positive class: not shown." in fairness_findings(asked)
 
 
 def test_settings_round_trip_through_json_and_give_one_report_per_grouping() -> None:
@@ -490,7 +506,7 @@ def test_equal_groups_name_two_groups_and_nobody_worse_off() -> None:
     selection = report.disparities[0]
     assert {selection.lowest_group, selection.highest_group} == {("a",), ("b",)}
     assert selection.difference == 0 and selection.worst_group is None
-    assert "worst for" not in report.sentences[1]
+    assert "worst for" not in fairness_findings(report)[1]
 
 
 def test_a_disparity_interval_is_that_of_the_gap_between_its_two_groups() -> None:
@@ -514,13 +530,11 @@ def test_a_feature_listed_twice_and_an_undefined_ratio_are_explained() -> None:
     report = fairness_report(nobody, ["group"], bootstrap=10)
     ratio = report.thresholds[0]
     assert ratio.passed is None
-    assert (
-        ratio.undefined_because
-        == "the selection rate is 0 in every group, so the ratio is undefined"
-    )
-    assert f"Demographic parity ratio cannot be judged: {ratio.undefined_because}." in (
-        report.sentences
-    )
+    assert ratio.undefined_reason == "zero-rate"
+    assert ratio.zero_metrics == ("selection_rate",)
+    reason = undefined_reason(ratio)
+    assert reason == "the selection rate is 0 in every group, so the ratio is undefined"
+    assert f"Demographic parity ratio cannot be judged: {reason}." in fairness_findings(report)
 
 
 def test_settings_with_a_bad_value_are_unreadable() -> None:

@@ -21,13 +21,13 @@ from mlreport.analysis._scaling import (
     ParallelPoint,
     PowerLawFit,
     ScalingVerdict,
-    _duration,
-    _size,
     _workers_needed,
     fit_power_law,
     parallel_scaling,
     scaling_verdict,
 )
+from mlreport.text import verdict_sentences
+from mlreport.text._numbers import duration, memory_size
 
 SIZES = [1000, 2000, 4000, 8000, 16000]
 GIB = 2**30
@@ -272,12 +272,13 @@ def _verdict(**options: object) -> ScalingVerdict:
 
 
 def _check_sentences(verdict: ScalingVerdict) -> str:
-    assert 2 <= len(verdict.sentences) <= 4
-    for sentence in verdict.sentences:
+    sentences = verdict_sentences(verdict)
+    assert 2 <= len(sentences) <= 4
+    for sentence in sentences:
         assert sentence[0].isupper() or sentence[0].isdigit()
         assert sentence.endswith(".")
         assert not set(sentence) & set("<>*`[]#|\n")
-    return " ".join(verdict.sentences)
+    return " ".join(sentences)
 
 
 @pytest.mark.parametrize(
@@ -302,7 +303,7 @@ def test_a_fit_too_big_for_memory_needs_scaling(
     text = _check_sentences(verdict)
     assert advice in text
     assert "50% of this machine's 16 GB of RAM" in text
-    assert f"about {_size(memory)} (95% prediction interval" in text
+    assert f"about {memory_size(memory)} (95% prediction interval" in text
 
 
 def test_the_memory_limit_is_the_given_share_of_ram() -> None:
@@ -327,6 +328,7 @@ def test_a_search_over_budget_needs_more_workers_assuming_ideal_efficiency() -> 
     assert verdict.needs_scaling
     assert verdict.estimated_fit_time_s == pytest.approx(10.0, rel=1e-9)
     assert verdict.estimated_search_time_s == pytest.approx(250.0, rel=1e-9)
+    assert verdict.workers_needed == 10 and verdict.parallel_efficiency is None
     text = _check_sentences(verdict)
     assert "On 4 cores the search's 100 fits take about 4.2 min, over the 1.7 min budget" in text
     assert "10 dask workers would bring it within budget" in text
@@ -338,6 +340,7 @@ def test_a_search_over_budget_uses_the_efficiency_at_the_most_workers_measured()
     verdict = _verdict(time_budget_s=100.0, parallel=PARALLEL)
     assert verdict.route == "parallel"
     assert verdict.estimated_search_time_s == pytest.approx(500.0, rel=1e-9)
+    assert verdict.workers_needed == 20 and verdict.parallel_efficiency == pytest.approx(0.5)
     text = _check_sentences(verdict)
     assert "at the measured 50% parallel efficiency" in text
     assert "20 dask workers would bring it within budget, assuming the same efficiency" in text
@@ -349,8 +352,8 @@ def test_a_superlinear_efficiency_is_capped_at_ideal() -> None:
     assert superlinear[-1].efficiency == pytest.approx(1.25)
     verdict = _verdict(time_budget_s=100.0, parallel=superlinear)
     assert verdict.estimated_search_time_s == pytest.approx(250.0, rel=1e-9)
-    assert "at the measured 100% parallel efficiency" in " ".join(verdict.sentences)
-    assert "10 dask workers" in " ".join(verdict.sentences)
+    assert "at the measured 100% parallel efficiency" in " ".join(verdict_sentences(verdict))
+    assert "10 dask workers" in " ".join(verdict_sentences(verdict))
 
 
 def test_the_budget_is_compared_with_the_estimated_search_time() -> None:
@@ -364,6 +367,7 @@ def test_a_single_fit_over_budget_cannot_be_parallelised_away() -> None:
     for has_partial_fit in (False, True):
         verdict = _verdict(time_budget_s=5.0, has_partial_fit=has_partial_fit)
         assert verdict.route == "parallel"
+        assert verdict.workers_needed is None
         text = _check_sentences(verdict)
         assert "even one worker per fit cannot bring it under" in text
         assert "one fit alone takes about 10 s" in text
@@ -385,7 +389,9 @@ def test_a_small_problem_needs_no_scaling() -> None:
 def test_one_core_runs_the_fits_one_after_another_whatever_the_efficiency() -> None:
     verdict = _verdict(cores=1, parallel=PARALLEL)
     assert verdict.estimated_search_time_s == pytest.approx(1000.0, rel=1e-9)
-    assert "On 1 core the search's 100 fits take about 17 min" in " ".join(verdict.sentences)
+    assert "On 1 core the search's 100 fits take about 17 min" in " ".join(
+        verdict_sentences(verdict)
+    )
 
 
 def test_without_a_memory_fit_only_time_decides() -> None:
@@ -393,15 +399,15 @@ def test_without_a_memory_fit_only_time_decides() -> None:
     assert verdict.route == "none"
     assert math.isnan(verdict.estimated_peak_memory_bytes)
     assert all(math.isnan(v) for v in verdict.memory_interval_bytes)
-    assert len(verdict.sentences) == 2
-    assert "memory not measured" in verdict.sentences[1]
+    assert len(verdict_sentences(verdict)) == 2
+    assert "memory not measured" in verdict_sentences(verdict)[1]
     assert _verdict(memory_fit=None, time_budget_s=1.0).route == "parallel"
 
 
 def test_sentences_state_the_exponents_with_their_intervals() -> None:
     time_fit = _fit(3e-6, 1.3)
     verdict = _verdict(time_fit=time_fit)
-    first, second = verdict.sentences[:2]
+    first, second = verdict_sentences(verdict)[:2]
     low, high = time_fit.exponent_interval
     assert first.startswith(
         f"Fit time grows as rows^{time_fit.exponent:.2f} (95% interval {low:.2f}\u2013{high:.2f})"
@@ -418,26 +424,29 @@ def test_sentences_state_the_exponents_with_their_intervals() -> None:
 def test_two_point_fits_say_there_is_no_interval() -> None:
     two_points = fit_power_law([1000, 10000], [0.1, 1.0])
     verdict = _verdict(time_fit=two_points, memory_fit=None)
-    assert "rows^1.00 (from two measurements, no interval)" in verdict.sentences[0]
-    assert "prediction interval" not in verdict.sentences[0]
+    assert "rows^1.00 (from two measurements, no interval)" in verdict_sentences(verdict)[0]
+    assert "prediction interval" not in verdict_sentences(verdict)[0]
     assert all(math.isnan(v) for v in verdict.fit_time_interval_s)
 
 
 def test_far_extrapolation_is_flagged() -> None:
     far = _verdict(target_rows=1_600_000)  # largest measured size: 16,000 rows
+    assert far.far_extrapolation and far.largest_measured_rows == 16_000
+    assert not _verdict(target_rows=1_599_999).far_extrapolation
     text = _check_sentences(far)
-    assert far.sentences[-1] == (
+    assert verdict_sentences(far)[-1] == (
         "1,600,000 rows is 100 times the largest measured size (16,000 rows), far outside "
         "the measured range: treat these estimates as rough."
     )  # 100 times, the default target, counts as far
-    assert "far outside" not in " ".join(_verdict(target_rows=1_599_999).sentences)
+    assert "far outside" not in " ".join(verdict_sentences(_verdict(target_rows=1_599_999)))
     assert "far outside" in text
 
 
 def test_the_largest_size_of_the_shorter_measured_range_is_the_reference() -> None:
     short_memory = fit_power_law([1000, 2000, 4000], [2e7, 4e7, 8e7])
     verdict = _verdict(target_rows=400_001, memory_fit=short_memory)
-    assert "the largest measured size (4,000 rows), far outside" in verdict.sentences[-1]
+    assert verdict.largest_measured_rows == 4000
+    assert "the largest measured size (4,000 rows), far outside" in verdict_sentences(verdict)[-1]
 
 
 def test_the_verdict_is_deterministic() -> None:
@@ -491,7 +500,7 @@ def test_a_memory_share_outside_zero_and_one_is_an_error(share: float) -> None:
     ],
 )
 def test_durations_in_human_units(seconds: float, text: str) -> None:
-    assert _duration(seconds) == text
+    assert duration(seconds) == text
 
 
 @pytest.mark.parametrize(
@@ -508,7 +517,7 @@ def test_durations_in_human_units(seconds: float, text: str) -> None:
     ],
 )
 def test_sizes_in_human_units(n_bytes: float, text: str) -> None:
-    assert _size(n_bytes) == text
+    assert memory_size(n_bytes) == text
 
 
 @pytest.mark.parametrize(
