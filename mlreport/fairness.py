@@ -19,17 +19,21 @@ import pandas as pd
 
 from mlreport import schema
 from mlreport.analysis import (
-    DEFAULT_THRESHOLDS,
     NO_REPORT,
     THRESHOLD_LABELS,
-    FairnessSettings,
     ModelFairness,
-    Threshold,
     is_regression,
     model_fairness,
 )
 from mlreport.analysis._curves import PROBA_PREFIX
-from mlreport.config import SiteSettings, file_format, strip_compression
+from mlreport.config import (
+    DEFAULT_THRESHOLDS,
+    FairnessSettings,
+    SiteSettings,
+    Threshold,
+    file_format,
+    strip_compression,
+)
 from mlreport.errors import MlreportError, first_line
 
 NO_FILE = "{path}: no such file"

@@ -18,17 +18,11 @@ from mlreport.analysis._explain import (
     top_features,
 )
 from mlreport.analysis._fairness import (
-    CLASSIFICATION_METRICS,
-    DEFAULT_THRESHOLDS,
     METRIC_LABELS,
-    REGRESSION_METRICS,
-    SCORE_METRICS,
     THRESHOLD_LABELS,
     Disparity,
     FairnessReport,
-    FairnessSettings,
     GroupRow,
-    Threshold,
     ThresholdResult,
     fairness_report,
     format_number,
@@ -75,13 +69,9 @@ from mlreport.analysis._scaling import (
 from mlreport.analysis._trends import ExperimentTrend, Regression, TrendPoint, build_trends
 
 __all__ = [
-    "CLASSIFICATION_METRICS",
     "CLASS_STATISTICS",
-    "DEFAULT_THRESHOLDS",
     "METRIC_LABELS",
     "NO_REPORT",
-    "REGRESSION_METRICS",
-    "SCORE_METRICS",
     "THRESHOLD_LABELS",
     "BinaryCurves",
     "ClassStatistics",
@@ -92,7 +82,6 @@ __all__ = [
     "ExperimentTrend",
     "ExplanationResult",
     "FairnessReport",
-    "FairnessSettings",
     "GroupRow",
     "ModelFairness",
     "ModelResult",
@@ -105,7 +94,6 @@ __all__ = [
     "RunListing",
     "ScalingRun",
     "ScalingVerdict",
-    "Threshold",
     "ThresholdOutcome",
     "ThresholdResult",
     "TrendPoint",

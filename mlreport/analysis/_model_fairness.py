@@ -10,7 +10,6 @@ from mlreport.analysis._fairness import (
     THRESHOLD_LABELS,
     Disparity,
     FairnessReport,
-    FairnessSettings,
     ThresholdResult,
     format_number,
     group_label,
@@ -19,6 +18,7 @@ from mlreport.analysis._fairness import (
     sensitive_columns,
 )
 from mlreport.analysis._runs import ExperimentResult
+from mlreport.config import FairnessSettings
 from mlreport.dataset import Dataset
 
 #: Why a best model with sensitive features has no fairness report.

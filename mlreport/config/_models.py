@@ -8,14 +8,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mlreport.analysis._fairness import (
-    CLASSIFICATION_METRICS,
+from mlreport.config._fairness import (
     DEFAULT_THRESHOLDS,
     FEATURE_TWICE,
-    REGRESSION_METRICS,
-    SCORE_METRICS,
     FairnessSettings,
     Threshold,
+    ThresholdMetric,
+    group_metrics,
 )
 from mlreport.schema import INCREMENTAL_STRATEGIES
 
@@ -441,15 +440,6 @@ class Bound(_Strict):
         return self
 
 
-#: The measures a fairness threshold can bound (``THRESHOLD_LABELS``' keys).
-ThresholdMetric = Literal[
-    "demographic_parity_ratio",
-    "demographic_parity_difference",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-]
-
-
 class FairnessSpec(_Strict):
     """Fairness reports of the best models, across groups of sensitive features."""
 
@@ -581,11 +571,7 @@ class ExperimentSpec(_Strict):
         for crossed in fairness.intersections:
             if twice := sorted({f for f in crossed if crossed.count(f) > 1}):
                 problems.append(FEATURE_TWICE.format(names=", ".join(twice)))
-        known = (
-            (*CLASSIFICATION_METRICS, *SCORE_METRICS)
-            if self.task == "classification"
-            else REGRESSION_METRICS
-        )
+        known = group_metrics(self.task)
         if wrong := [m for m in fairness.metrics or [] if m not in known]:
             problems.append(
                 FAIRNESS_METRIC_FOR_TASK.format(
