@@ -1,5 +1,5 @@
-"""Experiment files and site settings: pydantic models and their loading and the
-fairness vocabulary."""
+"""Experiment files and site settings: pydantic models and their loading, the search
+strategies' registry and the fairness vocabulary."""
 
 from __future__ import annotations
 
@@ -40,6 +40,11 @@ from mlreport.config._models import (
     import_estimator,
     strip_compression,
 )
+from mlreport.config._strategies import (
+    STRATEGIES,
+    Strategy,
+    hyperband_candidates,
+)
 
 __all__ = [
     "BAD_SETTINGS",
@@ -52,6 +57,7 @@ __all__ = [
     "REGRESSION_METRICS",
     "SCORE_METRICS",
     "SITE_SETTINGS_FILE",
+    "STRATEGIES",
     "THRESHOLD_METRICS",
     "UNKNOWN_THRESHOLD",
     "Distribution",
@@ -64,11 +70,13 @@ __all__ = [
     "SiteSettings",
     "SklearnData",
     "Spaced",
+    "Strategy",
     "SyntheticData",
     "Threshold",
     "discover_experiment_files",
     "file_format",
     "group_metrics",
+    "hyperband_candidates",
     "import_estimator",
     "load_experiments",
     "load_site_settings",
