@@ -19,16 +19,20 @@ import pandas as pd
 
 from mlreport import schema
 from mlreport.analysis import (
-    DEFAULT_THRESHOLDS,
     NO_REPORT,
-    THRESHOLD_METRICS,
-    FairnessSettings,
     ModelFairness,
-    Threshold,
     is_regression,
     model_fairness,
 )
-from mlreport.config import SiteSettings, file_format, strip_compression
+from mlreport.config import (
+    DEFAULT_THRESHOLDS,
+    THRESHOLD_METRICS,
+    FairnessSettings,
+    SiteSettings,
+    Threshold,
+    file_format,
+    strip_compression,
+)
 from mlreport.errors import MlreportError, first_line
 
 NO_FILE = "{path}: no such file"

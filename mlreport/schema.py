@@ -143,7 +143,8 @@ EXTERNAL_ESTIMATOR = "predictions made elsewhere"
 EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 
-#: Search strategies that train with partial_fit and score on a validation split.
+#: Search strategies that train with partial_fit and score on a validation split: the
+#: incremental ones of config's strategy registry (a test checks that they agree).
 INCREMENTAL_STRATEGIES = ("incremental", "hyperband", "successive_halving")
 
 ROLE_SEARCH = "search"

@@ -25,16 +25,9 @@ from mlreport.analysis._explain import (
     top_features,
 )
 from mlreport.analysis._fairness import (
-    CLASSIFICATION_METRICS,
-    DEFAULT_THRESHOLDS,
-    REGRESSION_METRICS,
-    SCORE_METRICS,
-    THRESHOLD_METRICS,
     Disparity,
     FairnessReport,
-    FairnessSettings,
     GroupRow,
-    Threshold,
     ThresholdResult,
     fairness_report,
     model_fairness,
@@ -79,13 +72,8 @@ from mlreport.analysis._stage import Analysis, AnalysisCache, ExperimentAnalysis
 from mlreport.analysis._trends import ExperimentTrend, Regression, TrendPoint, build_trends
 
 __all__ = [
-    "CLASSIFICATION_METRICS",
     "CLASS_STATISTICS",
-    "DEFAULT_THRESHOLDS",
     "NO_REPORT",
-    "REGRESSION_METRICS",
-    "SCORE_METRICS",
-    "THRESHOLD_METRICS",
     "TOP_FEATURES",
     "Analysis",
     "AnalysisCache",
@@ -101,7 +89,6 @@ __all__ = [
     "ExplanationResult",
     "ExplanationSummary",
     "FairnessReport",
-    "FairnessSettings",
     "GroupRow",
     "ModelEvaluation",
     "ModelFairness",
@@ -116,7 +103,6 @@ __all__ = [
     "RunListing",
     "ScalingRun",
     "ScalingVerdict",
-    "Threshold",
     "ThresholdOutcome",
     "ThresholdResult",
     "TrendPoint",

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from mlreport.analysis._fairness import (
     Disparity,
     FairnessReport,
-    FairnessSettings,
     ThresholdResult,
     model_fairness,
     sensitive_columns,
 )
 from mlreport.analysis._runs import ExperimentResult
+from mlreport.config import FairnessSettings
 from mlreport.dataset import Dataset
 
 #: Why a best model with sensitive features has no fairness report.

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from mlreport import schema
-from mlreport.analysis._fairness import FairnessSettings
+from mlreport.config import FairnessSettings
 from mlreport.dataset import Dataset
 
 T = TypeVar("T")

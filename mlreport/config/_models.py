@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from mlreport.analysis._fairness import (
-    CLASSIFICATION_METRICS,
+from mlreport.config._fairness import (
     DEFAULT_THRESHOLDS,
     FEATURE_TWICE,
-    REGRESSION_METRICS,
-    SCORE_METRICS,
     FairnessSettings,
     Threshold,
+    ThresholdMetric,
+    group_metrics,
 )
-from mlreport.schema import INCREMENTAL_STRATEGIES
+from mlreport.config._strategies import (
+    ALL_OPTIONS,
+    DEFAULT_FOLDS,
+    STRATEGIES,
+    STRATEGY_NAMES,
+    Strategy,
+    names_where,
+)
 
 NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
 MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
@@ -35,7 +41,7 @@ CHUNKED_SYNTHETIC = (
 )
 CHUNKED_NEEDS_INCREMENTAL = (
     "model {model}: chunked data needs an incremental strategy "
-    "(incremental, hyperband or successive_halving), not {strategy}"
+    f"({names_where(lambda s: s.chunked)}), not {{strategy}}"
 )
 REGRESSION_DATASETS = frozenset({"diabetes"})
 DATASET_FOR_OTHER_TASK = "the {name} dataset is for {task}, but task is {given}"
@@ -45,7 +51,8 @@ SYNTHETIC_IS_CLASSIFICATION = (
 )
 POSITIVE_LABEL_IN_REGRESSION = "positive_label applies to classification, not regression"
 REGRESSION_NEEDS_CV_SEARCH = (
-    "model {model}: regression is searched with grid or random, not {strategy}"
+    f"model {{model}}: regression is searched with {names_where(lambda s: s.regression)}, "
+    "not {strategy}"
 )
 SCORER_FOR_OTHER_TASK = "scoring metric {names} is for {task}, but task is {given}"
 UNKNOWN_SCALED_MODEL = "scaling.models names {names}, which are not models of this experiment"
@@ -64,7 +71,7 @@ DEFAULT_SCORING = {
     "regression": ["r2", "neg_mean_absolute_error", "neg_root_mean_squared_error"],
 }
 GRID_NEEDS_LISTS = (
-    "grid search needs lists of values; {names} is a distribution (use strategy: random)"
+    "{strategy} search needs lists of values; {names} is a distribution (use strategy: random)"
 )
 
 
@@ -110,26 +117,10 @@ class Spaced(_Strict):
 SpaceValue = Annotated[list[Any], Field(min_length=1)] | Distribution | Spaced
 
 
-#: The options each search strategy takes, beyond ``strategy`` and ``space``.
-STRATEGY_OPTIONS: dict[str, frozenset[str]] = {
-    "grid": frozenset({"cv"}),
-    "random": frozenset({"cv", "n_iter"}),
-    "incremental": frozenset(
-        {"max_iter", "n_initial_parameters", "patience", "tol", "decay_rate", "validation_size"}
-    ),
-    "hyperband": frozenset({"max_iter", "aggressiveness", "patience", "tol", "validation_size"}),
-    "successive_halving": frozenset(
-        {
-            "max_iter",
-            "n_initial_parameters",
-            "n_initial_iter",
-            "aggressiveness",
-            "patience",
-            "tol",
-            "validation_size",
-        }
-    ),
-}
+if TYPE_CHECKING:
+    StrategyName = str
+else:  # the registry's names, as pydantic checks and reports them
+    StrategyName = Literal[STRATEGY_NAMES]
 
 
 class SearchSpec(_Strict):
@@ -141,7 +132,7 @@ class SearchSpec(_Strict):
     dropping poor ones early (dask-ml's incremental searches).
     """
 
-    strategy: Literal["grid", "random", "incremental", "hyperband", "successive_halving"]
+    strategy: StrategyName
     space: dict[str, SpaceValue] = Field(default_factory=dict)
     n_iter: int | None = Field(default=None, ge=1)
     cv: int | None = Field(default=None, ge=2)
@@ -159,56 +150,57 @@ class SearchSpec(_Strict):
     @model_validator(mode="after")
     def _check_strategy(self) -> SearchSpec:
         problems = []
-        given = {name for name in STRATEGY_OPTIONS_ALL if getattr(self, name) is not None}
-        misplaced = sorted(given - STRATEGY_OPTIONS[self.strategy])
+        given = {name for name in ALL_OPTIONS if getattr(self, name) is not None}
+        misplaced = sorted(given - self.definition.options)
         if misplaced:
             problems.append(
                 OPTION_NOT_FOR_STRATEGY.format(names=", ".join(misplaced), strategy=self.strategy)
             )
         sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
-        if self.strategy == "grid" and sampled:
-            problems.append(GRID_NEEDS_LISTS.format(names=", ".join(sampled)))
+        if not self.definition.sampled and sampled:
+            problems.append(
+                GRID_NEEDS_LISTS.format(strategy=self.strategy, names=", ".join(sampled))
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
     @property
+    def definition(self) -> Strategy:
+        """The registry's entry of this search's strategy."""
+        return STRATEGIES[self.strategy]
+
+    @property
     def incremental(self) -> bool:
         """Whether candidates are trained with ``partial_fit`` (no cross-validation)."""
-        return self.strategy in INCREMENTAL_STRATEGIES
+        return self.definition.incremental
 
     @property
     def folds(self) -> int:
         """CV folds of a grid or random search (5 unless set)."""
-        return self.cv or 5
+        return self.cv or DEFAULT_FOLDS
+
+    def settings(self) -> dict[str, Any]:
+        """Every option of the strategy: its value, else the strategy's default, else None
+        (left to the search library)."""
+        defaults = self.definition.defaults
+        return {
+            name: value if (value := getattr(self, name)) is not None else defaults.get(name)
+            for name in sorted(self.definition.options)
+        }
 
     @property
     def candidate_count(self) -> int:
         """Number of candidates the search starts with."""
-        if self.strategy == "random":
-            return self.n_iter or 10
-        if self.strategy == "grid":
-            count = 1
-            for values in self.space.values():
-                count *= (
-                    len(values)
-                    if isinstance(values, list)
-                    else values.num
-                    if isinstance(values, Spaced)
-                    else 1
-                )
-            return count
-        if self.strategy == "hyperband":
-            from dask_ml.model_selection import HyperbandSearchCV
-
-            search = HyperbandSearchCV(
-                None, {}, max_iter=self.max_iter or 81, aggressiveness=self.aggressiveness or 3
-            )
-            return int(search.metadata["n_models"])
-        return self.n_initial_parameters or 10
-
-
-STRATEGY_OPTIONS_ALL = frozenset().union(*STRATEGY_OPTIONS.values())
+        sizes = [
+            len(values)
+            if isinstance(values, list)
+            else values.num
+            if isinstance(values, Spaced)
+            else 1
+            for values in self.space.values()
+        ]
+        return self.definition.candidates(self.settings(), sizes)
 
 
 def import_estimator(path: str) -> type:
@@ -441,15 +433,6 @@ class Bound(_Strict):
         return self
 
 
-#: The measures a fairness threshold can bound (``THRESHOLD_LABELS``' keys).
-ThresholdMetric = Literal[
-    "demographic_parity_ratio",
-    "demographic_parity_difference",
-    "equalized_odds_difference",
-    "equalized_odds_ratio",
-]
-
-
 class FairnessSpec(_Strict):
     """Fairness reports of the best models, across groups of sensitive features."""
 
@@ -531,7 +514,7 @@ class ExperimentSpec(_Strict):
             problems.extend(
                 REGRESSION_NEEDS_CV_SEARCH.format(model=m.name, strategy=m.search.strategy)
                 for m in self.models
-                if m.search.incremental
+                if not m.search.definition.regression
             )
         problems.extend(self._fairness_problems())
         if self.scaling is not None and self.scaling.models is not None:
@@ -555,7 +538,7 @@ class ExperimentSpec(_Strict):
         )
         if chunked:
             for model in self.models:
-                if not model.search.incremental:
+                if not model.search.definition.chunked:
                     raise ValueError(
                         CHUNKED_NEEDS_INCREMENTAL.format(
                             model=model.name, strategy=model.search.strategy
@@ -581,11 +564,7 @@ class ExperimentSpec(_Strict):
         for crossed in fairness.intersections:
             if twice := sorted({f for f in crossed if crossed.count(f) > 1}):
                 problems.append(FEATURE_TWICE.format(names=", ".join(twice)))
-        known = (
-            (*CLASSIFICATION_METRICS, *SCORE_METRICS)
-            if self.task == "classification"
-            else REGRESSION_METRICS
-        )
+        known = group_metrics(self.task)
         if wrong := [m for m in fairness.metrics or [] if m not in known]:
             problems.append(
                 FAIRNESS_METRIC_FOR_TASK.format(

@@ -6,8 +6,7 @@ import hashlib
 import json
 
 from mlreport._fs import file_digest
-from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.config._models import DEFAULT_SCORING
+from mlreport.config import DEFAULT_SCORING, ExperimentSpec, ModelSpec
 from mlreport.run._data import data_path
 
 

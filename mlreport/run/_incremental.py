@@ -12,12 +12,12 @@ from sklearn.preprocessing import FunctionTransformer
 
 from mlreport import schema
 from mlreport.config import ExperimentSpec, ModelSpec
+from mlreport.run._builders import SEARCH_BUILDERS, SearchInputs
 from mlreport.run._data import ChunkedData, ExperimentData
 from mlreport.run._guard import GuardedEstimator, GuardedScorer
 from mlreport.run._search import build_pipeline, needs_scaling, seeded_estimator
 from mlreport.run._trials import TrialResult
 
-DEFAULT_INITIAL_ITER = 3  # successive halving: partial_fit calls before the first cut
 GUARDED = "estimator__"  # search-space prefix of the guarded estimator's params
 #: Number of blocks in-memory data is cut into for an incremental search.
 IN_MEMORY_BLOCKS = 10
@@ -102,13 +102,6 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: s
     Candidates are guarded: one whose partial_fit raises is reported under ``topic`` and
     dropped, and the search goes on.
     """
-    from dask_ml.model_selection import (
-        HyperbandSearchCV,
-        IncrementalSearchCV,
-        InverseDecaySearchCV,
-        SuccessiveHalvingSearchCV,
-    )
-
     from mlreport.run._search import search_space
 
     search = model.search
@@ -118,49 +111,13 @@ def build_incremental_search(spec: ExperimentSpec, model: ModelSpec, *, topic: s
     }
     common: dict[str, Any] = {
         "scoring": GuardedScorer(spec.primary),
-        "random_state": spec.seed,
         "test_size": search.validation_size,
         "patience": search.patience or False,
     }
     if search.tol is not None:
         common["tol"] = search.tol
-    if search.strategy == "hyperband":
-        return HyperbandSearchCV(
-            estimator,
-            space,
-            max_iter=search.max_iter or 81,
-            aggressiveness=search.aggressiveness or 3,
-            **common,
-        )
-    if search.strategy == "successive_halving":
-        return SuccessiveHalvingSearchCV(
-            estimator,
-            space,
-            n_initial_parameters=search.n_initial_parameters or 10,
-            n_initial_iter=search.n_initial_iter or DEFAULT_INITIAL_ITER,
-            max_iter=search.max_iter,
-            aggressiveness=search.aggressiveness or 3,
-            **common,
-        )
-    initial = search.n_initial_parameters or 10
-    max_iter = search.max_iter or 100
-    if search.decay_rate is not None:
-        return InverseDecaySearchCV(
-            estimator,
-            space,
-            n_initial_parameters=initial,
-            max_iter=max_iter,
-            decay_rate=search.decay_rate,
-            **common,
-        )
-    return IncrementalSearchCV(
-        estimator,
-        space,
-        n_initial_parameters=initial,
-        max_iter=max_iter,
-        decay_rate=None,
-        **common,
-    )
+    inputs = SearchInputs(estimator, space, search.settings(), common, seed=spec.seed)
+    return SEARCH_BUILDERS[search.strategy](inputs)
 
 
 def incremental_trials(

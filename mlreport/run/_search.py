@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mlreport.config import Distribution, ExperimentSpec, ModelSpec, Spaced
+from mlreport.run._builders import SEARCH_BUILDERS, SearchInputs
 
 ESTIMATOR_STEP = "model"
 _TREE_MODULES = ("sklearn.tree", "sklearn.ensemble", "xgboost", "lightgbm", "catboost")
@@ -88,30 +89,21 @@ def build_search(
     categorical: list[str],
     scheduler: Any,
 ) -> Any:
-    """A dask-ml grid or randomized search over the model's pipeline."""
-    from dask_ml.model_selection import GridSearchCV, RandomizedSearchCV
-
+    """The cross-validated dask-ml search of the model's strategy over its pipeline."""
     pipeline = build_pipeline(model, numeric=numeric, categorical=categorical, seed=spec.seed)
     common: dict[str, Any] = {
         "scoring": list(spec.scoring),
         # dask-ml's own refit picks the best candidate by a rank that breaks when a
         # candidate failed (NaN score); mlreport picks and refits the best itself.
         "refit": False,
-        "cv": model.search.folds,
         "error_score": np.nan,
         "return_train_score": False,
         "scheduler": scheduler,
     }
-    space = search_space(model)
-    if model.search.strategy == "grid":
-        return GridSearchCV(pipeline, space or {}, **common)
-    return RandomizedSearchCV(
-        pipeline,
-        space,
-        n_iter=model.search.candidate_count,
-        random_state=spec.seed,
-        **common,
+    inputs = SearchInputs(
+        pipeline, search_space(model), model.search.settings(), common, seed=spec.seed
     )
+    return SEARCH_BUILDERS[model.search.strategy](inputs)
 
 
 def fit_candidate(pipeline: Pipeline, params: dict[str, Any], X: Any, y: Any) -> Pipeline:

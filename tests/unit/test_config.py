@@ -5,9 +5,15 @@ from typing import get_args
 
 import pytest
 
-from mlreport.analysis import DEFAULT_THRESHOLDS, THRESHOLD_METRICS, FairnessSettings, Threshold
 from mlreport.config import (
+    CLASSIFICATION_METRICS,
+    DEFAULT_THRESHOLDS,
+    REGRESSION_METRICS,
+    SCORE_METRICS,
+    THRESHOLD_METRICS,
     Distribution,
+    FairnessSettings,
+    Threshold,
     discover_experiment_files,
     load_experiments,
     load_site_settings,
@@ -23,6 +29,7 @@ from mlreport.config._models import (
 from mlreport.errors import ConfigError
 from mlreport.run import search_space
 from mlreport.run._fingerprint import model_fingerprint
+from mlreport.text import METRIC_LABELS, THRESHOLD_LABELS
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -363,7 +370,9 @@ def test_fairness_needs_sensitive_features_and_regression_has_no_thresholds(
 
 
 def test_threshold_names_in_config_are_the_analysis_measures() -> None:
-    assert set(get_args(ThresholdMetric)) == set(THRESHOLD_METRICS)
+    assert get_args(ThresholdMetric) == THRESHOLD_METRICS == tuple(THRESHOLD_LABELS)
+    named = (*CLASSIFICATION_METRICS, *SCORE_METRICS, *REGRESSION_METRICS)
+    assert set(named) == set(METRIC_LABELS)
 
 
 def test_fairness_settings_do_not_change_the_search_fingerprint(tmp_path: Path) -> None:

@@ -21,19 +21,21 @@ from fairlearn.metrics import (
 from sklearn.metrics import accuracy_score, confusion_matrix, precision_score, roc_auc_score
 
 from mlreport.analysis._fairness import (
-    CLASSIFICATION_METRICS,
-    DEFAULT_THRESHOLDS,
     MULTICLASS,
-    THRESHOLD_METRICS,
     UNKNOWN_FEATURE,
     UNKNOWN_METRIC,
-    UNKNOWN_THRESHOLD,
-    FairnessSettings,
-    Threshold,
     _classification_metrics,
     _resampled_counts,
     fairness_report,
     model_fairness,
+)
+from mlreport.config import (
+    CLASSIFICATION_METRICS,
+    DEFAULT_THRESHOLDS,
+    THRESHOLD_METRICS,
+    UNKNOWN_THRESHOLD,
+    FairnessSettings,
+    Threshold,
 )
 from mlreport.text import fairness_findings, undefined_reason
 

@@ -10,15 +10,13 @@ import pandas as pd
 
 from mlreport import schema
 from mlreport.analysis import (
-    FairnessSettings,
-    Threshold,
     analyse,
     experiment_fairness,
     experiment_results,
     fairness_report,
     worst_outcomes,
 )
-from mlreport.config import SiteSettings
+from mlreport.config import FairnessSettings, SiteSettings, Threshold
 from mlreport.dataset import Dataset
 from mlreport.site import build_pages, model_path, render_page
 from mlreport.site._build import template_environment

@@ -9,16 +9,18 @@ from typing import get_args
 
 import mlreport
 from mlreport.analysis import (
-    CLASSIFICATION_METRICS,
-    REGRESSION_METRICS,
-    SCORE_METRICS,
-    THRESHOLD_METRICS,
     ModelFairness,
     Route,
     ScalingRun,
     fairness_report,
     model_scaling,
     threshold_outcomes,
+)
+from mlreport.config import (
+    CLASSIFICATION_METRICS,
+    REGRESSION_METRICS,
+    SCORE_METRICS,
+    THRESHOLD_METRICS,
 )
 from mlreport.text import (
     METRIC_LABELS,
