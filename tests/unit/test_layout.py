@@ -1,11 +1,14 @@
-"""The package layout keeps its promises: which modules import which, what loads what."""
+"""The package layout keeps its promises: which modules import which, what loads what,
+which Python it needs."""
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -71,3 +74,21 @@ def test_the_run_stage_names_are_imported_on_first_use() -> None:
         assert getattr(mlreport.run, name).__name__ == name
     with pytest.raises(AttributeError, match="no attribute 'missing'"):
         _ = mlreport.run.missing  # type: ignore[attr-defined]
+
+
+def python_floor() -> tuple[int, int]:
+    """The oldest Python of ``requires-python`` (a lone ``>=X.Y``)."""
+    requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
+    match = re.fullmatch(r">=\s*(\d+)\.(\d+)", requires.strip())
+    assert match, f"requires-python {requires!r} is not one '>=X.Y' floor"
+    return int(match[1]), int(match[2])
+
+
+def test_the_tools_check_the_python_floor_of_requires_python() -> None:
+    major, minor = python_floor()
+    tools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]
+    assert tools["ruff"]["target-version"] == f"py{major}{minor}"
+    assert tools["mypy"]["python_version"] == f"{major}.{minor}"
+    vermin_targets = re.findall(r"vermin .*-t=(\S+)", (REPO / ".ci" / "run").read_text())
+    assert vermin_targets == [f"{major}.{minor}-"]
+    assert f"Python ≥ {major}.{minor}," in (REPO / "README.md").read_text()
