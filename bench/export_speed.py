@@ -7,7 +7,7 @@ is at least 20x faster than reading the same store with ``mlflow.search_runs()``
 The store is generated first (untimed) in a temporary directory: ``--runs`` runs (default
 10,000; ``--quick`` 1,000) in 10 experiments, each run with 10 params, 10 metrics of
 which 3 have a 100-step history, and 5 tags, written in one transaction per 1,000 runs
-through ``mlreport.tracking.Tracker.log_finished_runs``.
+through ``mlreport.run.tracking.Tracker.log_finished_runs``.
 
 Timed, alternating which goes first, ``--repeats`` times:
 
@@ -61,7 +61,7 @@ EXPERIMENTS = 10
 
 def generate(uri: str, runs: int, first_number: int = 0) -> None:
     """Write ``runs`` finished runs (numbered from ``first_number``) over the experiments."""
-    from mlreport.tracking import FinishedRun, RunRecord, Tracker
+    from mlreport.run.tracking import FinishedRun, RunRecord, Tracker
 
     tracker = Tracker(uri)
     experiments = [

@@ -29,7 +29,7 @@ in that temporary directory (MLflow writes artifacts under the working directory
 Printed: overhead = (mlreport time - bare time) / bare time, which also counts what
 mlreport does besides logging (connecting a client, hashing the configuration, building
 the predictions table); and, timed separately by wrapping every method of
-``mlreport.tracking.Tracker`` (the only writer of MLflow), the time spent logging alone,
+``mlreport.run.tracking.Tracker`` (the only writer of MLflow), the time spent logging alone,
 as a share of the bare search time and per trial. mlreport's own ``search_wall_time_s``
 metric shows how much of the difference is run-to-run noise of the search itself.
 
@@ -183,7 +183,7 @@ class TrackerClock:
         self._depth = 0
 
     def install(self) -> None:
-        from mlreport.tracking import Tracker
+        from mlreport.run.tracking import Tracker
 
         for name in TRACKER_METHODS:
             setattr(Tracker, name, self._wrap(name, getattr(Tracker, name)))

@@ -7,7 +7,7 @@ linearly in the page count (log-log slope <= 1.1), a rebuild with nothing change
 5 s, and a median page of at most 150 KB.
 
 The stores (untimed, cached in ``--store-dir``): real SQLite MLflow stores written through
-``mlreport.tracking.Tracker`` as ``mlreport run`` writes them (experiments tagged
+``mlreport.run.tracking.Tracker`` as ``mlreport run`` writes them (experiments tagged
 ``mlreport.experiment`` with a description; per model a ``search`` run with its search
 settings as params, its trials as ``trial`` child runs with ``cv_<scorer>_mean``/``_std``,
 ``fit_time_s``, ``score_time_s`` and ``rank``, a few failed, and one ``best`` run with
@@ -285,7 +285,7 @@ def _model_plan(
 ) -> ModelPlan:
     """The search, trial and best runs of one model, with the tags mlreport gives them."""
     from mlreport import schema
-    from mlreport.tracking import FinishedRun, RunRecord
+    from mlreport.run.tracking import FinishedRun, RunRecord
 
     base = {
         schema.TAG_EXPERIMENT: experiment,
@@ -444,7 +444,7 @@ def ensure_store(size: StoreSize, store_dir: Path) -> Path:
     home = os.getcwd()
     os.chdir(folder)  # MLflow puts an SQLite store's artifacts in ./mlruns
     try:
-        from mlreport.tracking import Tracker
+        from mlreport.run.tracking import Tracker
 
         tracker = Tracker(f"sqlite:///{database}")
         with timed() as made:

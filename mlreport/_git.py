@@ -45,6 +45,14 @@ def git(
     return done.stdout.strip()
 
 
+def git_commit(directory: Path) -> str:
+    """The current commit of the git repository holding ``directory``, or ''."""
+    try:
+        return git(["rev-parse", "HEAD"], cwd=directory, check=False, timeout=10)
+    except OSError:
+        return ""
+
+
 def _subcommand(arguments: list[str]) -> str:
     """The git subcommand of an argument list (after ``--git-dir``/``--work-tree`` pairs)."""
     words = iter(arguments)

@@ -131,9 +131,9 @@ def build(
     tracking_uri: str | None, scheduler: str | None, data_dir: Path, out_dir: Path, force: bool
 ) -> None:
     """Run changed experiments, export the tracking store and build the site."""
+    from mlreport._store import resolve_tracking_uri
     from mlreport.pipeline import Project
     from mlreport.pipeline import build as build_all
-    from mlreport.tracking import resolve_tracking_uri
 
     started = time.monotonic()
     with progress_bar() as progress:
@@ -165,9 +165,9 @@ def run(
     files: tuple[Path, ...], tracking_uri: str | None, scheduler: str | None, force: bool
 ) -> None:
     """Run experiments (default: every experiments/*.yaml)."""
+    from mlreport._store import resolve_tracking_uri
     from mlreport.pipeline import Project, load_project
     from mlreport.run import run_experiments
-    from mlreport.tracking import resolve_tracking_uri
 
     _, specs = load_project(Project(), files)
     with progress_bar() as progress:
@@ -194,8 +194,8 @@ def run(
 def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
     """Export every run of the MLflow store to a Parquet dataset (only changes, if the
     folder holds a previous export of the same store)."""
+    from mlreport._store import resolve_tracking_uri
     from mlreport.export import export_store
-    from mlreport.tracking import resolve_tracking_uri
 
     started = time.monotonic()
     with progress_bar() as progress:
@@ -371,6 +371,7 @@ def fairness(
     """Fairness report of predictions made elsewhere (a scored CSV or Parquet file)."""
     import tempfile
 
+    from mlreport._store import resolve_tracking_uri
     from mlreport.fairness import (
         ScoredColumns,
         default_model_name,
@@ -384,7 +385,6 @@ def fairness(
         settings_for,
         write_report_site,
     )
-    from mlreport.tracking import resolve_tracking_uri
 
     features = tuple(f.strip() for f in sensitive.split(",") if f.strip())
     settings = settings_for(

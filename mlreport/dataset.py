@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlreport import schema
-from mlreport._arrow import sort_rows
 from mlreport._fs import file_digest
+from mlreport._sort import sort_rows
 from mlreport.errors import DatasetError
 
 NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"

@@ -227,7 +227,7 @@ class LogTarget:
 def log_target(tracking_uri: str, experiment: str, model: str) -> LogTarget:
     """Check that ``model`` may be logged to ``experiment``: not a model mlreport searched
     there (its next build would search it again), and read the experiment's settings."""
-    from mlreport.tracking import Tracker
+    from mlreport.run.tracking import Tracker
 
     tracker = Tracker(tracking_uri)
     found = tracker.existing_experiment(experiment)
@@ -272,7 +272,7 @@ def log_to_tracking(
     """Log the predictions as a model of the target experiment (a search run without trials
     and its best run holding the predictions), for the next build's site; the best run's id.
     The experiment's description and own fairness settings are left as they are."""
-    from mlreport.tracking import RunRecord, Tracker
+    from mlreport.run.tracking import RunRecord, Tracker
 
     tracker = Tracker(target.tracking_uri)
     tags = {} if target.settings is not None else {schema.TAG_FAIRNESS: settings.to_json()}

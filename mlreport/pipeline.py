@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from rich.progress import Progress
 
 from mlreport._fs import ensure_replaceable
+from mlreport._git import git_commit
 from mlreport.analysis import analyse
 from mlreport.config import (
     EXPERIMENTS_DIR,
@@ -26,7 +27,6 @@ from mlreport.export import ExportSummary, export_store
 from mlreport.history import record_build
 from mlreport.schema import MANIFEST_FILE
 from mlreport.site import SITE_MARKER, SiteSummary, build_site
-from mlreport.tracking import git_commit
 
 if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only when asked
     from mlreport.run import RunSummary

@@ -18,6 +18,7 @@ from rich.progress import Progress
 from sklearn.metrics import get_scorer
 
 from mlreport import schema
+from mlreport._git import git_commit
 from mlreport.config import ExperimentSpec, ModelSpec
 from mlreport.errors import MlreportError, describe
 from mlreport.run._cluster import dask_client
@@ -54,7 +55,7 @@ from mlreport.run._trials import (
     failure_reason,
     trial_results,
 )
-from mlreport.tracking import FinishedRun, RunRecord, Tracker, git_commit, now_ms
+from mlreport.run.tracking import FinishedRun, RunRecord, Tracker, now_ms
 
 Status = Literal["ran", "skipped", "failed"]
 

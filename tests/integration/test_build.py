@@ -319,6 +319,7 @@ def test_non_editable_install_builds_from_another_directory(project: Path, tmp_p
     )
     assert (target / "mlreport" / "templates" / "experiment.md.j2").is_file()
     assert (target / "mlreport" / "site_config" / "mkdocs.yml").is_file()
+    assert (target / "mlreport" / "py.typed").is_file()  # type checkers read its hints
     elsewhere.mkdir()
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(

@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from mlreport import export, schema
+from mlreport import schema
 from mlreport.dataset import read_dataset
-from mlreport.export import ExportSummary, export_store
-from mlreport.tracking import FinishedRun, RunRecord, Tracker
+from mlreport.export import ExportSummary, _writer, export_store
+from mlreport.run.tracking import FinishedRun, RunRecord, Tracker
 from tests.builders import DatasetBuilder
 from tests.conftest import REPO, free_port, run_cli
 
@@ -238,8 +238,8 @@ def test_an_incremental_export_reads_only_changed_runs_and_equals_a_full_export(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(export, "PART_ROWS", 240)  # three runs per history file
-    monkeypatch.setattr(export, "PART_RUNS_ESTIMATED", 3)  # the same when sizes are guessed
+    monkeypatch.setattr(_writer, "PART_ROWS", 240)  # three runs per history file
+    monkeypatch.setattr(_writer, "PART_RUNS_ESTIMATED", 3)  # the same when sizes are guessed
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     tracker = Tracker(uri)
     client = tracker.client

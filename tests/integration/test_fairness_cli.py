@@ -20,9 +20,9 @@ from sklearn.metrics import roc_auc_score
 
 from mlreport import schema
 from mlreport.fairness import MISSING_COLUMNS, MODEL_TAKEN, OTHER_SETTINGS, UNKNOWN_POSITIVE
+from mlreport.run.tracking import Tracker
 from mlreport.site import page_url
 from mlreport.site._links import fairness_path
-from mlreport.tracking import Tracker
 from tests.conftest import REPO, run_cli
 from tests.htmltools import table_rows, visible_text
 

@@ -10,7 +10,7 @@ import pytest
 
 from mlreport import schema
 from mlreport.errors import TrackingError
-from mlreport.tracking import PARAM_VALUE_LIMIT, FinishedRun, RunRecord, Tracker
+from mlreport.run.tracking import PARAM_VALUE_LIMIT, FinishedRun, RunRecord, Tracker
 
 pytestmark = pytest.mark.integration
 

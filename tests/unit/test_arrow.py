@@ -1,4 +1,4 @@
-"""The export's Arrow helpers: row order and which runs differ between two reads."""
+"""Arrow helpers: row order (export and dataset) and which runs differ between two reads."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import math
 
 import pyarrow as pa
 
-from mlreport._arrow import runs_with_differences, sort_rows
+from mlreport._sort import sort_rows
+from mlreport.export._arrow import runs_with_differences
 
 
 def test_runs_with_differences_names_new_changed_and_removed_runs_only() -> None:

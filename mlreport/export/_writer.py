@@ -1,4 +1,4 @@
-"""Export every experiment and run of an MLflow tracking store to the Parquet dataset.
+"""The dataset writer: a tracking store's experiments and runs into the Parquet dataset.
 
 An export reads the store's catalog (experiments, runs, params, tags, latest metrics),
 which is small, whole every time. Metric histories, the bulk of a store, are read only
@@ -31,12 +31,13 @@ import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from mlreport import __version__, schema
-from mlreport._arrow import runs_with_differences, sort_rows
 from mlreport._fs import replacing
-from mlreport._store_client import ClientStoreReader
-from mlreport._store_sql import SqlStoreReader, connectorx_uri
+from mlreport._sort import sort_rows
+from mlreport._store import open_sqlite_without_pool, sqlite_path
 from mlreport.errors import TrackingError
-from mlreport.tracking import open_sqlite_without_pool, sqlite_path
+from mlreport.export._arrow import runs_with_differences
+from mlreport.export._store_client import ClientStoreReader
+from mlreport.export._store_sql import SqlStoreReader, connectorx_uri
 
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"

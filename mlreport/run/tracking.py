@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import sqlite3
 import tempfile
 import time
 import uuid
@@ -18,27 +16,13 @@ from typing import Any
 import pandas as pd
 
 from mlreport import schema
-from mlreport._git import git
+from mlreport._store import open_sqlite_without_pool, use_write_ahead_log
 from mlreport.errors import TrackingError
 
-DEFAULT_TRACKING_URI = "sqlite:///mlflow.db"
 UNREACHABLE_STORE = "cannot use the MLflow tracking store {uri}: {reason}"
 PARAM_VALUE_LIMIT = 6000  # MLflow's limit on a param value
 _BATCH_ENTITIES = 1000  # log_batch limits
 _BATCH_PARAMS_AND_TAGS = 100
-
-
-def resolve_tracking_uri(uri: str | None) -> str:
-    """``--tracking-uri``, else ``MLFLOW_TRACKING_URI``, else the embedded SQLite store."""
-    return uri or os.environ.get("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI
-
-
-def git_commit(directory: Path) -> str:
-    """The current commit of the git repository holding ``directory``, or ''."""
-    try:
-        return git(["rev-parse", "HEAD"], cwd=directory, check=False, timeout=10)
-    except OSError:
-        return ""
 
 
 def param_value(value: Any) -> str:
@@ -264,51 +248,6 @@ class Tracker:
                 serialization_format="cloudpickle",
                 pip_requirements=[f"scikit-learn=={sklearn.__version__}"],
             )
-
-
-_POOL_CLASS = "MLFLOW_SQLALCHEMYSTORE_POOLCLASS"
-
-
-def sqlite_path(uri: str) -> Path | None:
-    """The database file of a ``sqlite:///`` tracking URI; None for any other store."""
-    prefix = "sqlite:///"
-    if not uri.startswith(prefix):
-        return None
-    path = uri[len(prefix) :].split("?", 1)[0]
-    return Path(path) if path and path != ":memory:" else None
-
-
-def open_sqlite_without_pool(uri: str) -> None:
-    """Have MLflow close its SQLite connections after each call (unless the user chose).
-
-    The export's reader, connectorx, brings its own SQLite library. When its connection
-    to a WAL database closes, that library believes it is the last one (POSIX locks do
-    not tell two libraries of one process apart), checkpoints and deletes the ``-wal``
-    and ``-shm`` files, and any connection this process's ``sqlite3`` keeps open fails
-    from then on with "disk I/O error". Without a pool there is none to keep.
-    """
-    if sqlite_path(uri) is not None:
-        os.environ.setdefault(_POOL_CLASS, "NullPool")
-
-
-def use_write_ahead_log(uri: str) -> None:
-    """Switch an SQLite store to write-ahead logging, once: the setting stays in the file.
-
-    Each MLflow write is its own transaction; in SQLite's default rollback-journal mode
-    every commit syncs the disk several times, in WAL mode once. That makes logging a
-    trial about a third cheaper, and lets readers (``mlflow ui``, ``mlreport export``)
-    read while a build writes. A store that is busy or read-only is left as it is.
-    """
-    path = sqlite_path(uri)
-    if path is None:
-        return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(path, timeout=1.0) as connection:
-            connection.execute("PRAGMA journal_mode=WAL")
-        connection.close()
-    except (OSError, sqlite3.Error):
-        return  # MLflow reports a store it cannot open with its own message
 
 
 def _entities(record: RunRecord, timestamp: int) -> tuple[list[Any], list[Any], list[Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from mlreport import schema
-from mlreport._store_sql import SQL_INFINITY
+from mlreport.export._store_sql import SQL_INFINITY
 
 _PAGE_SIZE = 1000
 _HISTORY_THREADS = 8
