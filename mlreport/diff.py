@@ -22,8 +22,8 @@ from mlreport.analysis import (
     compare_exports,
 )
 from mlreport.dataset import read_dataset
-from mlreport.site import _format as fmt
 from mlreport.text import THRESHOLD_LABELS, grouping_label
+from mlreport.text import display as fmt
 
 #: GitHub's limit on the body of a comment.
 COMMENT_LIMIT = 65_536

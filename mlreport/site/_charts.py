@@ -23,9 +23,9 @@ from mlreport.analysis import (
     RegressionSummary,
     worst_outcomes,
 )
-from mlreport.site import _format as fmt
 from mlreport.site._models import Chart, embeddable_json
 from mlreport.text import METRIC_LABELS, THRESHOLD_LABELS, grouping_label
+from mlreport.text import display as fmt
 
 
 def score_vs_fit_time(result: ExperimentResult, *, chart_id: str) -> Chart | None:

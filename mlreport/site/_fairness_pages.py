@@ -14,7 +14,6 @@ from mlreport.analysis import (
     threshold_outcomes,
     worst_outcomes,
 )
-from mlreport.site import _format as fmt
 from mlreport.site._charts import (
     fairness_tradeoff_chart,
     group_confusion_chart,
@@ -46,6 +45,7 @@ from mlreport.text import (
     grouping_label,
     threshold_verdict,
 )
+from mlreport.text import display as fmt
 
 TOO_SMALL = "too small to judge"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from mlreport.analysis import ExperimentTrend
-from mlreport.site import _format as fmt
 from mlreport.site._charts import trend_chart
 from mlreport.site._links import HISTORY_PATH, experiment_path, relative_url
 from mlreport.site._models import Cell, Chart, Column, HistoryPage, Table
+from mlreport.text import display as fmt
 
 
 def history_page(trends: tuple[ExperimentTrend, ...]) -> HistoryPage:

@@ -24,7 +24,6 @@ from mlreport.analysis import (
 )
 from mlreport.config import SiteSettings
 from mlreport.dataset import Dataset
-from mlreport.site import _format as fmt
 from mlreport.site._charts import (
     beeswarm_chart,
     best_so_far,
@@ -63,6 +62,7 @@ from mlreport.site._models import (
     Table,
 )
 from mlreport.site._registry import ExperimentContext, SiteContext
+from mlreport.text import display as fmt
 from mlreport.text import route_label, scaling_sentences
 
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances

@@ -4,6 +4,7 @@ which Python it needs."""
 from __future__ import annotations
 
 import ast
+import importlib
 import os
 import re
 import subprocess
@@ -71,7 +72,8 @@ def test_commands_that_run_no_search_load_neither_scikit_learn_nor_dask() -> Non
 def test_the_run_stage_names_are_imported_on_first_use() -> None:
     assert sorted(mlreport.run.__all__) == sorted(mlreport.run._MODULES)
     for name in mlreport.run.__all__:
-        assert getattr(mlreport.run, name).__name__ == name
+        defined = getattr(importlib.import_module(mlreport.run._MODULES[name]), name)
+        assert getattr(mlreport.run, name) is defined
     with pytest.raises(AttributeError, match="no attribute 'missing'"):
         _ = mlreport.run.missing  # type: ignore[attr-defined]
 

@@ -173,7 +173,7 @@ def test_front_matter_title_is_escaped_yaml() -> None:
 
 @pytest.mark.parametrize(("value", "text"), [(math.nan, "—"), (math.inf, "+inf"), (0.5, "0.5000")])
 def test_scores_render_non_finite_values(value: float, text: str) -> None:
-    from mlreport.site._format import score
+    from mlreport.text.display import score
 
     assert score(value) == text
 

@@ -1,4 +1,5 @@
-"""Display strings for numbers and values (pure)."""
+"""Display strings for numbers and values in tables and summaries (pure): shared by the
+site's tables and `diff`'s Markdown."""
 
 from __future__ import annotations
 
