@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from mlreport.analysis import _model_fairness, analyse
+from mlreport.analysis import ExperimentResult, _model_fairness, analyse
 from mlreport.cli import cli
 from mlreport.config import SiteSettings
 from mlreport.dataset import read_dataset
@@ -76,20 +76,24 @@ def trial_count_kind(tmp_path: Path) -> Iterator[PageKind]:
     unregister_page_kind(kind.name)
 
 
-def test_a_page_family_registered_by_a_test_is_built_and_listed(
-    trial_count_kind: PageKind, tmp_path: Path
-) -> None:
-    dataset = two_model_dataset().build()
-    analysis = analyse(dataset)
-    (result,) = analysis.results
+def demo_site(tmp_path: Path) -> tuple[Path, ExperimentResult]:
+    """The site of the two-model demo export (analysed in memory), and its experiment."""
+    analysis = analyse(two_model_dataset().build())
     site = tmp_path / "site"
     build_site(
         tmp_path / "export",
         site,
         settings=SiteSettings(),
-        work_dir=tmp_path / "work",
+        work_dir=tmp_path / "w",
         analysis=analysis,
     )
+    return site, analysis.results[0]
+
+
+def test_a_page_family_registered_by_a_test_is_built_and_listed(
+    trial_count_kind: PageKind, tmp_path: Path
+) -> None:
+    site, result = demo_site(tmp_path)
     path = f"experiments/{slug(result.name)}/trial-count.md"
     html = (site / page_url(path)).read_text()
     assert f"has {result.trial_count} trials." in html
@@ -102,15 +106,7 @@ def test_a_page_family_registered_by_a_test_is_built_and_listed(
 def test_the_built_in_pages_are_unchanged_without_the_registered_family(
     tmp_path: Path,
 ) -> None:
-    analysis = analyse(two_model_dataset().build())
-    site = tmp_path / "site"
-    build_site(
-        tmp_path / "export",
-        site,
-        settings=SiteSettings(),
-        work_dir=tmp_path / "w",
-        analysis=analysis,
-    )
+    site, _ = demo_site(tmp_path)
     assert not list(site.rglob("trial-count*"))
     assert "Trial counts" not in (site / "index.html").read_text()
 
@@ -131,13 +127,7 @@ def test_a_page_of_a_type_no_kind_declares_is_refused(
     )
     try:
         with pytest.raises(TypeError, match="built a Stray, not a TrialCountPage"):
-            build_site(
-                tmp_path / "export",
-                tmp_path / "site",
-                settings=SiteSettings(),
-                work_dir=tmp_path / "w",
-                analysis=analyse(two_model_dataset().build()),
-            )
+            demo_site(tmp_path)
     finally:
         unregister_page_kind("stray")
     assert not (tmp_path / "site").exists()
