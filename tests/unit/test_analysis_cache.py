@@ -35,6 +35,8 @@ def test_an_unchanged_experiment_is_read_from_the_cache(calls: list[int], tmp_pa
     assert again.fairness(again.results[0]) == reports
     assert len(calls) == 2
     assert again.evaluations(again.results[0]).keys() == {"lr", "forest"}
+    whole = again.experiment(again.results[0])  # every part, as one frozen result
+    assert whole.fairness == reports and whole.evaluations.keys() == {"lr", "forest"}
 
 
 def test_changed_predictions_are_analysed_again(calls: list[int], tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""The direction of imports between stages (DESIGN.md, README "Architecture")."""
+"""The direction of imports between stages (the README's "Architecture")."""
 
 from __future__ import annotations
 
