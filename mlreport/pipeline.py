@@ -124,6 +124,4 @@ def build(
         progress=progress,
         analysis=analysis,
     )
-    if analysis.cache is not None:
-        analysis.cache.prune()  # results no build, check or diff read for a month
     return BuildSummary(run=run, export=exported, site=site)

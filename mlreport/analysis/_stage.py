@@ -40,6 +40,8 @@ from mlreport.dataset import Dataset, experiment_digests
 ANALYSIS_LIBRARIES = ("fairlearn", "numpy", "pandas", "pycm", "scikit-learn", "scipy")
 #: Cached results not read for this long are removed by ``AnalysisCache.prune``.
 CACHE_DAYS = 30
+#: The layout of a cached entry; another value is an entry of another layout.
+CACHE_FORMAT = "mlreport-analysis-1"
 
 Part = TypeVar("Part")
 
@@ -55,60 +57,77 @@ class ExperimentAnalysis:
 
 
 class AnalysisCache:
-    """Results on disk, one file per experiment part, named by content hash."""
+    """Results on disk, one file per experiment part, named by content hash. Each file
+    holds ``(CACHE_FORMAT, key, result)``: anything else found under a key (a damaged,
+    foreign or older file) is removed and computed again. The first result a process
+    stores prunes the folder (``prune``)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self._pruned = False
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> Any | None:
-        """The result stored under ``key``; None if there is none or it cannot be read
-        (a damaged file is computed again)."""
+    def get(self, key: str, kind: type) -> Any | None:
+        """The result of type ``kind`` stored under ``key``; None if there is none or it
+        cannot be read."""
         file = self._file(key)
         try:
             with file.open("rb") as stream:
-                value = pickle.load(stream)
+                entry = pickle.load(stream)
         except OSError:  # not cached, or a folder that cannot be read
             return None
-        except Exception:  # a damaged or foreign file: compute it again
+        except Exception:  # a damaged or foreign file
+            entry = None
+        if not (
+            isinstance(entry, tuple)
+            and len(entry) == 3
+            and entry[:2] == (CACHE_FORMAT, key)
+            and isinstance(entry[2], kind)
+        ):
             with contextlib.suppress(OSError):
                 file.unlink()
             return None
         now = time.time()
         with contextlib.suppress(OSError):
             os.utime(file, (now, now))  # read recently: kept by prune
-        return value
+        return entry[2]
 
     def put(self, key: str, value: Any) -> None:
         """Store ``value`` atomically (a reader never sees half a file); a cache that
         cannot be written only costs the next run the computation."""
+        if not self._pruned:
+            self._pruned = True
+            self.prune()
         file = self._file(key)
         partial = file.with_name(f".{file.name}.tmp-{os.getpid()}")
         try:
             file.parent.mkdir(parents=True, exist_ok=True)
             with partial.open("wb") as stream:
-                pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump((CACHE_FORMAT, key, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, file)
         except OSError:
             with contextlib.suppress(OSError):
                 partial.unlink()
 
     def prune(self, *, days: float = CACHE_DAYS) -> None:
-        """Remove results not read for ``days``."""
-        oldest = time.time() - days * 86400
-        for file in self.folder.glob("*/*.pickle"):
-            try:
-                if file.stat().st_mtime < oldest:
-                    file.unlink()
-            except OSError:
-                continue
+        """Remove results not read for ``days``, and partial files a killed process left
+        more than a day ago."""
+        now = time.time()
+        for pattern, oldest in (("*/*.pickle", now - days * 86400), ("*/.*.tmp-*", now - 86400)):
+            for file in self.folder.glob(pattern):
+                try:
+                    if file.stat().st_mtime < oldest:
+                        file.unlink()
+                except OSError:
+                    continue
 
 
 class Analysis:
     """The analysis of one dataset: its experiments' results, and each experiment's
-    costly parts on demand (``fairness``, ``evaluations``, ``scalings``)."""
+    costly parts on demand (``fairness``, ``evaluations``, ``scalings``), which take one
+    of ``results`` (a part is kept by the experiment's name and content hash)."""
 
     def __init__(self, dataset: Dataset, *, cache: AnalysisCache | None = None) -> None:
         self.dataset = dataset
@@ -157,15 +176,17 @@ class Analysis:
 
     def fairness(self, result: ExperimentResult) -> tuple[ModelFairness, ...]:
         """The fairness reports of the experiment's best models with sensitive features."""
-        return self._part(result, "fairness", lambda: experiment_fairness(self.dataset, result))
+        return self._part(
+            result, "fairness", tuple, lambda: experiment_fairness(self.dataset, result)
+        )
 
     def evaluations(self, result: ExperimentResult) -> dict[str, ModelEvaluation]:
         """Model name -> its best model's evaluation, for models with test predictions."""
-        return self._part(result, "evaluations", lambda: self._evaluate(result))
+        return self._part(result, "evaluations", dict, lambda: self._evaluate(result))
 
     def scalings(self, result: ExperimentResult) -> tuple[ModelScaling, ...]:
         """The training-time scaling of each model that was measured."""
-        return self._part(result, "scalings", lambda: self._scale(result))
+        return self._part(result, "scalings", tuple, lambda: self._scale(result))
 
     def experiment(self, result: ExperimentResult) -> ExperimentAnalysis:
         return ExperimentAnalysis(
@@ -175,7 +196,9 @@ class Analysis:
             fairness=self.fairness(result),
         )
 
-    def _part(self, result: ExperimentResult, part: str, compute: Callable[[], Part]) -> Part:
+    def _part(
+        self, result: ExperimentResult, part: str, kind: type, compute: Callable[[], Part]
+    ) -> Part:
         memo_key = (result.name, part)
         if memo_key in self._parts:
             cached: Part = self._parts[memo_key]
@@ -188,7 +211,7 @@ class Analysis:
             result.name,
             self.experiment_digest(result),
         )
-        value = self.cache.get(key) if self.cache is not None else None
+        value = self.cache.get(key, kind) if self.cache is not None else None
         if value is None:
             value = compute()
             if self.cache is not None:

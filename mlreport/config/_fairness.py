@@ -1,8 +1,8 @@
 """The fairness vocabulary: group metrics, threshold measures and the reports' settings.
 
 What an experiment file may name and what its fairness reports compare. The analysis
-computes these metrics and measures; how sentences name them is not configuration and
-stays with the analysis.
+computes these metrics and measures; how sentences name them is not configuration: the
+text layer (``mlreport.text``) names them.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+import inspect
 import json
 import logging
 import os
@@ -306,6 +307,7 @@ def _content_key(settings: SiteSettings) -> str:
             f"{k.name}:{k.template}:{k.scope}:{k.nav_section}:{k.model_type.__qualname__}"
             for k in PAGE_KINDS
         ),
+        *_foreign_sources(),
         *(
             f"{f.name}\n{f.read_text(encoding='utf-8')}"
             for folder in _template_dirs()
@@ -379,6 +381,22 @@ def _build_html(
         progress.update(task, total=1, completed=1)
     store.keep_only({p.digest for p in rendered})
     return SiteSummary(site_dir=site_dir, pages=len(rendered), rebuilt=len(rendered) - len(carried))
+
+
+def _foreign_sources() -> list[str]:
+    """The code of page kinds registered from outside mlreport (their builders and page
+    model types), which ``code_digest`` does not cover."""
+    package = Path(__file__).resolve().parents[1]
+    files: set[Path] = set()
+    for kind in PAGE_KINDS:
+        for item in (kind.build, kind.model_type):
+            try:
+                source = inspect.getsourcefile(item)
+            except TypeError:  # built in: no source file
+                continue
+            if source is not None and not Path(source).resolve().is_relative_to(package):
+                files.add(Path(source).resolve())
+    return [f"{file}\n{file.read_text(encoding='utf-8')}" for file in sorted(files)]
 
 
 def _template_dirs() -> tuple[Path, ...]:

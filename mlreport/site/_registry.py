@@ -27,6 +27,9 @@ from mlreport.site._models import Page
 
 UNKNOWN_PAGE_TYPE = "no page kind is registered for page models of type {name}"
 KIND_TWICE = "a page kind named {name!r} is already registered"
+MODEL_TYPE_TWICE = "page kind {other!r} already has the page model type {name}"
+SECOND_HOME = "page kind {other!r} already makes the home page; a site has one"
+NO_SUCH_KIND = "no page kind named {name!r} to register {kind!r} before"
 
 #: home: the first page (one); experiment: pages of each experiment, built from an
 #: ``ExperimentContext``; store: pages about the whole store, after the experiments'.
@@ -86,13 +89,24 @@ PAGE_KINDS: list[PageKind] = []
 
 
 def register_page_kind(kind: PageKind, *, before: str | None = None) -> None:
-    """Add a page kind, at the end of its scope's kinds or before the kind ``before``."""
-    if any(k.name == kind.name for k in PAGE_KINDS):
-        raise ValueError(KIND_TWICE.format(name=kind.name))
+    """Add a page kind, at the end of its scope's kinds or before the kind ``before``.
+    Each kind has a name and a page model type of its own; one kind makes the home page."""
+    for other in PAGE_KINDS:
+        if other.name == kind.name:
+            raise ValueError(KIND_TWICE.format(name=kind.name))
+        if other.model_type is kind.model_type:
+            raise ValueError(
+                MODEL_TYPE_TWICE.format(other=other.name, name=kind.model_type.__name__)
+            )
+        if other.scope == kind.scope == "home":
+            raise ValueError(SECOND_HOME.format(other=other.name))
     if before is None:
         PAGE_KINDS.append(kind)
-    else:
-        PAGE_KINDS.insert(next(i for i, k in enumerate(PAGE_KINDS) if k.name == before), kind)
+        return
+    positions = [i for i, k in enumerate(PAGE_KINDS) if k.name == before]
+    if not positions:
+        raise ValueError(NO_SUCH_KIND.format(name=before, kind=kind.name))
+    PAGE_KINDS.insert(positions[0], kind)
 
 
 def unregister_page_kind(name: str) -> None:

@@ -16,12 +16,11 @@ from fairlearn.metrics import (
     true_positive_rate,
 )
 
-from mlreport.analysis import experiment_results, fairness_report
+from mlreport.analysis import TOP_FEATURES, experiment_results, fairness_report
 from mlreport.config import discover_experiment_files, load_experiments
 from mlreport.dataset import read_dataset
 from mlreport.site import model_path, page_url
 from mlreport.site._links import fairness_path, scaling_path
-from mlreport.site._pages import TOP_FEATURES
 from tests.conftest import run_cli
 from tests.htmltools import table_rows, visible_text
 

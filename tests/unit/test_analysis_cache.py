@@ -87,3 +87,39 @@ def test_prune_removes_results_unread_for_a_month(calls: list[int], tmp_path: Pa
     AnalysisCache(tmp_path).prune()
     assert not old.exists()
     assert recent.exists()
+
+
+def test_a_foreign_or_mistyped_entry_is_computed_again(calls: list[int], tmp_path: Path) -> None:
+    import pickle
+
+    analysis = analyse(_dataset(), cache_dir=tmp_path)
+    reports = analysis.fairness(analysis.results[0])
+    analysis.evaluations(analysis.results[0])
+    for file in tmp_path.glob("*/*.pickle"):
+        _, key, value = pickle.loads(file.read_bytes())
+        replacement = 42 if isinstance(value, tuple) else ("mlreport-analysis-1", key, 42)
+        file.write_bytes(pickle.dumps(replacement))  # valid pickles of the wrong thing
+    calls.clear()
+    again = analyse(_dataset(), cache_dir=tmp_path)
+    assert again.fairness(again.results[0]) == reports
+    assert again.evaluations(again.results[0]).keys() == {"lr", "forest"}
+    assert len(calls) == 2  # recomputed, and stored again in the right form
+    third = analyse(_dataset(), cache_dir=tmp_path)
+    third.fairness(third.results[0])
+    assert len(calls) == 2
+
+
+def test_partial_files_of_killed_processes_are_pruned(tmp_path: Path) -> None:
+    import os
+    import time
+
+    from mlreport.analysis import AnalysisCache
+
+    (tmp_path / "ab").mkdir()
+    stale, fresh = tmp_path / "ab" / ".abc.pickle.tmp-1", tmp_path / "ab" / ".abd.pickle.tmp-2"
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(stale, (two_days_ago, two_days_ago))
+    AnalysisCache(tmp_path).prune()
+    assert not stale.exists() and fresh.exists()
