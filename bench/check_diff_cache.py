@@ -10,7 +10,9 @@ Two code versions, measured in the same run (the machines are noisy and shared):
 
 * today's code: ``--baseline-ref`` (default 7806df1, the commit before issue 16), extracted
   with ``git -C <repo> archive <ref> | tar -x`` into a temporary folder;
-* the new code: this checkout's working tree (``PYTHONPATH=<repo root>``).
+* the new code: this checkout's working tree (``PYTHONPATH=<repo root>``); a digest of its
+  ``mlreport/`` sources is taken before and after the timings, and a warning printed if
+  they changed meanwhile (the cache's keys cover the code: a second call then recomputes).
 
 Both run as ``python -m mlreport`` with this script's interpreter (``sys.executable``) and
 ``PYTHONPATH`` set to the version's root; everything else in the environment is passed on
@@ -49,7 +51,9 @@ Run from the repository root:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
+import hashlib
 import math
 import os
 import shutil
@@ -171,6 +175,17 @@ def working_tree(repo: Path) -> str:
     return f"working tree at {head or '?'}" + (
         f" + {len(changed)} changed files under mlreport/" if changed else ""
     )
+
+
+def code_digest(root: Path) -> str:
+    """A hash of the Python sources under ``root/mlreport``: the new code is a working tree
+    others may edit while the benchmark runs."""
+    digest = hashlib.sha256()
+    for path in sorted((root / "mlreport").rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        with contextlib.suppress(OSError):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def build_export(root: Path, code: Code, timeout: float) -> Path:
@@ -357,8 +372,15 @@ def main() -> None:
                 raise SystemExit(f"{export} is not an mlreport export (no manifest.json)")
         else:
             export = build_export(root, codes[1], args.build_timeout)
+        before = code_digest(REPO)
         timings = measure(codes, export, root, args.repeats, args.timeout)
+        after = code_digest(REPO)
         report(timings, codes)
+        if before != after:
+            print(
+                f"\nWARNING: the new code's sources changed during the run (digest {before} -> "
+                f"{after}): its calls mix versions, and a second call may have missed the cache"
+            )
     finally:
         if args.keep:
             print(f"\nkept: {root}")
