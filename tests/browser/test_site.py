@@ -419,7 +419,7 @@ HOSTILE_HREFS = [
 def crafted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site whose pages carry what escaping would never let through: a raw script and
     an event handler in a page's content, and table links with hostile schemes."""
-    from mlreport.site import Cell, Column, Page, Table
+    from mlreport.site import Cell, Column, RunsPage, Table
     from mlreport.site._build import _build_html, _render, template_environment
     from mlreport.site._rebuild import MarkdownStore, RenderedPage, SiteRecord
 
@@ -429,15 +429,14 @@ def crafted_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (Cell(f"run {i}", href=HOSTILE_HREFS[i % len(HOSTILE_HREFS)] if i < 60 else "x.html"),)
         for i in range(120)  # a long table: drawn by mlreport.js
     )
-    table = Page(
+    table = RunsPage(
         path="index.md",
         title="links",
-        template="runs.md.j2",
         tables={"runs": Table("runs", (Column("Run"),), rows)},
     )
     pages = [
         _render(store, template_environment(), table),
-        RenderedPage("smuggled.md", "smuggled", "page.md.j2", store.put(SMUGGLED)),
+        RenderedPage("smuggled.md", "smuggled", "runs", store.put(SMUGGLED)),
     ]
     _build_html(
         pages,
