@@ -132,7 +132,7 @@ def build(
 ) -> None:
     """Run changed experiments, export the tracking store and build the site."""
     from mlreport._store import resolve_tracking_uri
-    from mlreport.pipeline import Project
+    from mlreport.config import Project
     from mlreport.pipeline import build as build_all
 
     started = time.monotonic()
@@ -166,7 +166,8 @@ def run(
 ) -> None:
     """Run experiments (default: every experiments/*.yaml)."""
     from mlreport._store import resolve_tracking_uri
-    from mlreport.pipeline import Project, load_project
+    from mlreport.config import Project
+    from mlreport.pipeline import load_project
     from mlreport.run import run_experiments
 
     _, specs = load_project(Project(), files)
@@ -222,8 +223,7 @@ def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
 @debug_option
 def site(data_dir: Path, out_dir: Path) -> None:
     """Build the static site from the Parquet dataset."""
-    from mlreport.config import load_site_settings
-    from mlreport.pipeline import Project
+    from mlreport.config import Project, load_site_settings
     from mlreport.site import build_site
 
     project = Project()
@@ -245,7 +245,8 @@ def site(data_dir: Path, out_dir: Path) -> None:
 @debug_option
 def validate(files: tuple[Path, ...]) -> None:
     """Check experiment files and site settings; report every problem at once."""
-    from mlreport.pipeline import Project, load_project
+    from mlreport.config import Project
+    from mlreport.pipeline import load_project
 
     _, specs = load_project(Project(), files)
     models = sum(len(s.models) for s in specs)
@@ -271,8 +272,7 @@ def check(data_dir: Path, base_dir: Path | None) -> None:
     """Quality gates: metric floors, regression against --base, fairness thresholds; exit 1
     if any fails."""
     from mlreport.check import check_export
-    from mlreport.config import load_site_settings
-    from mlreport.pipeline import Project
+    from mlreport.config import Project, load_site_settings
 
     project = Project()
     settings = load_site_settings(project.settings_file)
@@ -469,9 +469,8 @@ def diff(
     base_dir: Path, data_dir: Path, site_url: str | None, top: int, output_file: Path | None
 ) -> None:
     """Markdown summary of what changed against a baseline export, for a pull request."""
-    from mlreport.config import load_site_settings
+    from mlreport.config import Project, load_site_settings
     from mlreport.diff import diff_exports
-    from mlreport.pipeline import Project
 
     project = Project()
     if site_url is None:

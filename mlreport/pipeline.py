@@ -13,9 +13,8 @@ from mlreport._fs import ensure_replaceable
 from mlreport._git import git_commit
 from mlreport.analysis import analyse
 from mlreport.config import (
-    EXPERIMENTS_DIR,
-    SITE_SETTINGS_FILE,
     ExperimentSpec,
+    Project,
     SiteSettings,
     discover_experiment_files,
     load_experiments,
@@ -30,33 +29,6 @@ from mlreport.site import SITE_MARKER, SiteSummary, build_site
 
 if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only when asked
     from mlreport.run import RunSummary
-
-WORK_DIR = Path(".mlreport")
-ANALYSIS_CACHE = "analysis"
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's inputs are, relative to the directory mlreport runs in."""
-
-    root: Path = Path(".")
-
-    @property
-    def experiments_dir(self) -> Path:
-        return self.root / EXPERIMENTS_DIR
-
-    @property
-    def settings_file(self) -> Path:
-        return self.root / SITE_SETTINGS_FILE
-
-    @property
-    def work_dir(self) -> Path:
-        return self.root / WORK_DIR
-
-    @property
-    def analysis_cache(self) -> Path:
-        """Where analysis results are kept by content hash (``mlreport.analysis``)."""
-        return self.work_dir / ANALYSIS_CACHE
 
 
 def load_project(

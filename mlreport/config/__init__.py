@@ -40,6 +40,7 @@ from mlreport.config._models import (
     import_estimator,
     strip_compression,
 )
+from mlreport.config._project import ANALYSIS_CACHE, WORK_DIR, Project
 from mlreport.config._strategies import (
     STRATEGIES,
     Strategy,
@@ -47,6 +48,7 @@ from mlreport.config._strategies import (
 )
 
 __all__ = [
+    "ANALYSIS_CACHE",
     "BAD_SETTINGS",
     "BAD_THRESHOLD_KIND",
     "CLASSIFICATION_METRICS",
@@ -60,12 +62,14 @@ __all__ = [
     "STRATEGIES",
     "THRESHOLD_METRICS",
     "UNKNOWN_THRESHOLD",
+    "WORK_DIR",
     "Distribution",
     "ExperimentSpec",
     "FairnessSettings",
     "FileData",
     "GateSettings",
     "ModelSpec",
+    "Project",
     "SearchSpec",
     "SiteSettings",
     "SklearnData",
