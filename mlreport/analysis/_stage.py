@@ -132,7 +132,6 @@ class Analysis:
     def __init__(self, dataset: Dataset, *, cache: AnalysisCache | None = None) -> None:
         self.dataset = dataset
         self.cache = cache
-        self._digests: dict[str, str] | None = None
         self._parts: dict[tuple[str, str], Any] = {}
 
     @functools.cached_property
@@ -144,17 +143,13 @@ class Analysis:
         """The same analysis of the dataset with another build history (the one
         ``record_build`` appended to): every result computed so far is kept."""
         other = Analysis(replace(self.dataset, builds=builds), cache=self.cache)
-        other.__dict__.update(
-            {k: v for k, v in self.__dict__.items() if k not in ("dataset", "trends")}
-        )
+        other.__dict__.update({k: v for k, v in self.__dict__.items() if k != "dataset"})
         return other
 
-    @property
+    @functools.cached_property
     def digests(self) -> dict[str, str]:
         """Experiment id -> the hash of everything the export holds about it."""
-        if self._digests is None:
-            self._digests = experiment_digests(self.dataset)
-        return self._digests
+        return experiment_digests(self.dataset)
 
     def experiment_digest(self, result: ExperimentResult) -> str:
         """The hash of everything the export holds about the experiment's MLflow
@@ -170,9 +165,6 @@ class Analysis:
     def trends(self) -> tuple[ExperimentTrend, ...]:
         """Each experiment's best score across the builds of the history."""
         return build_trends(self.dataset.builds)
-
-    def result(self, name: str) -> ExperimentResult | None:
-        return next((r for r in self.results if r.name == name), None)
 
     def fairness(self, result: ExperimentResult) -> tuple[ModelFairness, ...]:
         """The fairness reports of the experiment's best models with sensitive features."""
