@@ -282,6 +282,12 @@ def test_changed_model_config_reruns_only_that_model(project: Path, tmp_path: Pa
     page = (copy / "site" / page_url(experiment_path("tiny"))).read_text()
     rows = table_rows(page, "leaderboard")
     assert sorted(row[2] for row in rows if row[1] == "lr") == ["C=0.5", "C=5.0"]
+    # Issue 17 item 11: only the latest search counts, as the README now says: going back
+    # to the first configuration runs the model again
+    spec.write_text(spec.read_text().replace("C: [0.5, 5.0]", "C: [0.1, 1.0, 10.0]"))
+    reverted = run_cli("run", cwd=copy)
+    assert "ran 1 model searches (3 trials); skipped 2 unchanged" in reverted.stdout
+    assert "Only the latest search counts" in (REPO / "README.md").read_text()
 
 
 def test_non_editable_install_builds_from_another_directory(project: Path, tmp_path: Path) -> None:
