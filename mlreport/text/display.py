@@ -38,6 +38,8 @@ def against(
     if bound is None or not math.isfinite(bound):
         return text
     side = _side(value, bound, tolerance)
+    if side == 0:  # on the bound: no number of digits reads it any closer
+        return text
     magnitude = math.floor(math.log10(abs(value))) + 1 if value else 1
     while _side(float(text), bound, 0.0) != side and decimals + magnitude < MAX_SIGNIFICANT:
         decimals += 1

@@ -33,7 +33,7 @@ models:
     estimator: sklearn.linear_model.LogisticRegression
     search: {strategy: grid, cv: 2, space: {C: [1.0]}}
 """
-#: Between the searched model's test ROC AUC (about 0.8) and the external one's (0.99).
+#: Between the searched model's test ROC AUC (about 0.8) and the external one's (about 1).
 FLOOR = 0.95
 
 
@@ -51,7 +51,7 @@ def _project(root: Path) -> None:
 
 
 def _scored_elsewhere(path: Path) -> None:
-    """400 rows of another test split, scored almost perfectly, women rarely selected."""
+    """400 rows of another test split, ranked almost perfectly, women rarely selected."""
     rng = np.random.default_rng(1)
     truth = rng.integers(0, 2, 400)
     sex = rng.choice(["F", "M"], 400)
@@ -79,11 +79,13 @@ def _home_best(root: Path) -> str:
     return row[2]
 
 
-def _diff_row(root: Path) -> list[str]:
+def _diff(root: Path) -> tuple[list[str], list[str]]:
+    """The experiment's row of `mlreport diff` against the base, and its section's lines."""
     done = run_cli("diff", "--base", "base", cwd=root)
     assert done.returncode == 0, done.stderr
-    (row,) = [line for line in done.stdout.splitlines() if line.startswith("| people |")]
-    return [cell.strip() for cell in row.strip("|").split("|")]
+    lines = done.stdout.splitlines()
+    (row,) = [line for line in lines if line.startswith("| people |")]
+    return [cell.strip() for cell in row.strip("|").split("|")], lines
 
 
 def test_external_predictions_never_take_the_best_place_unless_they_share_the_test_split(
@@ -113,7 +115,10 @@ def test_external_predictions_never_take_the_best_place_unless_they_share_the_te
     assert {"chart-roc", "chart-pr"} <= ids  # curves from --score
     text = visible_text(vendor_page)
     assert "vendor (external)" in text and "never ranked against mlreport's models" in text
-    assert _diff_row(tmp_path)[2] == "lr"  # the best model did not change
+    row, lines = _diff(tmp_path)
+    assert row[2] == "lr" and row[4] == "+0.0000"  # the best model did not change
+    score = f"{lr.test_score('roc_auc'):.4f}"
+    assert f"- Best model: **lr**, test roc\\_auc {score} → {score} (+0.0000)." in lines
     checked = run_cli("check", cwd=tmp_path)
     assert checked.returncode == 1
     lines = checked.stdout.splitlines()
@@ -129,7 +134,7 @@ def test_external_predictions_never_take_the_best_place_unless_they_share_the_te
     (result,) = analyse(read_dataset(tmp_path / "export")).results
     assert result.best_model is not None and result.best_model.name == "vendor"
     assert _home_best(tmp_path) == "vendor (external)"
-    assert _diff_row(tmp_path)[2] == "vendor"
+    assert _diff(tmp_path)[0][2] == "vendor"
     checked = run_cli("check", cwd=tmp_path)
     assert any(
         line.startswith("pass: people / vendor: best model's test roc_auc is")

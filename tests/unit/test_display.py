@@ -15,6 +15,7 @@ from mlreport.text.display import MAX_SIGNIFICANT, against
         (0.104, 0.1, {}, "0.104"),  # a failing maximum, not "0.10"
         (0.0996, 0.1, {}, "0.0996"),  # a failing minimum, not "0.10"
         (0.1, 0.1, {}, "0.10"),  # on the bound: the usual decimals
+        (0.809324, 0.809324, {"decimals": 4}, "0.8093"),  # equal scores: the usual decimals
         (0.4, 0.1, {}, "0.40"),  # already apart
         (0.10000000000000009, 0.1, {}, "0.10"),  # a rounding error is on the bound
         (0.79996, 0.8, {"decimals": 4}, "0.79996"),
