@@ -17,6 +17,7 @@ from mlreport.analysis import (
 from mlreport.config import GateSettings
 from mlreport.dataset import read_dataset
 from mlreport.text import describe_outcome, threshold_verdict
+from mlreport.text.display import against
 
 NO_EXPERIMENT = "no experiment {name!r} in the export, so its metric floors cannot hold"
 NO_BEST_MODEL = "no best model with a test score"
@@ -24,8 +25,8 @@ FLOOR = "best model's test {metric} is {value} (minimum {floor:g})"
 NO_SCORE = "best model has no test {metric} score (metric floor {floor:g})"
 NO_SCORE_NOW = "no best model with a test {metric} score, against {base:.4f} in the base"
 REGRESSION = (
-    "best test {metric} is {value:.4f} against {base:.4f} in the base: a change of "
-    "{change:+.4f} (largest drop allowed {allowed:g})"
+    "best test {metric} is {value} against {base} in the base: a change of "
+    "{change} (largest drop allowed {allowed:g})"
 )
 
 
@@ -120,7 +121,9 @@ def _floor_results(
                 results.append(GateResult(name, best.name, False, message, "fail"))
                 continue
             passed = value >= floor
-            message = FLOOR.format(metric=metric, value=f"{value:.4f}", floor=floor)
+            message = FLOOR.format(
+                metric=metric, value=against(value, floor, decimals=4), floor=floor
+            )
             results.append(
                 GateResult(name, best.name, passed, message, "pass" if passed else "fail")
             )
@@ -150,7 +153,11 @@ def _regression_results(
         change = new - old
         passed = change >= -allowed - 1e-12
         message = REGRESSION.format(
-            metric=before.primary_metric, value=new, base=old, change=change, allowed=allowed
+            metric=before.primary_metric,
+            value=against(new, old, decimals=4),
+            base=against(old, new, decimals=4),
+            change=against(change, -allowed, decimals=4, signed=True),
+            allowed=allowed,
         )
         results.append(
             GateResult(name, new_best.name, passed, message, "pass" if passed else "fail")

@@ -347,6 +347,12 @@ def check(data_dir: Path, base_dir: Path | None) -> None:
     help="Log the predictions as a model of this MLflow experiment instead, so that the "
     "next `mlreport build` shows its report in the site.",
 )
+@click.option(
+    "--same-test-split",
+    is_flag=True,
+    help="With --experiment: the predictions were scored on that experiment's test split, "
+    "so they are ranked against its models (best model, metric floors, diff).",
+)
 @tracking_option
 @debug_option
 def fairness(
@@ -366,6 +372,7 @@ def fairness(
     name: str | None,
     out_dir: Path,
     experiment: str | None,
+    same_test_split: bool,
     tracking_uri: str | None,
 ) -> None:
     """Fairness report of predictions made elsewhere (a scored CSV or Parquet file)."""
@@ -373,6 +380,9 @@ def fairness(
 
     from mlreport._store import resolve_tracking_uri
     from mlreport.fairness import (
+        RANKED_EXTERNAL,
+        SPLIT_WITHOUT_EXPERIMENT,
+        UNRANKED_EXTERNAL,
         ScoredColumns,
         default_model_name,
         fairness_for_target,
@@ -386,6 +396,8 @@ def fairness(
         write_report_site,
     )
 
+    if same_test_split and not experiment:
+        raise MlreportError(SPLIT_WITHOUT_EXPERIMENT)
     features = tuple(f.strip() for f in sensitive.split(",") if f.strip())
     settings = settings_for(
         features,
@@ -413,11 +425,17 @@ def fairness(
         stdout.print(outcome_line, markup=False)
     if target is not None:
         run_id = log_to_tracking(
-            predictions, settings, target, model=model, source=str(predictions_file)
+            predictions,
+            settings,
+            target,
+            model=model,
+            source=str(predictions_file),
+            same_test_split=same_test_split,
         )
+        ranking = RANKED_EXTERNAL if same_test_split else UNRANKED_EXTERNAL
         stdout.print(
-            f"logged {model} to experiment {experiment} (run {run_id}); "
-            "`mlreport build` adds its report to the site",
+            f"logged {model} to experiment {experiment} (run {run_id}) as external "
+            f"predictions, {ranking}; `mlreport build` adds its report to the site",
             markup=False,
         )
         return

@@ -158,8 +158,9 @@ def _section(change: ExperimentChange, *, top: int, items: int | None) -> str:
         else:
             was = "" if before.model == after.model else f" (was {markdown_text(before.model)})"
             lines.append(
-                f"- Best model: {model}{was}, test {metric} {fmt.score(before.score)} → "
-                f"{fmt.score(after.score)} ({_delta(before, after)})."
+                f"- Best model: {model}{was}, test {metric} "
+                f"{fmt.against(before.score, after.score, decimals=4)} → "
+                f"{fmt.against(after.score, before.score, decimals=4)} ({_delta(before, after)})."
             )
     if change.entered:
         lines.append(f"- Entered the top {top}: " + _list(change.entered, change, items) + ".")
@@ -171,7 +172,8 @@ def _section(change: ExperimentChange, *, top: int, items: int | None) -> str:
         lines.append(
             f"- Fairness, {page}: {THRESHOLD_LABELS[threshold.metric]} by "
             f"{markdown_text(grouping_label(threshold.features))} "
-            f"{_value(threshold.before)} → {_value(threshold.after)} "
+            f"{_value(threshold.before, threshold.bound)} → "
+            f"{_value(threshold.after, threshold.bound)} "
             f"({_verdict(threshold.passed_before)} → {_verdict(threshold.passed_after)})."
         )
     if more_fairness:
@@ -211,8 +213,9 @@ def _params(trial: Trial) -> str:
     return fmt.params(trial.params) or "default params"
 
 
-def _value(value: float) -> str:
-    return f"{value:.2f}" if math.isfinite(value) else "—"
+def _value(value: float, bound: float) -> str:
+    """A threshold's value, with the digits that tell it from the bound."""
+    return fmt.against(value, bound) if math.isfinite(value) else "—"
 
 
 def _verdict(passed: bool | None) -> str:
@@ -225,4 +228,4 @@ def _delta(before: Best | None, after: Best | None) -> str:
     change = after.score - before.score
     if not math.isfinite(change):
         return "—"
-    return f"{change:+.4f}"
+    return fmt.against(change, 0.0, decimals=4, signed=True)

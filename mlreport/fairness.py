@@ -52,6 +52,11 @@ MODEL_TAKEN = (
     "experiment {experiment!r} has a model {model!r} that mlreport searched; choose another --name"
 )
 OTHER_SETTINGS = "experiment {experiment!r} has its own fairness settings, which apply: {reason}"
+RANKED_EXTERNAL = "ranked against the experiment's models (same test split)"
+UNRANKED_EXTERNAL = "not ranked against mlreport's models (see --same-test-split)"
+SPLIT_WITHOUT_EXPERIMENT = (
+    "--same-test-split only applies to predictions logged to an experiment: add --experiment NAME"
+)
 
 Task = Literal["classification", "regression"]
 _THRESHOLD_TEXT = re.compile(r"^\s*([a-z_]+)\s*(>=|<=)\s*([-+0-9.eE]+)\s*$")
@@ -268,10 +273,13 @@ def log_to_tracking(
     *,
     model: str,
     source: str,
+    same_test_split: bool = False,
 ) -> str:
     """Log the predictions as a model of the target experiment (a search run without trials
     and its best run holding the predictions), for the next build's site; the best run's id.
-    The experiment's description and own fairness settings are left as they are."""
+    They are ranked against mlreport's models only with ``same_test_split`` (the user says
+    they were scored on the experiment's test split). The experiment's description and own
+    fairness settings are left as they are."""
     from mlreport.run.tracking import RunRecord, Tracker
 
     tracker = Tracker(target.tracking_uri)
@@ -292,6 +300,8 @@ def log_to_tracking(
         schema.TAG_STRATEGY: schema.EXTERNAL_STRATEGY,
         schema.TAG_SOURCE: source,
     }
+    if same_test_split:
+        run_tags[schema.TAG_SAME_TEST_SPLIT] = "true"
     search = tracker.start_run(
         experiment_id, name=model, tags={**run_tags, schema.TAG_ROLE: schema.ROLE_SEARCH}
     )

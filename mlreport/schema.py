@@ -140,6 +140,10 @@ TAG_SOURCE = "mlreport.source"
 #: Strategy and estimator tags of predictions made elsewhere (no search ran).
 EXTERNAL_STRATEGY = "external"
 EXTERNAL_ESTIMATOR = "predictions made elsewhere"
+#: Tag of predictions made elsewhere that were scored on the experiment's own test split
+#: (``mlreport fairness --same-test-split``): ``"true"``. Only those are ranked against
+#: mlreport's models (the best model, metric floors, ``diff``).
+TAG_SAME_TEST_SPLIT = "mlreport.same_test_split"
 EXPERIMENT_DESCRIPTION_TAG = "mlflow.note.content"
 PARENT_RUN_TAG = "mlflow.parentRunId"
 
@@ -178,7 +182,8 @@ METRIC_SEARCH_TIME = "search_wall_time_s"
 #: ``y_true``, ``y_pred`` (labels, or numbers for regression), ``proba_<label>`` per
 #: class when the model gives probabilities (else ``decision_score_<label>``: per class,
 #: or one column, the positive class's margin, for a binary task), and
-#: ``sensitive_<column>``.
+#: ``sensitive_<column>``. Predictions made elsewhere have at most one ``proba_<label>``
+#: column: the score of the positive class given with ``mlreport fairness --score``.
 PREDICTIONS_ARTIFACT = "predictions.parquet"
 PROBA_PREFIX = "proba_"
 DECISION_PREFIX = "decision_score_"

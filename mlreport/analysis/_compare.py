@@ -44,6 +44,7 @@ class ThresholdChange:
     after: float  # NaN when the head has none
     passed_before: bool | None
     passed_after: bool | None
+    bound: float = math.nan  # the threshold's bound (the head's, else the base's)
 
 
 @dataclass(frozen=True)
@@ -169,9 +170,11 @@ def _same_best(before: Best | None, after: Best | None) -> bool:
 def _threshold_changes(
     before: tuple[ModelFairness, ...], after: tuple[ModelFairness, ...]
 ) -> tuple[ThresholdChange, ...]:
-    def results(models: tuple[ModelFairness, ...]) -> dict[ThresholdKey, tuple[float, bool | None]]:
+    def results(
+        models: tuple[ModelFairness, ...],
+    ) -> dict[ThresholdKey, tuple[float, bool | None, float]]:
         return {
-            (f.model, report.features, r.threshold.metric): (r.value, r.passed)
+            (f.model, report.features, r.threshold.metric): (r.value, r.passed, r.threshold.bound)
             for f in models
             for report in f.reports
             for r in report.thresholds
@@ -180,8 +183,8 @@ def _threshold_changes(
     old, new = results(before), results(after)
     changes = []
     for key in sorted(old.keys() | new.keys(), key=str):
-        value_before, passed_before = old.get(key, (math.nan, None))
-        value_after, passed_after = new.get(key, (math.nan, None))
+        value_before, passed_before, bound_before = old.get(key, (math.nan, None, math.nan))
+        value_after, passed_after, bound = new.get(key, (math.nan, None, bound_before))
         same_value = (math.isnan(value_before) and math.isnan(value_after)) or abs(
             value_after - value_before
         ) < VALUE_TOLERANCE
@@ -197,6 +200,7 @@ def _threshold_changes(
                 after=value_after,
                 passed_before=passed_before,
                 passed_after=passed_after,
+                bound=bound,
             )
         )
     return tuple(changes)

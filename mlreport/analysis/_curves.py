@@ -15,7 +15,7 @@ class BinaryCurves:
     """The curves for the positive class (the estimator's second class)."""
 
     positive: str
-    score: str  # what ranks the samples: "probability" or "decision score"
+    score: str  # what ranks the samples: "probability", "decision score" or "score"
     false_positive_rate: tuple[float, ...]
     true_positive_rate: tuple[float, ...]
     roc_auc: float
@@ -26,8 +26,9 @@ class BinaryCurves:
 
 def binary_curves(predictions: pd.DataFrame) -> BinaryCurves | None:
     """The curves from the positive class's probability (or, for a model without
-    probabilities, its decision score); None unless the task is binary with both classes
-    in the test split and scores were exported."""
+    probabilities, its decision score; for predictions made elsewhere, the score given
+    for the positive class); None unless the task is binary with both classes in the
+    test split and scores were exported."""
     from sklearn.metrics import (
         average_precision_score,
         precision_recall_curve,
@@ -49,6 +50,12 @@ def binary_curves(predictions: pd.DataFrame) -> BinaryCurves | None:
             margins[0].removeprefix(DECISION_PREFIX),
             "decision score",
         )
+    elif len(probabilities) == 1 and not margins:  # made elsewhere: the positive's score
+        column = probabilities[0]
+        positive, kind = column.removeprefix(PROBA_PREFIX), "score"
+        labels = set(predictions["y_true"].astype(str)) | set(predictions["y_pred"].astype(str))
+        if len(labels | {positive}) != 2:
+            return None
     else:
         return None
     is_positive = predictions["y_true"].astype(str).to_numpy() == positive

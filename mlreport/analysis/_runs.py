@@ -102,6 +102,19 @@ class ModelResult:
     weights_kind: str = ""  # what eli5's weights are: coefficients, feature importances, ...
     explain_time_s: float = math.nan
     scaling: ScalingRun | None = None
+    #: predictions made elsewhere that the user says share the experiment's test split
+    same_test_split: bool = False
+
+    @property
+    def external(self) -> bool:
+        """Whether these are predictions made elsewhere (``mlreport fairness --experiment``)."""
+        return self.strategy == schema.EXTERNAL_STRATEGY
+
+    @property
+    def ranked_with_own(self) -> bool:
+        """Whether the model may be ranked against mlreport's own: one of them, or
+        predictions made elsewhere on the same test split."""
+        return not self.external or self.same_test_split
 
     @property
     def incremental(self) -> bool:
@@ -118,7 +131,8 @@ class ModelResult:
 
 @dataclass(frozen=True)
 class ExperimentResult:
-    """An mlreport experiment: its models' latest searches, best first."""
+    """An mlreport experiment: its models' latest searches, best first (predictions made
+    elsewhere on a test split of their own after the others)."""
 
     name: str
     experiment_id: str
@@ -133,8 +147,18 @@ class ExperimentResult:
     experiment_ids: tuple[str, ...] = ()
 
     @property
+    def contenders(self) -> tuple[ModelResult, ...]:
+        """The models that may be the best: mlreport's own and predictions made elsewhere
+        on their test split; every model when the experiment holds only predictions made
+        elsewhere (nothing else to compare them with)."""
+        if all(m.external for m in self.models):
+            return self.models
+        return tuple(m for m in self.models if m.ranked_with_own)
+
+    @property
     def best_model(self) -> ModelResult | None:
-        scored = [m for m in self.models if not math.isnan(m.test_score(self.primary_metric))]
+        """The contender with the highest test score of the primary metric."""
+        scored = [m for m in self.contenders if not math.isnan(m.test_score(self.primary_metric))]
         return scored[0] if scored else None
 
     @property
@@ -237,8 +261,14 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
         ]
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
-        models.sort(
-            key=lambda m: (high_first(m.test_score(primary)), high_first(m.best_score), m.name)
+        own = any(not m.external for m in models)
+        models.sort(  # predictions made elsewhere on a test split of their own come last
+            key=lambda m: (
+                own and not m.ranked_with_own,
+                high_first(m.test_score(primary)),
+                high_first(m.best_score),
+                m.name,
+            )
         )
         experiment_id = str(latest["experiment_id"].iloc[-1])
         fairness, fairness_error = _fairness_settings(fairness_tags.get(experiment_id))
@@ -324,6 +354,7 @@ def _model_result(
     best_metrics = metrics.get(best_id, {}) if best_id else {}
     best_params = params.get(best_id, {}) if best_id else {}
     best_tags = tags.get(best_id, {}) if best_id else {}
+    search_tags = tags.get(search_id, {})
     scaling_runs = [row for row in children if row["role"] == schema.ROLE_SCALING]
     scaling = None
     if scaling_runs:
@@ -358,6 +389,7 @@ def _model_result(
         explain_time_s=best_metrics.get(schema.METRIC_EXPLAIN_TIME, math.nan),
         scaling=scaling,
         trials=tuple(trials),
+        same_test_split=search_tags.get(schema.TAG_SAME_TEST_SPLIT) == "true",
     )
 
 

@@ -63,7 +63,7 @@ from mlreport.site._models import (
 )
 from mlreport.site._registry import ExperimentContext, SiteContext
 from mlreport.text import display as fmt
-from mlreport.text import route_label, scaling_sentences
+from mlreport.text import model_label, model_origin, route_label, scaling_sentences
 
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
@@ -155,12 +155,13 @@ def model_page(
         tables["weights"] = _weights_table(evaluation.weights)
     return ModelPage(
         path=path,
-        title=f"{result.name} · {model.name}",
+        title=f"{result.name} · {model_label(model)}",
         intro=_model_intro(model),
         tables=tables,
         charts=_present(charts),
         links={"experiment": relative_url(path, experiment_path(result.name))},
         facts=(
+            *((("Origin", origin),) if (origin := model_origin(model)) else ()),
             ("Best params", fmt.params(model.best_params) or fmt.MISSING),
             *test_scores,
             *evidence,
@@ -273,7 +274,7 @@ def home_page(
             (
                 Cell(result.name, href=relative_url(HOME_PATH, experiment_path(result.name))),
                 Cell(fmt.truncate(result.description), tooltip=result.description or None),
-                Cell(best.name if best else fmt.MISSING),
+                Cell(model_label(best) if best else fmt.MISSING),
                 Cell(primary),
                 _score_cell(best.test_score(primary) if best else math.nan),
                 _score_cell(best.best_score if best else math.nan),
@@ -617,7 +618,7 @@ def _model_row(model: ModelResult, primary: str, *, href: str | None) -> tuple[C
     params = fmt.params(model.best_params)
     status = model.search_status + (f": {model.search_error}" if model.search_error else "")
     return (
-        Cell(model.name, href=href),
+        Cell(model_label(model), href=href, tooltip=model_origin(model) or None),
         Cell(model.estimator),
         Cell(model.strategy),
         _score_cell(model.test_score(primary)),

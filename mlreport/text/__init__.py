@@ -20,6 +20,7 @@ from mlreport.text._labels import (
     group_label,
     grouping_label,
 )
+from mlreport.text._models import EXTERNAL_BADGE, model_label, model_origin
 from mlreport.text._numbers import format_number
 from mlreport.text._scaling import (
     ROUTE_LABELS,
@@ -29,6 +30,7 @@ from mlreport.text._scaling import (
 )
 
 __all__ = [
+    "EXTERNAL_BADGE",
     "METRIC_LABELS",
     "ROUTE_LABELS",
     "THRESHOLD_LABELS",
@@ -38,6 +40,8 @@ __all__ = [
     "format_number",
     "group_label",
     "grouping_label",
+    "model_label",
+    "model_origin",
     "route_label",
     "scaling_sentences",
     "threshold_verdict",

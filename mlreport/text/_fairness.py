@@ -15,6 +15,7 @@ from mlreport.text._labels import (
     join_and,
 )
 from mlreport.text._numbers import estimate, format_number
+from mlreport.text.display import against
 
 
 def fairness_findings(report: FairnessReport) -> tuple[str, ...]:
@@ -64,12 +65,15 @@ def undefined_reason(result: ThresholdResult) -> str:
 
 
 def describe_outcome(outcome: ThresholdOutcome) -> str:
-    """One line naming the measure, its value, the bound and the two end groups."""
+    """One line naming the measure, its value (with the digits that tell it from the
+    bound), the bound and the two end groups."""
     threshold = outcome.result.threshold
     side = "minimum" if threshold.kind == "min" else "maximum"
+    value = outcome.result.value
+    shown = against(value, threshold.bound) if math.isfinite(value) else format_number(value)
     text = (
         f"{THRESHOLD_LABELS[threshold.metric]} by {grouping_label(outcome.features)} is "
-        f"{format_number(outcome.result.value)} ({side} {threshold.bound:g})"
+        f"{shown} ({side} {threshold.bound:g})"
     )
     deciding = outcome.deciding
     if deciding is not None and deciding.lowest_group and deciding.highest_group:

@@ -15,6 +15,45 @@ def score(value: float, digits: int = 4) -> str:
     return f"{value:.{digits}f}"
 
 
+#: The most significant digits ``against`` adds to tell a value from its bound.
+MAX_SIGNIFICANT = 6
+
+
+def against(
+    value: float,
+    bound: float,
+    *,
+    decimals: int = 2,
+    signed: bool = False,
+    tolerance: float = 1e-9,
+) -> str:
+    """``value`` with ``decimals`` decimals, or with more (up to ``MAX_SIGNIFICANT``
+    significant digits) until it reads on the same side of ``bound`` as it is: a failing
+    0.104 against a maximum of 0.1 reads 0.104, not 0.10. A value within ``tolerance`` of
+    the bound is on it (as gates judge rounding errors). ``signed``: with a + or - sign."""
+    if value is None or not math.isfinite(value):
+        return _non_finite(value)
+    sign = "+" if signed else ""
+    text = f"{value:{sign}.{decimals}f}"
+    if bound is None or not math.isfinite(bound):
+        return text
+    side = _side(value, bound, tolerance)
+    if side == 0:  # on the bound: no number of digits reads it any closer
+        return text
+    magnitude = math.floor(math.log10(abs(value))) + 1 if value else 1
+    while _side(float(text), bound, 0.0) != side and decimals + magnitude < MAX_SIGNIFICANT:
+        decimals += 1
+        text = f"{value:{sign}.{decimals}f}"
+    return text
+
+
+def _side(value: float, bound: float, tolerance: float) -> int:
+    """1 above the bound, -1 below it, 0 on it (within ``tolerance``)."""
+    if abs(value - bound) <= tolerance:
+        return 0
+    return 1 if value > bound else -1
+
+
 def seconds(value: float) -> str:
     if value is None or not math.isfinite(value):
         return _non_finite(value)

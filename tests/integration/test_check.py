@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from mlreport.check import FLOOR, NO_EXPERIMENT, NO_SCORE_NOW, REGRESSION
@@ -55,7 +56,7 @@ def test_a_drop_against_the_base_beyond_the_allowed_regression_fails(tmp_path: P
     failed = run_cli("check", "--base", "base", cwd=tmp_path)
     assert failed.returncode == 1
     expected = REGRESSION.format(
-        metric="roc_auc", value=0.88, base=0.90, change=-0.02, allowed=0.01
+        metric="roc_auc", value="0.8800", base="0.9000", change="-0.0200", allowed=0.01
     )
     assert f"FAIL: demo / lr: {expected}" in failed.stdout
     (tmp_path / "mlreport.yaml").write_text("gates: {max_regression: 0.05}\n")
@@ -88,3 +89,36 @@ def test_an_experiment_that_lost_its_scored_best_model_fails_the_regression_gate
     assert failed.returncode == 1
     expected = NO_SCORE_NOW.format(metric="roc_auc", base=0.90)
     assert failed.stdout.strip() == f"FAIL: demo / (none): {expected}"
+
+
+def _counts(tp: int, fn: int, fp: int, tn: int, group: str) -> list[tuple[str, str, str]]:
+    pairs = (("yes", "yes", tp), ("yes", "no", fn), ("no", "yes", fp), ("no", "no", tn))
+    return [(truth, predicted, group) for truth, predicted, count in pairs for _ in range(count)]
+
+
+def test_failing_values_have_the_digits_that_tell_them_from_the_bound(tmp_path: Path) -> None:
+    """Issue 17 item 8: a failing 0.104 against a maximum of 0.1 reads 0.104, not 0.10; a
+    test score of 0.79996 against a floor of 0.8 reads 0.79996, not 0.8000."""
+    builder = DatasetBuilder()
+    builder.experiment("1", "demo")
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.8, "fit_time_s": 0.1, "rank": 1})],
+        test_scores={"roc_auc": 0.79996},
+    )
+    # true positive rates 0.6 and 0.496, false positive rates 0.2 in both groups
+    rows = _counts(300, 200, 100, 400, "a") + _counts(248, 252, 100, 400, "b")
+    builder.predictions["lr-best"] = pd.DataFrame(rows, columns=["y_true", "y_pred", "sensitive_g"])
+    builder.write(tmp_path / "export")
+    (tmp_path / "mlreport.yaml").write_text("gates:\n  metric_floors:\n    demo: {roc_auc: 0.8}\n")
+    done = run_cli("check", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "FAIL: demo / lr: best model's test roc_auc is 0.79996 (minimum 0.8)" in done.stdout
+    assert (
+        "demo / lr: equalized odds difference by g is 0.104 (maximum 0.1): "
+        "true positive rate 0.50 for g = b, 0.60 for g = a"
+    ) in done.stdout
+    assert "demographic parity ratio by g is 0.87 (minimum 0.8)" in done.stdout

@@ -219,3 +219,41 @@ def test_a_huge_table_counts_unchanged_experiments_and_keeps_rows_whole() -> Non
         "| accuracy 0.6000 | +0.1000 | 0 | 0 |"
     ]
     assert "### changed" in markdown
+
+
+def _rates(positives_b: int) -> pd.DataFrame:
+    """Groups a and b of 500 positives and 500 negatives: true positive rates 0.6 and
+    ``positives_b`` / 500, false positive rates 0.2."""
+    rows = []
+    for group, tp in (("a", 300), ("b", positives_b)):
+        pairs = (("yes", "yes", tp), ("yes", "no", 500 - tp), ("no", "yes", 100), ("no", "no", 400))
+        rows += [(truth, predicted, group) for truth, predicted, n in pairs for _ in range(n)]
+    return pd.DataFrame(rows, columns=["y_true", "y_pred", "sensitive_g"])
+
+
+def _one_model(score: float, positives_b: int) -> Dataset:
+    builder = DatasetBuilder()
+    builder.experiment("1", "demo")
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="roc_auc",
+        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.8, "fit_time_s": 0.1, "rank": 1})],
+        test_scores={"roc_auc": score},
+    )
+    builder.predictions["lr-best"] = _rates(positives_b)
+    return builder.build()
+
+
+def test_a_small_change_has_the_digits_that_show_it() -> None:
+    """Issue 17 item 8: a change of 0.00001 reads +0.00001, not +0.0000; an equalized odds
+    difference of 0.104 against a maximum of 0.1 reads 0.104, not 0.10."""
+    base, head = _one_model(0.8, positives_b=255), _one_model(0.80001, positives_b=248)
+    markdown = diff_markdown(compare_exports(analyse(base), analyse(head)))
+    assert "| demo | changed | lr | roc\\_auc 0.8000 | +0.00001 | 1 | 0 |" in markdown
+    assert _section(markdown, "demo") == [
+        "- Best model: **lr**, test roc\\_auc 0.8000 → 0.80001 (+0.00001).",
+        "- Fairness, lr: demographic parity ratio by g 0.89 → 0.87 (pass → pass).",
+        "- Fairness, lr: equalized odds difference by g 0.09 → 0.104 (pass → fail).",
+    ]
