@@ -21,6 +21,7 @@ from mlreport.text._labels import (
     grouping_label,
 )
 from mlreport.text._numbers import format_number
+from mlreport.text._rows import rows_used
 from mlreport.text._scaling import (
     ROUTE_LABELS,
     route_label,
@@ -39,6 +40,7 @@ __all__ = [
     "group_label",
     "grouping_label",
     "route_label",
+    "rows_used",
     "scaling_sentences",
     "threshold_verdict",
     "undefined_reason",

@@ -97,10 +97,10 @@ models:
     assert len(problems) == 3
     text = "\n".join(problems)
     assert all("bad.yaml" in p for p in problems)
-    assert "colour: unknown key" in text
+    assert "bad.yaml:3: colour: unknown key" in text
     no_such = NO_SUCH_CLASS.format(module="sklearn.linear_model", name="NoSuchModel")
-    assert f"bad.yaml: models[0].estimator: {no_such}" in text
-    assert "models[0].search.cv" in text
+    assert f"bad.yaml:7: models[0] (m).estimator: {no_such}" in text
+    assert "bad.yaml:8: models[0] (m).search.cv" in text
 
 
 def test_problems_in_several_files_are_reported_together(tmp_path: Path) -> None:
