@@ -312,6 +312,12 @@ def check(data_dir: Path, base_dir: Path | None) -> None:
     help="Sensitive feature columns, comma-separated.",
 )
 @click.option("--score", metavar="COL", help="Score of the positive class (adds ROC AUC).")
+@click.option(
+    "--sep",
+    metavar="SEP",
+    help="Separator of a CSV file (default: comma, or ';', tab or '|' if the header is "
+    "split on one of them).",
+)
 @click.option("--positive", metavar="LABEL", help="The favourable class (default: the last label).")
 @click.option(
     "--task",
@@ -361,6 +367,7 @@ def fairness(
     y_pred: str,
     sensitive: str,
     score: str | None,
+    sep: str | None,
     positive: str | None,
     task: Task,
     intersections: bool,
@@ -391,7 +398,7 @@ def fairness(
         log_to_tracking,
         parse_threshold,
         positive_label,
-        read_scored_file,
+        read_scored,
         settings_for,
         write_report_site,
     )
@@ -414,7 +421,9 @@ def fairness(
         log_target(resolve_tracking_uri(tracking_uri), experiment, model) if experiment else None
     )
     columns = ScoredColumns(y_true, y_pred, features, score)
-    predictions = read_scored_file(predictions_file, columns, task=task, positive=positive)
+    scored = read_scored(predictions_file, columns, task=task, positive=positive, sep=sep)
+    predictions = scored.predictions
+    stdout.print(f"{predictions_file}: {scored.rows_note}", markup=False)
     if positive is not None and task == "classification":
         settings = replace(settings, positive=positive_label(predictions, positive))
     if target is None:
@@ -441,7 +450,11 @@ def fairness(
         return
     with tempfile.TemporaryDirectory(prefix="mlreport-fairness-") as work:
         index = write_report_site(
-            report, out_dir, source=str(predictions_file), work_dir=Path(work)
+            report,
+            out_dir,
+            source=str(predictions_file),
+            work_dir=Path(work),
+            rows_note=scored.rows_note,
         )
     stdout.print(f"wrote the fairness report of {model} to {index}", markup=False)
 
@@ -573,13 +586,18 @@ def serve(out_dir: Path, port: int, host: str) -> None:
 
 
 def _report_run(summary: RunSummary) -> None:
+    from mlreport.text import rows_used
+
     for outcome in summary.outcomes:
         label = f"{outcome.experiment} / {outcome.model}"
         if outcome.status == "ran":
             best = "—" if outcome.best_score is None else f"{outcome.best_score:.4f}"
             failed = f", {outcome.failed_trials} failed" if outcome.failed_trials else ""
+            rows = outcome.rows
+            dropped = f"; {rows_used(rows.read, rows.dropped, rows.reason)}" if rows.dropped else ""
             stdout.print(
-                f"{label}: {outcome.trials} trials{failed}, best {outcome.primary_metric} {best}",
+                f"{label}: {outcome.trials} trials{failed}, best {outcome.primary_metric} {best}"
+                + dropped,
                 markup=False,
             )
         elif outcome.status == "failed":

@@ -31,14 +31,17 @@ from mlreport.config import (
     SiteSettings,
     Threshold,
     file_format,
+    separator_of,
     strip_compression,
 )
 from mlreport.errors import MlreportError, first_line
+from mlreport.text import rows_used
 
 NO_FILE = "{path}: no such file"
 UNKNOWN_FORMAT = "{path}: neither .csv (optionally compressed) nor .parquet"
 UNREADABLE = "{path}: cannot read it: {reason}"
 MISSING_COLUMNS = "{path} has no column {names} (columns: {available})"
+OTHER_SEPARATOR = "; it is read as one column: give its separator, e.g. --sep {sep!r}"
 NO_SCORED_ROWS = "{path}: no row has both a true and a predicted value"
 BAD_THRESHOLD = (
     "threshold {text!r} is not METRIC>=BOUND or METRIC<=BOUND "
@@ -93,20 +96,64 @@ def parse_threshold(text: str) -> Threshold:
     return Threshold(match.group(1), bound, "min" if match.group(2) == ">=" else "max")
 
 
+@dataclass(frozen=True)
+class ScoredFile:
+    """A scored file as a predictions frame, and the rows dropped for a missing value."""
+
+    predictions: pd.DataFrame
+    rows_read: int
+    missing_true: int  # rows without a true value (some may also lack a prediction)
+    missing_prediction: int  # rows with a true value but no prediction
+
+    @property
+    def rows_dropped(self) -> int:
+        return self.missing_true + self.missing_prediction
+
+    @property
+    def drop_reason(self) -> str:
+        if self.missing_true and self.missing_prediction:
+            return (
+                f"{self.missing_true:,} missing true value, "
+                f"{self.missing_prediction:,} {schema.DROPPED_MISSING_PREDICTION}"
+            )
+        return "missing true value" if self.missing_true else schema.DROPPED_MISSING_PREDICTION
+
+    @property
+    def rows_note(self) -> str:
+        """``450 of 500 rows; 50 dropped: missing prediction``."""
+        return rows_used(self.rows_read, self.rows_dropped, self.drop_reason)
+
+
 def read_scored_file(
     path: Path,
     columns: ScoredColumns,
     *,
     task: Task = "classification",
     positive: str | None = None,
+    sep: str | None = None,
 ) -> pd.DataFrame:
     """The scored file as a predictions frame of the export's schema; a given ``positive``
     must be one of the labels."""
-    frame = _read(path)
+    return read_scored(path, columns, task=task, positive=positive, sep=sep).predictions
+
+
+def read_scored(
+    path: Path,
+    columns: ScoredColumns,
+    *,
+    task: Task = "classification",
+    positive: str | None = None,
+    sep: str | None = None,
+) -> ScoredFile:
+    """The scored file as a predictions frame of the export's schema, with the count of
+    rows dropped for a missing true or predicted value; a given ``positive`` must be one
+    of the labels. ``sep``: the CSV separator (default: detected from the header)."""
+    frame = _read(path, sep)
     wanted = [columns.y_true, columns.y_pred, *columns.sensitive]
     if columns.score:
         wanted.append(columns.score)
     missing = [name for name in dict.fromkeys(wanted) if name not in frame.columns]
+    columns_of = [str(c) for c in frame.columns]
     if missing:
         raise MlreportError(
             MISSING_COLUMNS.format(
@@ -114,10 +161,23 @@ def read_scored_file(
                 names=", ".join(missing),
                 available=", ".join(map(str, frame.columns[:50])),
             )
+            + (OTHER_SEPARATOR.format(sep=found) if (found := separator_of(columns_of)) else "")
         )
-    frame = frame[frame[columns.y_true].notna() & frame[columns.y_pred].notna()]
+    read = len(frame)
+    has_true = frame[columns.y_true].notna()
+    kept = has_true & frame[columns.y_pred].notna()
+    missing_true, missing_prediction = int((~has_true).sum()), int((has_true & ~kept).sum())
+    frame = frame[kept]
     if frame.empty:
         raise MlreportError(NO_SCORED_ROWS.format(path=path))
+    predictions = _predictions(frame, columns, task=task, positive=positive)
+    return ScoredFile(predictions, read, missing_true, missing_prediction)
+
+
+def _predictions(
+    frame: pd.DataFrame, columns: ScoredColumns, *, task: Task, positive: str | None
+) -> pd.DataFrame:
+    """The scored rows as a predictions frame of the export's schema."""
     if task == "regression":
         out = pd.DataFrame(
             {
@@ -209,12 +269,13 @@ def settings_for(
 
 
 def write_report_site(
-    fairness: ModelFairness, out_dir: Path, *, source: str, work_dir: Path
+    fairness: ModelFairness, out_dir: Path, *, source: str, work_dir: Path, rows_note: str = ""
 ) -> Path:
-    """A site of its own holding the report as its home page; its index.html."""
+    """A site of its own holding the report as its home page; its index.html.
+    ``rows_note``: the file's rows and those dropped (``ScoredFile.rows_note``)."""
     from mlreport.site import standalone_fairness_page, write_site
 
-    page = standalone_fairness_page(fairness, source=source)
+    page = standalone_fairness_page(fairness, source=source, rows_note=rows_note)
     settings = SiteSettings(site_name=f"Fairness of {fairness.model}")
     write_site([page], out_dir, settings=settings, work_dir=work_dir)
     return out_dir / "index.html"
@@ -354,13 +415,20 @@ def scores_of_predictions(predictions: pd.DataFrame, positive: str | None) -> di
     return {name: float(value) for name, value in scores.items()}
 
 
-def _read(path: Path) -> pd.DataFrame:
+def _read(path: Path, sep: str | None = None) -> pd.DataFrame:
+    """A CSV (compressed or not, as pandas infers from the name) or Parquet file. Without
+    ``sep``, a CSV file read as one column whose header holds ``;``, a tab or ``|`` is read
+    again split on it."""
     if not path.is_file():
         raise MlreportError(NO_FILE.format(path=path))
     kind = file_format(path.name)
     if kind is None:
         raise MlreportError(UNKNOWN_FORMAT.format(path=path))
     try:
-        return pd.read_parquet(path) if kind == "parquet" else pd.read_csv(path)
+        if kind == "parquet":
+            return pd.read_parquet(path)
+        frame = pd.read_csv(path, sep=sep or ",", compression="infer")
+        detected = None if sep else separator_of([str(c) for c in frame.columns])
+        return frame if detected is None else pd.read_csv(path, sep=detected)
     except Exception as exc:  # pandas raises many types for a broken file
         raise MlreportError(UNREADABLE.format(path=path, reason=first_line(exc))) from exc

@@ -16,9 +16,11 @@ from mlreport.config import (
     ExperimentSpec,
     Project,
     SiteSettings,
+    check_data,
     discover_experiment_files,
-    load_experiments,
     load_site_settings,
+    read_experiments,
+    reference_problems,
 )
 from mlreport.dataset import read_dataset
 from mlreport.errors import ConfigError
@@ -34,21 +36,29 @@ if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only whe
 def load_project(
     project: Project, files: Sequence[Path] = ()
 ) -> tuple[SiteSettings, list[ExperimentSpec]]:
-    """Site settings and experiments (``files``, else every file of ``experiments/``).
+    """Site settings and experiments (``files``, else every file of ``experiments/``),
+    checked as far as they can be without training: their data files' headers, and the
+    experiments ``mlreport.yaml`` names (when every experiment file is read).
 
-    Problems in the settings and in every experiment file are reported together.
+    Problems in the settings, in every experiment file and in the data are reported together.
     """
     problems: list[str] = []
-    settings = specs = None
+    settings = None
     try:
         settings = load_site_settings(project.settings_file)
     except ConfigError as exc:
         problems.extend(exc.problems)
     try:
-        specs = load_experiments(list(files) or discover_experiment_files(project.experiments_dir))
+        paths = list(files) or discover_experiment_files(project.experiments_dir)
     except ConfigError as exc:
-        problems.extend(exc.problems)
-    if problems or settings is None or specs is None:
+        raise ConfigError([*problems, *exc.problems]) from None
+    specs, spec_problems = read_experiments(paths)
+    problems.extend(spec_problems)
+    for found in check_data(specs).values():
+        problems.extend(found)
+    if settings is not None and not files and not spec_problems:
+        problems.extend(reference_problems(project.settings_file, settings, specs))
+    if problems or settings is None:
         raise ConfigError(problems)
     return settings, specs
 

@@ -137,6 +137,13 @@ TAG_TRIAL_INDEX = "mlreport.trial_index"
 TAG_FAIRNESS = "mlreport.fairness"
 #: Where predictions made elsewhere came from (the file ``mlreport fairness`` logged).
 TAG_SOURCE = "mlreport.source"
+#: Search and best runs: rows of the data file, how many were dropped before the split
+#: and why (one of the DROPPED_* reasons). Rows read is 0 when the data is generated.
+TAG_ROWS_READ = "mlreport.rows_read"
+TAG_ROWS_DROPPED = "mlreport.rows_dropped"
+TAG_ROWS_DROPPED_REASON = "mlreport.rows_dropped_reason"
+DROPPED_MISSING_TARGET = "missing target"
+DROPPED_MISSING_PREDICTION = "missing prediction"
 #: Strategy and estimator tags of predictions made elsewhere (no search ran).
 EXTERNAL_STRATEGY = "external"
 EXTERNAL_ESTIMATOR = "predictions made elsewhere"

@@ -145,6 +145,11 @@ class ExperimentResult:
     fairness_error: str = ""  # why the settings logged with the experiment are unreadable
     #: Every MLflow experiment holding runs of this one (its pages read only these)
     experiment_ids: tuple[str, ...] = ()
+    #: Rows of the data file of the latest search, those dropped before the split and why
+    #: (0 rows read: generated data, or runs logged before mlreport counted them)
+    rows_read: int = 0
+    rows_dropped: int = 0
+    drop_reason: str = ""
 
     @property
     def contenders(self) -> tuple[ModelResult, ...]:
@@ -272,6 +277,7 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
         )
         experiment_id = str(latest["experiment_id"].iloc[-1])
         fairness, fairness_error = _fairness_settings(fairness_tags.get(experiment_id))
+        rows = _latest_row_counts(latest, tags)
         results.append(
             ExperimentResult(
                 name=str(experiment_name),
@@ -283,9 +289,30 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
                 fairness=fairness,
                 fairness_error=fairness_error,
                 experiment_ids=tuple(sorted({experiment_id, *hosts[experiment_name]})),
+                rows_read=_count(rows.get(schema.TAG_ROWS_READ)),
+                rows_dropped=_count(rows.get(schema.TAG_ROWS_DROPPED)),
+                drop_reason=rows.get(schema.TAG_ROWS_DROPPED_REASON, ""),
             )
         )
     return results
+
+
+def _latest_row_counts(searches: pd.DataFrame, tags: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The tags of the latest of ``searches`` that counted its data file's rows."""
+    counted = [
+        tags[run_id]
+        for run_id in searches.sort_values(["start_time", "run_id"])["run_id"].astype(str)
+        if schema.TAG_ROWS_READ in tags.get(run_id, {})
+    ]
+    return counted[-1] if counted else {}
+
+
+def _count(value: str | None) -> int:
+    """A count logged as a tag; 0 if absent or not a number."""
+    try:
+        return max(int(value or 0), 0)
+    except ValueError:
+        return 0
 
 
 def other_experiments(dataset: Dataset) -> list[OtherExperiment]:

@@ -3,6 +3,13 @@ strategies' registry and the fairness vocabulary."""
 
 from __future__ import annotations
 
+from mlreport.config._datafile import (
+    check_data,
+    data_path,
+    missing_file_message,
+    separator_of,
+    wrong_separator_message,
+)
 from mlreport.config._fairness import (
     BAD_SETTINGS,
     BAD_THRESHOLD_KIND,
@@ -23,6 +30,8 @@ from mlreport.config._load import (
     discover_experiment_files,
     load_experiments,
     load_site_settings,
+    read_experiments,
+    reference_problems,
 )
 from mlreport.config._models import (
     DEFAULT_SCORING,
@@ -77,6 +86,8 @@ __all__ = [
     "Strategy",
     "SyntheticData",
     "Threshold",
+    "check_data",
+    "data_path",
     "discover_experiment_files",
     "file_format",
     "group_metrics",
@@ -84,5 +95,10 @@ __all__ = [
     "import_estimator",
     "load_experiments",
     "load_site_settings",
+    "missing_file_message",
+    "read_experiments",
+    "reference_problems",
+    "separator_of",
     "strip_compression",
+    "wrong_separator_message",
 ]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from mlreport.config._fairness import (
     DEFAULT_THRESHOLDS,
@@ -29,7 +33,10 @@ NOT_DOTTED = "'{path}' is not a dotted import path such as sklearn.svm.SVC"
 MODULE_NOT_IMPORTABLE = "cannot import module '{module}': {reason}"
 NO_SUCH_CLASS = "module '{module}' has no attribute '{name}'"
 NOT_AN_ESTIMATOR = "'{path}' is not an estimator class with a fit method"
-UNKNOWN_PARAMETER = "{estimator} has no parameter {names} (known: {known})"
+UNKNOWN_PARAMETER = "{estimator} has no parameter {name}{hint}"
+PRIMARY_NOT_SCORED = "primary_metric '{name}' is not in scoring{hint}"
+UNKNOWN_SCORER = "unknown scoring metric {name}{hint}"
+DUPLICATE_MODEL = "duplicate model name {name} (also models[{first}])"
 TOO_FEW_FEATURES = "n_informative + n_redundant must not exceed n_features"
 TOO_FEW_INFORMATIVE = "{n_classes} classes need n_informative >= log2({n_classes} * 2)"
 WRONG_WEIGHTS = "weights needs {n_classes} (or one fewer) values, one per class"
@@ -75,8 +82,42 @@ GRID_NEEDS_LISTS = (
 )
 
 
+CHECKS_FAILED = "mlreport_checks"  # the pydantic error type of cross-field checks
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest known name, else ''."""
+    close = difflib.get_close_matches(name, [str(k) for k in known], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a cross-field check found, at a key path below the model it checks."""
+
+    loc: tuple[str | int, ...]
+    message: str
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Checked(_Strict):
+    """A model with cross-field checks: the methods named in ``checks`` return Problems.
+
+    They run once every field is valid; the loader also runs them on the fields that are
+    when some are not (``mlreport.config._load``), so that one pass finds every problem.
+    """
+
+    checks: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _run_checks(self) -> _Checked:
+        problems = [p for name in self.checks for p in getattr(self, name)()]
+        if problems:
+            raise PydanticCustomError(CHECKS_FAILED, "; ".join(p.message for p in problems))
+        return self
 
 
 class Distribution(_Strict):
@@ -123,7 +164,7 @@ else:  # the registry's names, as pydantic checks and reports them
     StrategyName = Literal[STRATEGY_NAMES]
 
 
-class SearchSpec(_Strict):
+class SearchSpec(_Checked):
     """How to search a model's hyperparameters.
 
     ``grid`` and ``random`` cross-validate every candidate (dask-ml ``GridSearchCV`` /
@@ -147,23 +188,26 @@ class SearchSpec(_Strict):
     aggressiveness: int | None = Field(default=None, ge=2)
     validation_size: float | None = Field(default=None, gt=0, lt=1)
 
-    @model_validator(mode="after")
-    def _check_strategy(self) -> SearchSpec:
-        problems = []
-        given = {name for name in ALL_OPTIONS if getattr(self, name) is not None}
+    checks = ("_option_problems", "_space_problems")
+
+    def _option_problems(self) -> list[Problem]:
+        given = {name for name in ALL_OPTIONS if getattr(self, name, None) is not None}
         misplaced = sorted(given - self.definition.options)
-        if misplaced:
-            problems.append(
-                OPTION_NOT_FOR_STRATEGY.format(names=", ".join(misplaced), strategy=self.strategy)
+        if not misplaced:
+            return []
+        names = ", ".join(misplaced)
+        return [
+            Problem(
+                (misplaced[0],), OPTION_NOT_FOR_STRATEGY.format(names=names, strategy=self.strategy)
             )
+        ]
+
+    def _space_problems(self) -> list[Problem]:
         sampled = [k for k, v in self.space.items() if isinstance(v, Distribution)]
-        if not self.definition.sampled and sampled:
-            problems.append(
-                GRID_NEEDS_LISTS.format(strategy=self.strategy, names=", ".join(sampled))
-            )
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+        if self.definition.sampled or not sampled:
+            return []
+        message = GRID_NEEDS_LISTS.format(strategy=self.strategy, names=", ".join(sampled))
+        return [Problem(("space", sampled[0]), message)]
 
     @property
     def definition(self) -> Strategy:
@@ -220,7 +264,7 @@ def import_estimator(path: str) -> type:
     return estimator
 
 
-class ModelSpec(_Strict):
+class ModelSpec(_Checked):
     """One model family of an experiment and its search."""
 
     name: str = Field(min_length=1)
@@ -237,30 +281,31 @@ class ModelSpec(_Strict):
         import_estimator(value)
         return value
 
-    @model_validator(mode="after")
-    def _check_partial_fit(self) -> ModelSpec:
-        if self.search.incremental and not hasattr(self.estimator_class(), "partial_fit"):
-            raise ValueError(
-                NO_PARTIAL_FIT.format(estimator=self.estimator, strategy=self.search.strategy)
-            )
-        return self
+    checks = ("_partial_fit_problems", "_param_problems", "_space_param_problems")
 
-    @model_validator(mode="after")
-    def _check_param_names(self) -> ModelSpec:
+    def _partial_fit_problems(self) -> list[Problem]:
+        if self.search.incremental and not hasattr(self.estimator_class(), "partial_fit"):
+            message = NO_PARTIAL_FIT.format(estimator=self.estimator, strategy=self.search.strategy)
+            return [Problem(("search", "strategy"), message)]
+        return []
+
+    def _param_problems(self) -> list[Problem]:
+        return self._unknown_params(("params",), self.params)
+
+    def _space_param_problems(self) -> list[Problem]:
+        return self._unknown_params(("search", "space"), self.search.space)
+
+    def _unknown_params(self, where: tuple[str, ...], names: Iterable[str]) -> list[Problem]:
         try:
-            known = set(self.estimator_class()().get_params())
+            known = sorted(self.estimator_class()().get_params())
         except Exception:  # an estimator that needs arguments: its params cannot be listed
-            return self
-        unknown = sorted((set(self.params) | set(self.search.space)) - known)
-        if unknown:
-            raise ValueError(
-                UNKNOWN_PARAMETER.format(
-                    estimator=self.estimator,
-                    names=", ".join(unknown),
-                    known=", ".join(sorted(known)),
-                )
-            )
-        return self
+            return []
+        problems = []
+        for name in sorted(set(names) - set(known)):
+            hint = did_you_mean(name, known) or f" (known: {', '.join(known)})"
+            message = UNKNOWN_PARAMETER.format(estimator=self.estimator, name=name, hint=hint)
+            problems.append(Problem((*where, name), message))
+        return problems
 
     def estimator_class(self) -> type:
         return import_estimator(self.estimator)
@@ -456,7 +501,7 @@ class FairnessSpec(_Strict):
     confidence: float = Field(default=0.95, gt=0, lt=1)
 
 
-class ExperimentSpec(_Strict):
+class ExperimentSpec(_Checked):
     """One experiment file: data, split, scoring and the models to search."""
 
     name: str = Field(min_length=1)
@@ -473,80 +518,116 @@ class ExperimentSpec(_Strict):
     fairness: FairnessSpec | None = None
     source_file: Path | None = Field(default=None, exclude=True)
 
+    checks = (
+        "_data_task_problems",
+        "_scorer_task_problems",
+        "_regression_problems",
+        "_fairness_problems",
+        "_scaling_problems",
+        "_primary_problems",
+        "_duplicate_problems",
+        "_chunked_problems",
+    )
+
     @model_validator(mode="before")
     @classmethod
     def _default_scoring(cls, data: Any) -> Any:
-        if isinstance(data, dict) and not data.get("scoring"):
-            task = data.get("task", "classification")
-            return {**data, "scoring": list(DEFAULT_SCORING.get(task, ["accuracy"]))}
-        return data
+        return with_default_scoring(data)
 
     @field_validator("scoring")
     @classmethod
     def _known_scorers(cls, value: list[str]) -> list[str]:
-        unknown = [name for name in value if name not in _scorer_names()]
+        known = _scorer_names()
+        unknown = [
+            UNKNOWN_SCORER.format(name=name, hint=did_you_mean(name, known))
+            for name in value
+            if name not in known
+        ]
         if unknown:
-            raise ValueError(
-                f"unknown scoring metric {', '.join(unknown)} "
-                "(see sklearn.metrics.get_scorer_names())"
-            )
+            raise ValueError("; ".join(unknown) + " (see sklearn.metrics.get_scorer_names())")
         return value
 
-    @model_validator(mode="after")
-    def _check_task(self) -> ExperimentSpec:
-        problems = []
+    def _data_task_problems(self) -> list[Problem]:
         data = self.data
         if isinstance(data, SklearnData) and data.task != self.task:
-            problems.append(
-                DATASET_FOR_OTHER_TASK.format(name=data.name, task=data.task, given=self.task)
-            )
-        wrong = sorted(name for name in self.scoring if _scorer_task(name) not in (None, self.task))
-        if wrong:
-            other = "classification" if self.task == "regression" else "regression"
-            problems.append(
-                SCORER_FOR_OTHER_TASK.format(names=", ".join(wrong), task=other, given=self.task)
-            )
-        if self.task == "regression":
-            if isinstance(data, SyntheticData):
-                problems.append(SYNTHETIC_IS_CLASSIFICATION)
-            if isinstance(data, FileData) and data.positive_label is not None:
-                problems.append(POSITIVE_LABEL_IN_REGRESSION)
-            problems.extend(
-                REGRESSION_NEEDS_CV_SEARCH.format(model=m.name, strategy=m.search.strategy)
-                for m in self.models
-                if not m.search.definition.regression
-            )
-        problems.extend(self._fairness_problems())
-        if self.scaling is not None and self.scaling.models is not None:
-            unknown = sorted(set(self.scaling.models) - {m.name for m in self.models})
-            if unknown:
-                problems.append(UNKNOWN_SCALED_MODEL.format(names=", ".join(unknown)))
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+            message = DATASET_FOR_OTHER_TASK.format(name=data.name, task=data.task, given=self.task)
+            return [Problem(("data", "name"), message)]
+        return []
 
-    @model_validator(mode="after")
-    def _check_consistency(self) -> ExperimentSpec:
-        if self.primary_metric is not None and self.primary_metric not in self.scoring:
-            raise ValueError(f"primary_metric '{self.primary_metric}' is not in scoring")
+    def _scorer_task_problems(self) -> list[Problem]:
+        wrong = sorted(name for name in self.scoring if _scorer_task(name) not in (None, self.task))
+        if not wrong:
+            return []
+        other = "classification" if self.task == "regression" else "regression"
+        message = SCORER_FOR_OTHER_TASK.format(names=", ".join(wrong), task=other, given=self.task)
+        return [Problem(("scoring", self.scoring.index(wrong[0])), message)]
+
+    def _regression_problems(self) -> list[Problem]:
+        if self.task != "regression":
+            return []
+        problems = []
+        data = self.data
+        if isinstance(data, SyntheticData):
+            problems.append(Problem(("data", "kind"), SYNTHETIC_IS_CLASSIFICATION))
+        if isinstance(data, FileData) and data.positive_label is not None:
+            problems.append(Problem(("data", "positive_label"), POSITIVE_LABEL_IN_REGRESSION))
+        problems.extend(
+            Problem(
+                ("models", i, "search", "strategy"),
+                REGRESSION_NEEDS_CV_SEARCH.format(model=m.name, strategy=m.search.strategy),
+            )
+            for i, m in enumerate(self.models)
+            if not m.search.definition.regression
+        )
+        return problems
+
+    def _scaling_problems(self) -> list[Problem]:
+        if self.scaling is None or self.scaling.models is None:
+            return []
         names = [m.name for m in self.models]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate model name {', '.join(duplicates)}")
+        unknown = sorted(set(self.scaling.models) - set(names))
+        if not unknown:
+            return []
+        hints = "".join(did_you_mean(n, names) for n in unknown)
+        message = UNKNOWN_SCALED_MODEL.format(names=", ".join(unknown)) + hints
+        return [Problem(("scaling", "models", self.scaling.models.index(unknown[0])), message)]
+
+    def _primary_problems(self) -> list[Problem]:
+        name = self.primary_metric
+        if name is None or name in self.scoring:
+            return []
+        message = PRIMARY_NOT_SCORED.format(name=name, hint=did_you_mean(name, self.scoring))
+        return [Problem(("primary_metric",), message)]
+
+    def _duplicate_problems(self) -> list[Problem]:
+        first: dict[str, int] = {}
+        problems = []
+        for i, model in enumerate(self.models):
+            name = getattr(model, "name", None)  # None: the name did not validate
+            if name is None:
+                continue
+            if name in first:
+                message = DUPLICATE_MODEL.format(name=name, first=first[name])
+                problems.append(Problem(("models", i, "name"), message))
+            first.setdefault(name, i)
+        return problems
+
+    def _chunked_problems(self) -> list[Problem]:
         chunked = (isinstance(self.data, SyntheticData) and self.data.chunks is not None) or (
             isinstance(self.data, FileData) and self.data.blocksize is not None
         )
-        if chunked:
-            for model in self.models:
-                if not model.search.definition.chunked:
-                    raise ValueError(
-                        CHUNKED_NEEDS_INCREMENTAL.format(
-                            model=model.name, strategy=model.search.strategy
-                        )
-                    )
-        return self
+        if not chunked:
+            return []
+        return [
+            Problem(
+                ("models", i, "search", "strategy"),
+                CHUNKED_NEEDS_INCREMENTAL.format(model=model.name, strategy=model.search.strategy),
+            )
+            for i, model in enumerate(self.models)
+            if not model.search.definition.chunked
+        ]
 
-    def _fairness_problems(self) -> list[str]:
+    def _fairness_problems(self) -> list[Problem]:
         fairness = self.fairness
         if fairness is None:
             return []
@@ -554,25 +635,31 @@ class ExperimentSpec(_Strict):
         sensitive = self.sensitive_features
         named = [*(fairness.features or []), *(f for i in fairness.intersections for f in i)]
         if not sensitive:
-            problems.append(FAIRNESS_NEEDS_SENSITIVE)
+            problems.append(Problem(("fairness",), FAIRNESS_NEEDS_SENSITIVE))
         elif unknown := sorted(set(named) - set(sensitive)):
-            problems.append(
-                UNKNOWN_SENSITIVE.format(names=", ".join(unknown), known=", ".join(sensitive))
+            hints = "".join(did_you_mean(n, sensitive) for n in unknown)
+            message = UNKNOWN_SENSITIVE.format(names=", ".join(unknown), known=", ".join(sensitive))
+            features = fairness.features or []
+            where = (
+                ("fairness", "features", features.index(unknown[0]))
+                if unknown[0] in features
+                else ("fairness", "intersections")
             )
+            problems.append(Problem(where, message + hints))
         if fairness.features == [] and not fairness.intersections:
-            problems.append(FAIRNESS_NOTHING_TO_GROUP)
-        for crossed in fairness.intersections:
+            problems.append(Problem(("fairness", "features"), FAIRNESS_NOTHING_TO_GROUP))
+        for i, crossed in enumerate(fairness.intersections):
             if twice := sorted({f for f in crossed if crossed.count(f) > 1}):
-                problems.append(FEATURE_TWICE.format(names=", ".join(twice)))
+                message = FEATURE_TWICE.format(names=", ".join(twice))
+                problems.append(Problem(("fairness", "intersections", i), message))
         known = group_metrics(self.task)
         if wrong := [m for m in fairness.metrics or [] if m not in known]:
-            problems.append(
-                FAIRNESS_METRIC_FOR_TASK.format(
-                    names=", ".join(wrong), task=self.task, known=", ".join(known)
-                )
+            message = FAIRNESS_METRIC_FOR_TASK.format(
+                names=", ".join(wrong), task=self.task, known=", ".join(known)
             )
+            problems.append(Problem(("fairness", "metrics"), message))
         if self.task == "regression" and fairness.thresholds:
-            problems.append(FAIRNESS_THRESHOLD_IN_REGRESSION)
+            problems.append(Problem(("fairness", "thresholds"), FAIRNESS_THRESHOLD_IN_REGRESSION))
         return problems
 
     @property
@@ -624,6 +711,14 @@ class ExperimentSpec(_Strict):
             return []
         names = self.scaling.models
         return [m for m in self.models if names is None or m.name in names]
+
+
+def with_default_scoring(data: Any) -> Any:
+    """An experiment file's mapping with the task's default scoring if it sets none."""
+    if isinstance(data, dict) and not data.get("scoring"):
+        task = data.get("task", "classification")
+        return {**data, "scoring": list(DEFAULT_SCORING.get(task, ["accuracy"]))}
+    return data
 
 
 def _scorer_names() -> frozenset[str]:

@@ -11,17 +11,48 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from mlreport.config import ExperimentSpec, FileData, SklearnData, SyntheticData, file_format
+from mlreport import schema
+from mlreport.config import (
+    ExperimentSpec,
+    FileData,
+    SklearnData,
+    SyntheticData,
+    data_path,
+    file_format,
+    missing_file_message,
+    separator_of,
+    wrong_separator_message,
+)
 from mlreport.errors import DataError
 from mlreport.schema import class_labels, group_labels
 
 MISSING_COLUMNS = "{file}: column {columns} not found in the data (columns: {available})"
 UNREADABLE_DATA = "{file}: cannot read the data file: {reason}"
+NO_ROWS = "{name}: data file {file} has no rows, only a header"
+NO_TARGET_VALUES = "{name}: all {count} rows of data file {file} have no target ({target})"
 UNKNOWN_POSITIVE_LABEL = "{name}: positive_label {label!r} is not a target value ({labels})"
 UNSPLITTABLE = "{name}: cannot split the data into train and test: {reason}"
 POSITIVE_LABEL_NOT_BINARY = "{name}: positive_label applies to two classes; the target has {count}"
 NOT_NUMERIC_TARGET = "{name}: a regression target must be numeric; column {target} holds {examples}"
 ONE_CLASS = "{name}: the target has a single class ({label}); classification needs two or more"
+
+
+@dataclass(frozen=True)
+class RowCount:
+    """Rows of an experiment's data file, and how many were dropped before the split, why."""
+
+    read: int = 0  # 0: generated data
+    dropped: int = 0
+    reason: str = ""
+
+    def tags(self) -> dict[str, str]:
+        """The run tags that carry the counts (none for generated data)."""
+        if not self.read:
+            return {}
+        tags = {schema.TAG_ROWS_READ: str(self.read), schema.TAG_ROWS_DROPPED: str(self.dropped)}
+        if self.dropped:
+            tags[schema.TAG_ROWS_DROPPED_REASON] = self.reason
+        return tags
 
 
 @dataclass(frozen=True)
@@ -45,6 +76,7 @@ class ExperimentData:
     classes: tuple[str, ...]  # labels in encoded order (binary: positive last); () regression
     categorical: tuple[str, ...]
     sensitive_test: pd.DataFrame  # sensitive feature columns of the test rows
+    rows: RowCount = RowCount()
 
     def test(self) -> TestSet:
         return TestSet(self.X_test, self.y_test, self.classes, self.sensitive_test)
@@ -66,6 +98,7 @@ class ChunkedData:
     categorical: tuple[str, ...] = ()
     sensitive_features: tuple[str, ...] = ()
     not_features: tuple[str, ...] = ()  # sensitive columns kept only for the report
+    rows: RowCount = RowCount()
 
     @property
     def is_frame(self) -> bool:
@@ -123,8 +156,7 @@ def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
     import dask.dataframe as dd
     from dask_ml.model_selection import train_test_split as split_blockwise
 
-    path = data_path(spec)
-    assert path is not None
+    path = _existing_path(spec)
     try:
         if file_format(data.path) == "parquet":
             frame = dd.read_parquet(path, blocksize=data.blocksize, **data.read_options)
@@ -132,16 +164,10 @@ def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
             frame = dd.read_csv(path, blocksize=data.blocksize, **data.read_options)
     except (OSError, ValueError, TypeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DataError(UNREADABLE_DATA.format(file=data.path, reason=reason)) from exc
-    columns = [str(c) for c in frame.columns]
-    wanted = [data.target, *data.drop, *data.sensitive_features, *(data.categorical or [])]
-    missing = [c for c in wanted if c not in columns]
-    if missing:
-        raise DataError(
-            MISSING_COLUMNS.format(
-                file=data.path, columns=", ".join(missing), available=", ".join(columns)
-            )
-        )
+        raise DataError(UNREADABLE_DATA.format(file=path, reason=reason)) from exc
+    _check_columns(path, data, [str(c) for c in frame.columns])
+    read, missing_target = dask.compute(frame.shape[0], frame[data.target].isna().sum())
+    rows = _row_count(spec, path, int(read), int(missing_target))
     frame = frame.dropna(subset=[data.target])
     target = frame[data.target].map_partitions(class_labels, meta=(data.target, "object"))
     classes = _class_order(spec, [str(v) for v in target.unique().compute()])
@@ -167,20 +193,49 @@ def _load_file_blockwise(spec: ExperimentSpec, data: FileData) -> ChunkedData:
         classes=classes,
         categorical=categorical,
         sensitive_features=tuple(data.sensitive_features),
+        rows=rows,
     )
 
 
-def data_path(spec: ExperimentSpec) -> Path | None:
-    """Absolute path of a file-based experiment's data, else None."""
-    if not isinstance(spec.data, FileData):
-        return None
-    base = spec.source_file.parent if spec.source_file else Path.cwd()
-    return (base / spec.data.path).resolve()
+def _existing_path(spec: ExperimentSpec) -> Path:
+    """The data file's resolved path; DataError naming it if it does not exist."""
+    path = data_path(spec)
+    assert path is not None
+    if not path.is_file():
+        raise DataError(f"{spec.name}: {missing_file_message(spec)}")
+    return path
+
+
+def _check_columns(path: Path, data: FileData, columns: list[str]) -> None:
+    """DataError if a column the experiment names is missing: suggesting the separator if
+    the file was read as one column."""
+    wanted = [data.target, *data.drop, *data.sensitive_features, *(data.categorical or [])]
+    missing = [c for c in wanted if c not in columns]
+    if not missing:
+        return
+    sep = separator_of(columns)
+    if sep is not None:
+        raise DataError(wrong_separator_message(path, columns[0], sep))
+    raise DataError(
+        MISSING_COLUMNS.format(file=path, columns=", ".join(missing), available=", ".join(columns))
+    )
+
+
+def _row_count(spec: ExperimentSpec, path: Path, read: int, missing_target: int) -> RowCount:
+    """The rows read and those dropped for a missing target; DataError if none is left."""
+    assert isinstance(spec.data, FileData)
+    if read == 0:
+        raise DataError(NO_ROWS.format(name=spec.name, file=path))
+    if missing_target == read:
+        raise DataError(
+            NO_TARGET_VALUES.format(name=spec.name, count=read, file=path, target=spec.data.target)
+        )
+    return RowCount(read, missing_target, schema.DROPPED_MISSING_TARGET)
 
 
 def load_data(spec: ExperimentSpec) -> ExperimentData:
     """Read or generate the data of an experiment and split it (seeded)."""
-    frame, target, categorical, sensitive = _load_frame(spec)
+    frame, target, categorical, sensitive, rows = _load_frame(spec)
     classes: tuple[str, ...]
     if spec.task == "regression":
         classes, y = (), _numeric_target(spec, target)
@@ -203,12 +258,13 @@ def load_data(spec: ExperimentSpec) -> ExperimentData:
         classes=classes,
         categorical=categorical,
         sensitive_test=sensitive.iloc[test_idx].reset_index(drop=True),
+        rows=rows,
     )
 
 
 def _load_frame(
     spec: ExperimentSpec,
-) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame, RowCount]:
     data = spec.data
     if isinstance(data, SyntheticData):
         from sklearn.datasets import make_classification
@@ -225,24 +281,23 @@ def _load_frame(
             random_state=spec.seed,
         )
         frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
-        return frame, pd.Series(y), (), pd.DataFrame(index=frame.index)
+        return frame, pd.Series(y), (), pd.DataFrame(index=frame.index), RowCount()
     if isinstance(data, SklearnData):
         from sklearn import datasets
 
         bunch = getattr(datasets, f"load_{data.name}")(as_frame=True)
         frame = bunch.frame.drop(columns=["target"])
         if data.task == "regression":
-            return frame, bunch.target, (), pd.DataFrame(index=frame.index)
+            return frame, bunch.target, (), pd.DataFrame(index=frame.index), RowCount()
         labels = pd.Series(np.asarray(bunch.target_names)[bunch.target.to_numpy()])
-        return frame, labels, (), pd.DataFrame(index=frame.index)
+        return frame, labels, (), pd.DataFrame(index=frame.index), RowCount()
     return _load_file(spec, data)
 
 
 def _load_file(
     spec: ExperimentSpec, data: FileData
-) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame]:
-    path = data_path(spec)
-    assert path is not None
+) -> tuple[pd.DataFrame, pd.Series, tuple[str, ...], pd.DataFrame, RowCount]:
+    path = _existing_path(spec)
     try:
         if file_format(data.path) == "parquet":
             frame = pd.read_parquet(path, **data.read_options)
@@ -250,16 +305,10 @@ def _load_file(
             frame = pd.read_csv(path, **data.read_options)
     except (OSError, ValueError, TypeError, pd.errors.ParserError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise DataError(UNREADABLE_DATA.format(file=data.path, reason=reason)) from exc
+        raise DataError(UNREADABLE_DATA.format(file=path, reason=reason)) from exc
     frame.columns = [str(c) for c in frame.columns]
-    wanted = [data.target, *data.drop, *data.sensitive_features, *(data.categorical or [])]
-    missing = [c for c in wanted if c not in frame.columns]
-    if missing:
-        raise DataError(
-            MISSING_COLUMNS.format(
-                file=data.path, columns=", ".join(missing), available=", ".join(frame.columns)
-            )
-        )
+    _check_columns(path, data, list(frame.columns))
+    rows = _row_count(spec, path, len(frame), int(frame[data.target].isna().sum()))
     frame = frame.dropna(subset=[data.target]).reset_index(drop=True)
     target = frame[data.target] if spec.task == "regression" else class_labels(frame[data.target])
     sensitive = group_labels(frame[data.sensitive_features])
@@ -272,7 +321,7 @@ def _load_file(
         )
     for column in categorical:
         features[column] = features[column].astype("object").where(features[column].notna())
-    return features, target, categorical, sensitive
+    return features, target, categorical, sensitive, rows
 
 
 def _numeric_target(spec: ExperimentSpec, target: pd.Series) -> np.ndarray:

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +25,7 @@ from mlreport.run._cluster import dask_client
 from mlreport.run._data import (
     ChunkedData,
     ExperimentData,
+    RowCount,
     TestSet,
     is_chunked,
     load_chunked_data,
@@ -72,6 +73,7 @@ class ModelOutcome:
     primary_metric: str = ""
     best_score: float | None = None  # of the primary metric: mean CV or validation
     error: str = ""
+    rows: RowCount = field(default_factory=RowCount)  # of the data file: read, dropped
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,7 @@ class _ModelRun:
         parent = self.tracker.start_run(
             self.experiment_id,
             name=f"{self.model.name} search",
-            tags={**tags, schema.TAG_ROLE: schema.ROLE_SEARCH},
+            tags={**tags, **self.data.rows.tags(), schema.TAG_ROLE: schema.ROLE_SEARCH},
             start_time=start,
         )
         try:
@@ -219,7 +221,8 @@ class _ModelRun:
                     raise MlreportError(ALL_TRIALS_FAILED)
                 if progress is not None and task is not None:
                     progress.update(task, description=f"{label}: scoring and explaining")
-                self._log_best(outcome, outcome.best, test.result(), parent=parent, tags=tags)
+                best_tags = {**tags, **self.data.rows.tags()}
+                self._log_best(outcome, outcome.best, test.result(), parent=parent, tags=best_tags)
             finally:
                 background.shutdown(wait=False, cancel_futures=True)
             if self.model in self.spec.scaled_models():
@@ -253,6 +256,7 @@ class _ModelRun:
             failed_trials=sum(t.failed for t in outcome.trials),
             primary_metric=self.spec.primary,
             best_score=outcome.best.metrics[self._score_key],
+            rows=self.data.rows,
         )
 
     @property

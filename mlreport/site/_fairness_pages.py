@@ -85,25 +85,35 @@ def fairness_page(
     )
 
 
-def standalone_fairness_page(fairness: ModelFairness, *, source: str) -> FairnessPage:
-    """The fairness report of predictions made elsewhere, as the home page of its own site."""
+def standalone_fairness_page(
+    fairness: ModelFairness, *, source: str, rows_note: str = ""
+) -> FairnessPage:
+    """The fairness report of predictions made elsewhere, as the home page of its own site;
+    ``rows_note`` (the file's rows and those dropped) replaces the count of rows reported."""
     return _fairness_page(
         fairness,
         path=HOME_PATH,
         title=f"{fairness.model} · fairness",
         intro=f"How the model behind {source} treats groups of the sensitive features.",
         links={},
+        rows_note=rows_note,
     )
 
 
 def _fairness_page(
-    fairness: ModelFairness, *, path: str, title: str, intro: str, links: dict[str, str]
+    fairness: ModelFairness,
+    *,
+    path: str,
+    title: str,
+    intro: str,
+    links: dict[str, str],
+    rows_note: str = "",
 ) -> FairnessPage:
     first = fairness.reports[0] if fairness.reports else None
     facts: tuple[tuple[str, str], ...] = ()
     if first is not None:
         facts = (
-            ("Rows", f"{sum(row.size for row in first.groups):,}"),
+            ("Rows", rows_note or f"{sum(row.size for row in first.groups):,}"),
             ("Positive class", first.positive if first.positive is not None else fmt.MISSING),
             ("Smallest group judged", f"{first.min_group_size} rows"),
             ("Intervals", f"{first.level * 100:g}% bootstrap"),

@@ -63,7 +63,7 @@ from mlreport.site._models import (
 )
 from mlreport.site._registry import ExperimentContext, SiteContext
 from mlreport.text import display as fmt
-from mlreport.text import model_label, model_origin, route_label, scaling_sentences
+from mlreport.text import model_label, model_origin, route_label, rows_used, scaling_sentences
 
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
@@ -369,8 +369,19 @@ def experiment_page(
             }
         ),
         links=links,
-        facts=(("Primary metric", primary), ("Scoring", ", ".join(result.scorers))),
+        facts=(
+            ("Primary metric", primary),
+            ("Scoring", ", ".join(result.scorers)),
+            *_data_rows_fact(result),
+        ),
     )
+
+
+def _data_rows_fact(result: ExperimentResult) -> tuple[tuple[str, str], ...]:
+    """The data file's rows, with those dropped before the split (none for generated data)."""
+    if not result.rows_read:
+        return ()
+    return (("Data", rows_used(result.rows_read, result.rows_dropped, result.drop_reason)),)
 
 
 def scaling_page(result: ExperimentResult, scalings: list[ModelScaling]) -> ScalingPage:

@@ -22,6 +22,7 @@ from mlreport.text._labels import (
 )
 from mlreport.text._models import EXTERNAL_BADGE, model_label, model_origin
 from mlreport.text._numbers import format_number
+from mlreport.text._rows import rows_used
 from mlreport.text._scaling import (
     ROUTE_LABELS,
     route_label,
@@ -43,6 +44,7 @@ __all__ = [
     "model_label",
     "model_origin",
     "route_label",
+    "rows_used",
     "scaling_sentences",
     "threshold_verdict",
     "undefined_reason",

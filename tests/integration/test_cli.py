@@ -47,10 +47,10 @@ def test_validate_names_all_three_mistakes_and_writes_nothing(tmp_path: Path) ->
     result = run_cli("validate", cwd=project)
     assert result.returncode == EXIT_CONFIG
     assert "3 problems" in result.stderr
-    assert "experiments/broken.yaml: colour: unknown key" in result.stderr
-    assert "experiments/broken.yaml: models[0].estimator: " in result.stderr
+    assert "experiments/broken.yaml:4: colour: unknown key" in result.stderr
+    assert "experiments/broken.yaml:7: models[0] (m).estimator: " in result.stderr
     assert "LogisticRegresion" in result.stderr
-    assert "experiments/broken.yaml: models[0].search.cv: " in result.stderr
+    assert "experiments/broken.yaml:8: models[0] (m).search.cv: " in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in project.rglob("*")) == before
 
@@ -67,6 +67,94 @@ def test_validate_ok(tmp_path: Path) -> None:
     result = run_cli("validate", cwd=project_with(tmp_path, small=SMALL))
     assert result.returncode == 0
     assert result.stdout.strip() == "ok: 1 experiment, 1 models, 2 candidates"
+
+
+PEOPLE = """name: {name}
+data:
+  kind: file
+  path: {path}
+  target: {target}
+  sensitive_features: [{sensitive}]
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {{strategy: grid, cv: 2, space: {{C: [0.5, 2.0]}}}}
+"""
+
+
+def test_validate_checks_data_files_columns_separators_and_floors_in_one_run(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 item 7: what `validate` said "ok" to now fails, each problem with its line:
+    a missing data file, a missing target, a missing sensitive column, a `;`-separated
+    file and a misspelt experiment in mlreport.yaml's metric_floors."""
+    (tmp_path / "people.csv").write_text("age,sex,label\n30,F,a\n40,M,b\n")
+    (tmp_path / "semi.csv").write_text("age;sex;label\n30;F;a\n40;M;b\n")
+    project = project_with(
+        tmp_path,
+        gone=PEOPLE.format(name="gone", path="../nope.csv", target="label", sensitive="sex"),
+        target=PEOPLE.format(name="target", path="../people.csv", target="y", sensitive="sex"),
+        group=PEOPLE.format(name="group", path="../people.csv", target="label", sensitive="race"),
+        semi=PEOPLE.format(name="semi", path="../semi.csv", target="label", sensitive="sex"),
+    )
+    (project / "mlreport.yaml").write_text("gates:\n  metric_floors:\n    gorup: {accuracy: 0.5}\n")
+    result = run_cli("validate", cwd=project)
+    assert result.returncode == EXIT_CONFIG
+    assert "5 problems" in result.stderr
+    lines = result.stderr
+    assert f"experiments/gone.yaml:4: data.path: data file {tmp_path.resolve()}/nope.csv" in lines
+    assert "experiments/target.yaml:5: data.target: column 'y' is not in data file" in lines
+    assert "experiments/group.yaml:6: data.sensitive_features[0]: column 'race'" in lines
+    assert "experiments/semi.yaml:4: data.path: " in lines
+    assert "add read_options: {sep: ';'} to data (its columns: age, sex, label)" in lines
+    assert "mlreport.yaml:3: gates.metric_floors.gorup: no experiment file defines experiment " in (
+        lines
+    )
+    assert "(did you mean 'group'?)" in lines
+    assert "Traceback" not in lines
+
+
+NAN_TARGETS = """name: people
+data:
+  kind: file
+  path: people.csv
+  target: label
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {strategy: grid, cv: 2, space: {C: [1.0]}}
+"""
+
+
+def test_rows_with_a_missing_target_are_counted_on_the_cli_in_the_export_and_the_page(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 item 6: 29 of 200 rows without a target are dropped, and said so on the run's
+    line, in the exported tags of the search and best runs, and on the experiment page."""
+    import numpy as np
+    import pandas as pd
+
+    from mlreport import schema
+    from mlreport.dataset import read_dataset
+    from tests.htmltools import visible_text
+
+    rng = np.random.default_rng(0)
+    label = np.where(rng.random(200) > 0.5, "yes", "no").astype(object)
+    label[::7] = None  # 29 rows
+    project = project_with(tmp_path, people=NAN_TARGETS)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "z": rng.normal(size=200), "label": label})
+    frame.to_csv(project / "experiments" / "people.csv", index=False)
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "people / lr: 1 trials, best accuracy" in result.stdout
+    assert "; 171 of 200 rows; 29 dropped: missing target" in result.stdout
+    tags = read_dataset(project / "export")["tags"]
+    dropped = tags[tags["key"] == schema.TAG_ROWS_DROPPED]
+    assert list(dropped["value"]) == ["29", "29"]  # the search run and the best run
+    reasons = tags[tags["key"] == schema.TAG_ROWS_DROPPED_REASON]
+    assert set(reasons["value"]) == {"missing target"}
+    page = (project / "site" / "experiments" / "people.html").read_text()
+    assert "171 of 200 rows; 29 dropped: missing target" in visible_text(page)
 
 
 def test_unreachable_scheduler_is_one_clear_line(tmp_path: Path) -> None:

@@ -350,3 +350,55 @@ def test_editing_the_fairness_section_changes_the_report_without_searching_again
     checked = run_cli("check", cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "ok: 1 of 1 quality gates passed on 1 models" in checked.stdout
+
+
+def _people(rows: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 2, rows)
+    return pd.DataFrame(
+        {
+            "truth": truth,
+            "predicted": np.where(rng.random(rows) < 0.8, truth, 1 - truth).astype(float),
+            "sex": rng.choice(["F", "M"], rows),
+        }
+    )
+
+
+def _fairness(path: Path, *extra: str) -> list[str]:
+    return [
+        "fairness", "--predictions", str(path), "--y-true", "truth", "--y-pred", "predicted",
+        "--sensitive", "sex", "--bootstrap", "0", *extra,
+    ]  # fmt: skip
+
+
+def test_rows_without_a_prediction_are_counted_on_the_cli_and_the_report(tmp_path: Path) -> None:
+    """Issue 17 item 6: 50 of 500 rows have no prediction: "450 of 500 rows; 50 dropped:
+    missing prediction", not "Rows 450"."""
+    people = _people(500)
+    people.loc[people.index[::10], "predicted"] = np.nan
+    path = tmp_path / "scored.csv"
+    people.to_csv(path, index=False)
+    result = run_cli(*_fairness(path), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert f"{path}: 450 of 500 rows; 50 dropped: missing prediction" in result.stdout
+    page = visible_text((tmp_path / "fairness-report" / "index.html").read_text())
+    assert "450 of 500 rows; 50 dropped: missing prediction" in page
+
+
+def test_separators_and_compression_are_read_as_pandas_does(tmp_path: Path) -> None:
+    """Issue 17 item 8: a `;`-separated gzip file is read (its separator found from the
+    header), a tab-separated one with --sep, and a wrong --sep suggests the right one."""
+    people = _people(400)
+    semicolons = tmp_path / "scored.csv.gz"
+    people.to_csv(semicolons, sep=";", index=False, compression="gzip")
+    found = run_cli(*_fairness(semicolons), cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    assert f"{semicolons}: 400 rows" in found.stdout
+    tabs = tmp_path / "scored.txt"
+    people.to_csv(tabs, sep="\t", index=False)
+    given = run_cli(*_fairness(tabs, "--sep", "\t"), cwd=tmp_path)
+    assert given.returncode == 0, given.stderr
+    wrong = run_cli(*_fairness(semicolons, "--sep", ","), cwd=tmp_path)
+    assert wrong.returncode == 1
+    (line,) = wrong.stderr.strip().splitlines()
+    assert line.endswith("it is read as one column: give its separator, e.g. --sep ';'")

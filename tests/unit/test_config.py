@@ -14,6 +14,7 @@ from mlreport.config import (
     Distribution,
     FairnessSettings,
     Threshold,
+    check_data,
     discover_experiment_files,
     load_experiments,
     load_site_settings,
@@ -97,10 +98,10 @@ models:
     assert len(problems) == 3
     text = "\n".join(problems)
     assert all("bad.yaml" in p for p in problems)
-    assert "colour: unknown key" in text
+    assert "bad.yaml:3: colour: unknown key" in text
     no_such = NO_SUCH_CLASS.format(module="sklearn.linear_model", name="NoSuchModel")
-    assert f"bad.yaml: models[0].estimator: {no_such}" in text
-    assert "models[0].search.cv" in text
+    assert f"bad.yaml:7: models[0] (m).estimator: {no_such}" in text
+    assert "bad.yaml:8: models[0] (m).search.cv" in text
 
 
 def test_problems_in_several_files_are_reported_together(tmp_path: Path) -> None:
@@ -399,3 +400,169 @@ def test_fairness_positive_defaults_to_the_data_positive_label_and_groupings_are
     assert any("sensitive feature sex is listed twice" in p for p in problems_of([twice]))
     empty = write(tmp_path, "e.yaml", FAIR + "fairness: {features: []}\n")
     assert any("fairness groups by nothing" in p for p in problems_of([empty]))
+
+
+ONE_PASS = """name: bad
+colour: blue
+data: {kind: synthetic, n_samples: 100}
+scoring: [accuracy, f1]
+primary_metric: roc_auc
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    params: {max_iterr: 100}
+    search:
+      strategy: grid
+      cv: three
+  - name: forest
+    estimator: sklearn.ensemble.RandomForestClassifier
+    search:
+      strategy: random
+      n_iter: 0
+      space:
+        n_estimator: [10, 20]
+  - name: lr
+    estimator: sklearn.tree.DecisionTreeClassifier
+    search: {strategy: grid, space: {max_depth: [1, 2]}}
+"""
+
+
+def test_one_bad_file_reports_every_kind_of_problem_in_one_pass_with_lines(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 item 7: schema errors, unknown params, a primary_metric missing from scoring
+    and a duplicate model name, all in one run, each with its line and model name."""
+    path = write(tmp_path, "bad.yaml", ONE_PASS)
+    problems = problems_of([path])
+    shown = [p.removeprefix(str(path)) for p in problems]
+    assert shown == [
+        ":2: colour: unknown key",
+        ":5: primary_metric: primary_metric 'roc_auc' is not in scoring",
+        ":9: models[0] (lr).params.max_iterr: sklearn.linear_model.LogisticRegression has no "
+        "parameter max_iterr (did you mean 'max_iter'?)",
+        ":12: models[0] (lr).search.cv: Input should be a valid integer, unable to parse string "
+        "as an integer (got 'three')",
+        ":17: models[1] (forest).search.n_iter: Input should be greater than or equal to 1 (got 0)",
+        ":19: models[1] (forest).search.space.n_estimator: sklearn.ensemble."
+        "RandomForestClassifier has no parameter n_estimator (did you mean 'n_estimators'?)",
+        ":20: models[2] (lr).name: duplicate model name lr (also models[0])",
+    ]
+
+
+def test_unknown_keys_and_metrics_get_a_did_you_mean(tmp_path: Path) -> None:
+    """Issue 17 item 7: unknown keys (at any depth) and scorers suggest the close name."""
+    text = VALID.replace("scoring: [accuracy, f1]", "primary_metrc: f1\nscoring: [acuracy, f1]")
+    text = text.replace("low: 0.01", "loww: 0.01")
+    problems = "\n".join(problems_of([write(tmp_path, "x.yaml", text)]))
+    assert "x.yaml:4: primary_metrc: unknown key (did you mean 'primary_metric'?)" in problems
+    assert "x.yaml:5: scoring: unknown scoring metric acuracy (did you mean 'accuracy'?)" in (
+        problems
+    )
+    assert "models[0] (lr).search.space.C.loww: unknown key (did you mean 'low'?)" in problems
+    assert "function-after" not in problems and "spacing" not in problems  # one branch only
+
+
+BYO = """name: {name}
+data:
+  kind: file
+  path: {path}
+  target: {target}
+  sensitive_features: [{sensitive}]
+models:
+  - name: lr
+    estimator: sklearn.linear_model.LogisticRegression
+    search: {{strategy: grid, cv: 2}}
+"""
+
+
+def _project(tmp_path: Path, **experiments: str) -> Path:
+    (tmp_path / "experiments").mkdir()
+    for name, text in experiments.items():
+        write(tmp_path / "experiments", f"{name}.yaml", text)
+    return tmp_path
+
+
+def _project_problems(root: Path) -> list[str]:
+    from mlreport.config import Project
+    from mlreport.pipeline import load_project
+
+    with pytest.raises(ConfigError) as info:
+        load_project(Project(root))
+    return info.value.problems
+
+
+def test_data_files_columns_and_separators_are_checked_without_training(tmp_path: Path) -> None:
+    """Issue 17 items 7 and 8: a missing data file (by its resolved path), a missing target,
+    a misspelt sensitive column and a `;`-separated file are problems of their line."""
+    (tmp_path / "people.csv").write_text("age,sex,label\n30,F,a\n40,M,b\n")
+    (tmp_path / "semi.csv").write_text("age;sex;label\n30;F;a\n")
+    root = _project(
+        tmp_path,
+        gone=BYO.format(name="gone", path="../nope.csv", target="label", sensitive="sex"),
+        columns=BYO.format(name="columns", path="../people.csv", target="y", sensitive="sexx"),
+        semi=BYO.format(name="semi", path="../semi.csv", target="label", sensitive="sex"),
+    )
+    problems = _project_problems(root)
+    folder = (tmp_path / "experiments").resolve()
+    people = (tmp_path / "people.csv").resolve()
+    assert problems == [
+        f"{folder}/columns.yaml:5: data.target: column 'y' is not in data file {people} "
+        "(columns: age, sex, label)",
+        f"{folder}/columns.yaml:6: data.sensitive_features[0]: column 'sexx' is not in data file "
+        f"{people} (did you mean 'sex'?) (columns: age, sex, label)",
+        f"{folder}/gone.yaml:4: data.path: data file {tmp_path.resolve() / 'nope.csv'} does not "
+        f"exist ('../nope.csv' is read from {folder}, the folder of gone.yaml)",
+        f"{folder}/semi.yaml:4: data.path: data file {(tmp_path / 'semi.csv').resolve()} is read "
+        "as one column 'age;sex;label': it is separated by semicolons, not commas; add "
+        "read_options: {sep: ';'} to data (its columns: age, sex, label)",
+    ]
+    write(
+        root / "experiments",
+        "semi.yaml",
+        BYO.format(name="semi", path="../semi.csv", target="label", sensitive="sex").replace(
+            "  target:", "  read_options: {sep: ';'}\n  target:"
+        ),
+    )
+    assert not any("semi.yaml" in p for p in _project_problems(root))
+
+
+def test_data_checks_are_per_experiment(tmp_path: Path) -> None:
+    """Issue 17 item 7: the data checks return each experiment's problems on their own."""
+    (tmp_path / "people.csv").write_text("age,sex,label\n30,F,a\n")
+    (tmp_path / "empty.csv").write_text("age,sex,label\n")
+    good = write(
+        tmp_path,
+        "good.yaml",
+        BYO.format(name="people", path="people.csv", target="label", sensitive="sex"),
+    )
+    empty = write(
+        tmp_path,
+        "empty.yaml",
+        BYO.format(name="empty", path="empty.csv", target="label", sensitive="sex"),
+    )
+    found = check_data(load_experiments([good, empty]))
+    assert list(found) == ["empty"]
+    (problem,) = found["empty"]
+    empty_csv = (tmp_path / "empty.csv").resolve()
+    assert problem.endswith(
+        f"empty.yaml:4: data.path: data file {empty_csv} has no rows, only a header"
+    )
+
+
+def test_metric_floors_must_name_experiments_and_their_scores(tmp_path: Path) -> None:
+    """Issue 17 item 7: a misspelt experiment (or score) in mlreport.yaml's metric_floors is
+    a problem of its line, with the close name."""
+    root = _project(tmp_path, tiny=VALID)
+    write(
+        root,
+        "mlreport.yaml",
+        "gates:\n  metric_floors:\n    tiyn: {accuracy: 0.5}\n    tiny: {acuracy: 0.5}\n",
+    )
+    problems = _project_problems(root)
+    settings = (root / "mlreport.yaml").resolve()
+    assert problems == [
+        f"{settings}:3: gates.metric_floors.tiyn: no experiment file defines experiment 'tiyn' "
+        "(did you mean 'tiny'?) (experiments: tiny)",
+        f"{settings}:4: gates.metric_floors.tiny.acuracy: experiment 'tiny' does not score "
+        "'acuracy' (did you mean 'accuracy'?) (scoring: accuracy, f1)",
+    ]

@@ -7,10 +7,16 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
+from mlreport import schema
 from mlreport.config import load_experiments
 from mlreport.errors import DataError
 from mlreport.run import load_data, predictions_frame
-from mlreport.run._data import POSITIVE_LABEL_NOT_BINARY, UNKNOWN_POSITIVE_LABEL
+from mlreport.run._data import (
+    NO_ROWS,
+    POSITIVE_LABEL_NOT_BINARY,
+    UNKNOWN_POSITIVE_LABEL,
+    RowCount,
+)
 from mlreport.schema import MISSING_GROUP
 
 
@@ -73,11 +79,65 @@ def test_label_problems_are_data_errors(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_column_are_data_errors(tmp_path: Path) -> None:
-    with pytest.raises(DataError, match="cannot read the data file"):
-        load_data(spec_for(tmp_path, "{kind: file, path: nope.csv, target: y}"))
+    """Issue 17 item 8: a missing data file is named by its resolved path, and the folder
+    its relative path is read from."""
+    (tmp_path / "experiments").mkdir()
+    spec_file = tmp_path / "experiments" / "e.yaml"
+    spec_file.write_text(
+        "name: e\ndata: {kind: file, path: data/nope.csv, target: y}\nmodels:\n  - name: m\n"
+        "    estimator: sklearn.linear_model.LogisticRegression\n"
+        "    search: {strategy: grid, cv: 2}\n"
+    )
+    (spec,) = load_experiments([spec_file])
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    resolved = tmp_path.resolve() / "experiments" / "data" / "nope.csv"
+    assert f"data file {resolved} does not exist" in str(info.value)
+    assert f"is read from {tmp_path.resolve() / 'experiments'}, the folder of e.yaml" in str(
+        info.value
+    )
     people(tmp_path, ["a", "b"] * 50)
     with pytest.raises(DataError, match="column income not found"):
         load_data(spec_for(tmp_path, "{kind: file, path: people.csv, target: income}"))
+
+
+def test_a_header_only_file_is_said_to_have_no_rows(tmp_path: Path) -> None:
+    """Issue 17 item 8: a 0-row CSV is not "the target has a single class (none)"."""
+    (tmp_path / "empty.csv").write_text("age,label\n")
+    spec = spec_for(tmp_path, "{kind: file, path: empty.csv, target: label}")
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    assert str(info.value) == NO_ROWS.format(name="e", file=(tmp_path / "empty.csv").resolve())
+    assert "single class" not in str(info.value)
+
+
+def test_a_file_split_on_semicolons_gets_its_separator_suggested(tmp_path: Path) -> None:
+    """Issue 17 item 8: a wrong delimiter names the separator and the real columns."""
+    (tmp_path / "semi.csv").write_text("age;sex;label\n30;F;a\n40;M;b\n" * 10)
+    spec = spec_for(tmp_path, "{kind: file, path: semi.csv, target: label}")
+    with pytest.raises(DataError) as info:
+        load_data(spec)
+    message = str(info.value)
+    assert "separated by semicolons" in message
+    assert "read_options: {sep: ';'}" in message
+    assert "(its columns: age, sex, label)" in message
+
+
+def test_rows_with_a_missing_target_are_counted(tmp_path: Path) -> None:
+    """Issue 17 item 6: rows dropped for a missing target are counted, not silent."""
+    labels: list[object] = ["a", "b"] * 100
+    for i in range(0, 200, 7):
+        labels[i] = None
+    people(tmp_path, labels)
+    spec = spec_for(tmp_path, "{kind: file, path: people.csv, target: label}")
+    data = load_data(spec)
+    assert data.rows == RowCount(200, 29, "missing target")
+    assert len(data.X_train) + len(data.X_test) == 171
+    assert data.rows.tags() == {
+        schema.TAG_ROWS_READ: "200",
+        schema.TAG_ROWS_DROPPED: "29",
+        schema.TAG_ROWS_DROPPED_REASON: "missing target",
+    }
 
 
 def test_multiclass_predictions_have_a_probability_per_class(tmp_path: Path) -> None:
