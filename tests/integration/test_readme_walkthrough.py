@@ -82,9 +82,9 @@ def test_walkthrough_builds_a_site_with_a_fairness_report_by_gender(walked: Path
 def test_walkthrough_reports_the_rows_dropped_for_a_missing_target(walked: Path) -> None:
     """Issue 17 item 11 (and 6): the walk-through's promise about missing targets holds."""
     output = (walked / "build-output.txt").read_text()
-    assert "17 of 400 rows dropped" in output
+    assert "383 of 400 rows; 17 dropped: missing target" in output
     experiment_page = (walked / "site" / page_url(experiment_path("loans"))).read_text()
-    assert "17 of 400 rows dropped" in experiment_page
+    assert "383 of 400 rows; 17 dropped: missing target" in experiment_page
 
 
 def test_gitignore_lines_cover_everything_a_build_writes(walked: Path) -> None:
