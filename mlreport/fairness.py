@@ -204,14 +204,15 @@ def settings_for(
 
 
 def write_report_site(
-    fairness: ModelFairness, out_dir: Path, *, source: str, work_dir: Path
+    fairness: ModelFairness, out_dir: Path, *, source: str, work_dir: Path, overwrite: bool = False
 ) -> Path:
-    """A site of its own holding the report as its home page; its index.html."""
+    """A site of its own holding the report as its home page; its index.html.
+    ``overwrite``: replace ``out_dir`` even if it is not a site mlreport wrote."""
     from mlreport.site import standalone_fairness_page, write_site
 
     page = standalone_fairness_page(fairness, source=source)
     settings = SiteSettings(site_name=f"Fairness of {fairness.model}")
-    write_site([page], out_dir, settings=settings, work_dir=work_dir)
+    write_site([page], out_dir, settings=settings, work_dir=work_dir, overwrite=overwrite)
     return out_dir / "index.html"
 
 

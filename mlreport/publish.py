@@ -15,6 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlreport._fs import OUTPUT_MARKER
 from mlreport._git import git as _git
 from mlreport.errors import MlreportError
 
@@ -58,7 +59,7 @@ def publish_site(
     With ``data_dir``, the export is published too, as ``export/`` beside the pages: the
     baseline a pull request's ``mlreport diff --base`` compares with.
     """
-    from mlreport.site import SITE_MARKER
+    from mlreport.site import SITE_RECORD
 
     if not (site_dir / "index.html").is_file():
         raise MlreportError(NOT_A_SITE.format(site=site_dir))
@@ -67,7 +68,9 @@ def publish_site(
         raise MlreportError(CHECKED_OUT.format(branch=branch))
     with tempfile.TemporaryDirectory(prefix="mlreport-publish-") as scratch:
         content = Path(scratch) / "site"
-        shutil.copytree(site_dir, content, ignore=shutil.ignore_patterns(SITE_MARKER))
+        shutil.copytree(
+            site_dir, content, ignore=shutil.ignore_patterns(SITE_RECORD, OUTPUT_MARKER)
+        )
         (content / ".nojekyll").touch()
         if data_dir is not None:
             if not (data_dir / "manifest.json").is_file():

@@ -50,7 +50,7 @@ def test_publish_commits_the_site_with_nojekyll_and_keeps_history(
     assert done.returncode == 0, done.stderr
     files = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repository).splitlines())
     expected = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    assert files == (expected - {".mlreport-site"}) | {".nojekyll"}
+    assert files == (expected - {".mlreport-site", ".mlreport-output.json"}) | {".nojekyll"}
     index = git("show", "gh-pages:index.html", cwd=repository)
     assert index == (site / "index.html").read_text().strip()
     # the user's branch, index and working tree are untouched
