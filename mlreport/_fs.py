@@ -68,7 +68,7 @@ def replacing(
         staging.mkdir()
         try:
             yield staging
-            _write_marker(staging, output)
+            mark_as_output(staging, output)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -142,7 +142,8 @@ def is_output(folder: Path, output: str) -> bool:
     return output_kind(folder) == output
 
 
-def _write_marker(folder: Path, output: str) -> None:
+def mark_as_output(folder: Path, output: str) -> None:
+    """Mark ``folder`` as mlreport's ``output`` (``replacing`` does, as its last write)."""
     marker = {"tool": "mlreport", "output": output, "format": OUTPUT_FORMAT}
     (folder / OUTPUT_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
 

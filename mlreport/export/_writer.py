@@ -154,8 +154,10 @@ def export_store(
 ) -> ExportSummary:
     """Bring the dataset in ``out_dir`` up to date with the store, atomically.
 
-    SQL stores are read with bulk queries (``fast``, the default for them); any store can
-    be read through ``MlflowClient`` (``fast=False``): both give the same dataset. Only
+    SQL stores are read with bulk queries (``fast``, the default for them), SQLite ones
+    read-only; any store can be read through ``MlflowClient`` (``fast=False``, which on
+    an SQL store MLflow opens as a writer: the commands never ask for it): both give the
+    same dataset. Only
     runs that changed since the dataset already in ``out_dir`` have their histories read,
     unless ``full``. A non-empty ``out_dir`` that is not an export mlreport wrote is
     refused, unless ``overwrite``.
@@ -166,8 +168,12 @@ def export_store(
     replaced = replacing(out_dir, output=EXPORT_OUTPUT, overwrite=overwrite)
     with replaced as staging, _store_errors(tracking_uri):
         _check_store_exists(tracking_uri)
-        client = _LazyClient(tracking_uri)
-        reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
+        # an SQL store is never opened through MLflow, which writes to a store it opens
+        # (creating tables or the default experiment where they are missing)
+        client = None if use_sql else _LazyClient(tracking_uri)
+        reader: StoreReader = (
+            SqlStoreReader(tracking_uri) if client is None else ClientStoreReader(client)
+        )
         with ThreadPoolExecutor(1) as pool:  # read while the store is read
             previous = pool.submit(
                 lambda: None if full else _previous_export(out_dir, tracking_uri)
@@ -212,8 +218,8 @@ def _store_errors(tracking_uri: str) -> Iterator[None]:
 
 
 class _LazyClient:
-    """An ``MlflowClient`` made on first use: the SQL path rarely needs one, and opening
-    an SQL store through MLflow costs a second."""
+    """An ``MlflowClient`` made on first use (opening a store through MLflow costs a
+    second)."""
 
     def __init__(self, tracking_uri: str) -> None:
         self._tracking_uri = tracking_uri
@@ -228,6 +234,26 @@ class _LazyClient:
         return getattr(self._client, name)
 
 
+class _RunArtifacts:
+    """What the export asks ``MlflowClient`` for about artifacts, from each run's
+    artifact URI alone, without opening the tracking store."""
+
+    def __init__(self, runs: pa.Table) -> None:
+        pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
+        self._uris = dict(pairs)
+
+    def _repository(self, run_id: str) -> Any:
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        return get_artifact_repository(self._uris[run_id])
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> Any:
+        return self._repository(run_id).list_artifacts(path)
+
+    def download_artifacts(self, run_id: str, path: str, dst_path: str) -> str:
+        return str(self._repository(run_id).download_artifacts(path, dst_path))
+
+
 def _export(
     tracking_uri: str,
     reader: StoreReader,
@@ -236,9 +262,12 @@ def _export(
     staging: Path,
     progress: Progress | None,
 ) -> ExportSummary:
-    """Read what is needed from the store and write the whole dataset into ``staging``."""
+    """Read what is needed from the store and write the whole dataset into ``staging``
+    (``client``: the ``MlflowClient`` of a store read through it, else None)."""
     state = reader.state()  # before reading: what is stored later is read next time
     catalog = reader.catalog()  # in the store's order, which a re-read keeps
+    if client is None:
+        client = _RunArtifacts(catalog["runs"])
     run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
     present = set(run_ids)
     changed, previous = _changed_runs(reader, previous_export.result(), catalog, present)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -71,3 +75,116 @@ def test_a_damaged_carried_file_is_read_again_with_a_warning(
     assert not full.warnings
     site = run_cli("site", cwd=tmp_path)  # what failed with "magic bytes not found"
     assert site.returncode == 0, site.stderr
+
+
+#: SQLite's file format bytes (offsets 18 and 19): 2 in write-ahead-log mode, 1 in
+#: rollback-journal mode. Read from the file: a read-only (immutable) connection reports
+#: "delete" whatever the file says.
+WAL, ROLLBACK_JOURNAL = b"\x02\x02", b"\x01\x01"
+
+
+def journal_bytes(database: Path) -> bytes:
+    return database.read_bytes()[18:20]
+
+
+@contextmanager
+def read_only_media(folder: Path, mount_point: Path) -> Iterator[tuple[Path, str]]:
+    """``folder`` as read-only media, and how: a read-only bind mount at ``mount_point``
+    where this process may mount (root with CAP_SYS_ADMIN, as in CI containers); else,
+    for a user other than root, read-only permissions; else (root without mount) an
+    immutable attribute (chattr +i) on the folder, which forbids creating files in it.
+    Permissions do not bind root, hence the order. Where none of them can be set, the
+    folder stays writable ("none") and the test checks only that nothing changed."""
+
+    def done(*command: str) -> bool:
+        return subprocess.run(command, capture_output=True, check=False).returncode == 0
+
+    if os.geteuid() != 0:
+        modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")]}
+        for path, mode in modes.items():
+            path.chmod(mode & ~0o222)
+        try:
+            yield folder, "read-only permissions"
+        finally:
+            for path, mode in modes.items():
+                path.chmod(mode)
+        return
+    mount_point.mkdir()
+    if done("mount", "--bind", str(folder), str(mount_point)):
+        try:
+            if done("mount", "-o", "remount,bind,ro", str(mount_point)):
+                yield mount_point, "read-only bind mount"
+                return
+        finally:
+            done("umount", str(mount_point))
+    if done("chattr", "+i", str(folder)):
+        try:
+            yield folder, "immutable attribute"
+        finally:
+            done("chattr", "-i", str(folder))
+        return
+    yield folder, "none"
+
+
+def wal_store_by_a_run(folder: Path) -> None:
+    """A store as `mlreport run` leaves it: written by the Tracker, which switches it to
+    write-ahead logging; closed, so its -wal and -shm files are gone."""
+    tracker = Tracker(f"sqlite:///{folder / 'mlflow.db'}")
+    experiment_id = tracker.experiment_id("read-only", description="")
+    tracker.log_finished_runs(experiment_id, [_finished_run(n) for n in range(3)])
+    best = tracker.start_run(experiment_id, name="best", tags={schema.TAG_ROLE: schema.ROLE_BEST})
+    predictions = pd.DataFrame({"y_true": [0, 1], "y_pred": [0, 0], "proba_1": [0.1, 0.4]})
+    tracker.log_frame(best, predictions, schema.PREDICTIONS_ARTIFACT)
+    tracker.finish(best)
+
+
+def rollback_journal_store(folder: Path) -> None:
+    """A store written by MLflow alone, in SQLite's default rollback-journal mode."""
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{folder / 'mlflow.db'}")
+    for number in range(4):
+        run = client.create_run(client.create_experiment(f"e{number}")).info.run_id
+        client.log_metric(run, "loss", 1.0 / (number + 1), step=number)
+        client.set_terminated(run)
+
+
+@pytest.mark.parametrize(
+    ("make_store", "journal", "runs"),
+    [(wal_store_by_a_run, WAL, 4), (rollback_journal_store, ROLLBACK_JOURNAL, 4)],
+    ids=["write-ahead-log", "rollback-journal"],
+)
+def test_an_export_reads_a_store_on_read_only_media_and_changes_nothing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_store: Callable[[Path], None],
+    journal: bytes,
+    runs: int,
+) -> None:
+    """Issue 17 item 9: a store mlreport had switched to write-ahead logging could not be
+    exported from read-only media (SQLite needs its -shm and -wal files there). The store
+    is put on read-only media (see ``read_only_media`` for how, by what the test may do);
+    two exports, the second incremental, read it; its bytes, modification time, journal
+    mode and folder listing stay as they were."""
+    store = tmp_path / "store"
+    store.mkdir()
+    monkeypatch.chdir(store)  # the run's artifacts are kept beside the database
+    make_store(store)
+    database = store / "mlflow.db"
+    assert journal_bytes(database) == journal
+    before = database.read_bytes(), database.stat().st_mtime_ns, sorted(os.listdir(store))
+    with read_only_media(store, tmp_path / "mounted") as (folder, how):
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        for _ in range(2):
+            done = run_cli("export", "--tracking-uri", uri, cwd=tmp_path)
+            assert done.returncode == 0, f"{how}: {done.stderr}"
+    # a writable folder keeps a WAL store's -shm and -wal files, as any reader leaves them
+    keeps = (lambda name: not name.endswith(("-shm", "-wal"))) if how == "none" else bool
+    after = database.read_bytes(), database.stat().st_mtime_ns, sorted(os.listdir(store))
+    assert after[:2] == before[:2], how
+    assert [name for name in after[2] if keeps(name)] == before[2], how
+    assert journal_bytes(database) == journal
+    exported = read_dataset(tmp_path / "export")
+    assert len(exported["runs"]) == runs
+    if make_store is wal_store_by_a_run:
+        assert len(exported.predictions) == 1
