@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import errno
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -16,10 +17,23 @@ from pathlib import Path
 
 from mlreport.errors import MlreportError
 
+#: The file that marks a folder as an output mlreport wrote (and so may replace): JSON
+#: naming the tool, the kind of output and the marker's format. Written last, into the
+#: new output before it is swapped in.
+OUTPUT_MARKER = ".mlreport-output.json"
+OUTPUT_FORMAT = 1
+#: The kinds of output a marker names.
+EXPORT_OUTPUT, SITE_OUTPUT = "export", "site"
+#: The command-line flag that replaces a folder that is not mlreport's.
+OVERWRITE_FLAG = "--overwrite"
 NOT_AN_OUTPUT = (
-    "refusing to replace {path}: it is not empty and holds no {marker}, so it is not an "
-    "mlreport output; choose a new or empty folder"
+    "refusing to replace {path}: {reason}; choose a new or empty folder, or pass "
+    + OVERWRITE_FLAG
+    + " to replace it"
 )
+NO_MARKER = "it is not empty and holds no " + OUTPUT_MARKER + " (so mlreport did not write it)"
+OTHER_OUTPUT = "it holds an mlreport {found}, not {output}"
+A_FILE = "refusing to write output to {path}: it is a file"
 ENCLOSING_DIR = "refusing to write output to {path}: it is the current folder or one holding it"
 
 
@@ -36,22 +50,25 @@ def file_digest(path: Path) -> str:
 
 
 @contextmanager
-def replacing(final: Path, *, marker: str, locked: bool = False) -> Iterator[Path]:
+def replacing(
+    final: Path, *, output: str, overwrite: bool = False, locked: bool = False
+) -> Iterator[Path]:
     """A new, empty folder to write ``final``'s next content into, swapped in place of
-    ``final`` when the block ends, removed if it fails.
+    ``final`` (marked as mlreport's ``output``) when the block ends, removed if it fails.
 
-    ``final`` must be new, empty, or a previous output (holding ``marker``): an export or
-    site written to a mistyped ``--out`` must never delete a user's files. One process
-    writes an output at a time (``only_writer``; ``locked``: the caller already holds it
-    for longer, e.g. because it reads the previous output first).
+    ``final`` must be new, empty, or a previous ``output`` (``ensure_replaceable``): an
+    export or site written to a mistyped ``--out`` must never delete a user's files. One
+    process writes an output at a time (``only_writer``; ``locked``: the caller already
+    holds it for longer, e.g. because it reads the previous output first).
     """
     final = final.resolve()
-    ensure_replaceable(final, marker=marker)
+    ensure_replaceable(final, output=output, overwrite=overwrite)
     with contextlib.nullcontext() if locked else only_writer(final):
         staging = final.with_name(f".{final.name}.tmp-{os.getpid()}")
         staging.mkdir()
         try:
             yield staging
+            mark_as_output(staging, output)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -87,16 +104,48 @@ def _lock(final: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def ensure_replaceable(folder: Path, *, marker: str) -> None:
-    """Raise unless ``folder`` is new, empty, or a previous output holding ``marker``."""
+def ensure_replaceable(folder: Path, *, output: str, overwrite: bool = False) -> None:
+    """Raise unless ``folder`` is new, empty, or marked as mlreport's ``output`` (any
+    folder but the current one and those holding it, with ``overwrite``)."""
     folder = folder.resolve()
     here = Path.cwd().resolve()
     if folder == here or folder in here.parents:
         raise MlreportError(ENCLOSING_DIR.format(path=folder))
-    if folder.is_file() or (
-        folder.exists() and not (folder / marker).exists() and any(folder.iterdir())
-    ):
-        raise MlreportError(NOT_AN_OUTPUT.format(path=folder, marker=marker))
+    if folder.is_file():
+        raise MlreportError(A_FILE.format(path=folder))
+    if overwrite or not folder.exists() or not any(folder.iterdir()):
+        return
+    found = output_kind(folder)
+    if found != output:
+        reason = NO_MARKER if found is None else OTHER_OUTPUT.format(found=found, output=output)
+        raise MlreportError(NOT_AN_OUTPUT.format(path=folder, reason=reason))
+
+
+def output_kind(folder: Path) -> str | None:
+    """The kind of output (``export``, ``site``) whose marker ``folder`` holds, None if
+    it holds no valid one."""
+    try:
+        marker = json.loads((folder / OUTPUT_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(marker, dict) or marker.get("tool") != "mlreport":
+        return None
+    kind, version = marker.get("output"), marker.get("format")
+    if not isinstance(kind, str) or not isinstance(version, int) or isinstance(version, bool):
+        return None
+    return kind
+
+
+def is_output(folder: Path, output: str) -> bool:
+    """Whether ``folder`` is marked as an ``output`` mlreport wrote: only such a folder's
+    content is reused by the next write (a folder replaced with ``overwrite`` is not)."""
+    return output_kind(folder) == output
+
+
+def mark_as_output(folder: Path, output: str) -> None:
+    """Mark ``folder`` as mlreport's ``output`` (``replacing`` does, as its last write)."""
+    marker = {"tool": "mlreport", "output": output, "format": OUTPUT_FORMAT}
+    (folder / OUTPUT_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
 
 
 def _swap_in(staging: Path, final: Path) -> None:

@@ -89,6 +89,11 @@ scheduler_option = click.option(
 force_option = click.option(
     "--force", is_flag=True, help="Run every experiment even if it is unchanged and finished."
 )
+overwrite_option = click.option(
+    "--overwrite",
+    is_flag=True,
+    help="Replace the output folder even if it is not one mlreport wrote.",
+)
 
 
 def data_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -126,9 +131,15 @@ def cli() -> None:
 @data_option("Where the Parquet export is written.")
 @out_option("site", "Where the static site is written.")
 @force_option
+@overwrite_option
 @debug_option
 def build(
-    tracking_uri: str | None, scheduler: str | None, data_dir: Path, out_dir: Path, force: bool
+    tracking_uri: str | None,
+    scheduler: str | None,
+    data_dir: Path,
+    out_dir: Path,
+    force: bool,
+    overwrite: bool,
 ) -> None:
     """Run changed experiments, export the tracking store and build the site."""
     from mlreport._store import resolve_tracking_uri
@@ -144,6 +155,7 @@ def build(
             site_dir=out_dir,
             scheduler=scheduler,
             force=force,
+            overwrite=overwrite,
             progress=progress,
             on_run_done=_report_run,
         )
@@ -191,8 +203,9 @@ def run(
     is_flag=True,
     help="Read every run's metric history again instead of only those of changed runs.",
 )
+@overwrite_option
 @debug_option
-def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
+def export(tracking_uri: str | None, out_dir: Path, full: bool, overwrite: bool) -> None:
     """Export every run of the MLflow store to a Parquet dataset (only changes, if the
     folder holds a previous export of the same store)."""
     from mlreport._store import resolve_tracking_uri
@@ -201,7 +214,11 @@ def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
     started = time.monotonic()
     with progress_bar() as progress:
         summary = export_store(
-            resolve_tracking_uri(tracking_uri), out_dir, progress=progress, full=full
+            resolve_tracking_uri(tracking_uri),
+            out_dir,
+            progress=progress,
+            full=full,
+            overwrite=overwrite,
         )
     for warning in summary.warnings:
         stderr.print(f"warning: {warning}", markup=False)
@@ -220,8 +237,9 @@ def export(tracking_uri: str | None, out_dir: Path, full: bool) -> None:
 @cli.command()
 @data_option("Folder of the Parquet dataset to read.")
 @out_option("site", "Where the static site is written.")
+@overwrite_option
 @debug_option
-def site(data_dir: Path, out_dir: Path) -> None:
+def site(data_dir: Path, out_dir: Path, overwrite: bool) -> None:
     """Build the static site from the Parquet dataset."""
     from mlreport.config import Project, load_site_settings
     from mlreport.site import build_site
@@ -236,6 +254,7 @@ def site(data_dir: Path, out_dir: Path) -> None:
             work_dir=project.work_dir,
             progress=progress,
             analysis_cache=project.analysis_cache,
+            overwrite=overwrite,
         )
     stdout.print(f"built {summary.pages} pages into {out_dir}/ ({summary.unchanged_text})")
 
@@ -347,6 +366,7 @@ def check(data_dir: Path, base_dir: Path | None) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--name", metavar="NAME", help="The model's name (default: the file's name).")
 @out_option("fairness-report", "Where the report's own site is written.")
+@overwrite_option
 @click.option(
     "--experiment",
     metavar="NAME",
@@ -378,6 +398,7 @@ def fairness(
     seed: int,
     name: str | None,
     out_dir: Path,
+    overwrite: bool,
     experiment: str | None,
     same_test_split: bool,
     tracking_uri: str | None,
@@ -455,6 +476,7 @@ def fairness(
             source=str(predictions_file),
             work_dir=Path(work),
             rows_note=scored.rows_note,
+            overwrite=overwrite,
         )
     stdout.print(f"wrote the fairness report of {model} to {index}", markup=False)
 

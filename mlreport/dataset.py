@@ -18,7 +18,9 @@ from mlreport._fs import file_digest
 from mlreport._sort import sort_rows
 from mlreport.errors import DatasetError
 
-NO_DATASET = "{path} is not an mlreport export (no {manifest}); run `mlreport export` first"
+NO_DATASET = (
+    "there is no export in {path} (no {manifest}); run `mlreport export` or `mlreport build` first"
+)
 UNREADABLE_TABLE = "{path}: cannot read the {table} table: {reason}"
 WRONG_VERSION = "{path} has schema version {found}; this mlreport reads version {expected}"
 

@@ -269,15 +269,22 @@ def settings_for(
 
 
 def write_report_site(
-    fairness: ModelFairness, out_dir: Path, *, source: str, work_dir: Path, rows_note: str = ""
+    fairness: ModelFairness,
+    out_dir: Path,
+    *,
+    source: str,
+    work_dir: Path,
+    rows_note: str = "",
+    overwrite: bool = False,
 ) -> Path:
     """A site of its own holding the report as its home page; its index.html.
-    ``rows_note``: the file's rows and those dropped (``ScoredFile.rows_note``)."""
+    ``rows_note``: the file's rows and those dropped (``ScoredFile.rows_note``);
+    ``overwrite``: replace ``out_dir`` even if it is not a site mlreport wrote."""
     from mlreport.site import standalone_fairness_page, write_site
 
     page = standalone_fairness_page(fairness, source=source, rows_note=rows_note)
     settings = SiteSettings(site_name=f"Fairness of {fairness.model}")
-    write_site([page], out_dir, settings=settings, work_dir=work_dir)
+    write_site([page], out_dir, settings=settings, work_dir=work_dir, overwrite=overwrite)
     return out_dir / "index.html"
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from rich.progress import Progress
 
-from mlreport._fs import ensure_replaceable
+from mlreport._fs import EXPORT_OUTPUT, SITE_OUTPUT, ensure_replaceable
 from mlreport._git import git_commit
 from mlreport.analysis import analyse
 from mlreport.config import (
@@ -26,8 +26,7 @@ from mlreport.dataset import read_dataset
 from mlreport.errors import ConfigError
 from mlreport.export import ExportSummary, export_store
 from mlreport.history import record_build
-from mlreport.schema import MANIFEST_FILE
-from mlreport.site import SITE_MARKER, SiteSummary, build_site
+from mlreport.site import SiteSummary, build_site
 
 if TYPE_CHECKING:  # running experiments imports scikit-learn and dask: only when asked
     from mlreport.run import RunSummary
@@ -78,16 +77,19 @@ def build(
     site_dir: Path,
     scheduler: str | None = None,
     force: bool = False,
+    overwrite: bool = False,
     progress: Progress | None = None,
     on_run_done: Callable[[RunSummary], None] | None = None,
 ) -> BuildSummary:
     """Validate everything first, then run, export and build the site.
 
-    ``on_run_done`` sees the run's outcome before the export starts.
+    ``on_run_done`` sees the run's outcome before the export starts. ``overwrite``:
+    replace ``data_dir`` and ``site_dir`` even if they are not mlreport's outputs.
     """
     settings, specs = load_project(project)
-    ensure_replaceable(data_dir, marker=MANIFEST_FILE)  # before minutes of training
-    ensure_replaceable(site_dir, marker=SITE_MARKER)
+    # before minutes of training
+    ensure_replaceable(data_dir, output=EXPORT_OUTPUT, overwrite=overwrite)
+    ensure_replaceable(site_dir, output=SITE_OUTPUT, overwrite=overwrite)
     from mlreport.run import run_experiments
 
     run = run_experiments(
@@ -95,7 +97,7 @@ def build(
     )
     if on_run_done is not None:
         on_run_done(run)
-    exported = export_store(tracking_uri, data_dir, progress=progress)
+    exported = export_store(tracking_uri, data_dir, progress=progress, overwrite=overwrite)
     analysis = analyse(read_dataset(data_dir), cache_dir=project.analysis_cache)
     analysis = record_build(data_dir, analysis, gates=settings.gates, commit=git_commit(Path.cwd()))
     site = build_site(
@@ -105,5 +107,6 @@ def build(
         work_dir=project.work_dir,
         progress=progress,
         analysis=analysis,
+        overwrite=overwrite,
     )
     return BuildSummary(run=run, export=exported, site=site)

@@ -4,7 +4,9 @@ The site becomes a commit on the branch whose parent is the branch's previous co
 published history is kept. It is written with git's plumbing (a temporary index, ``write-tree``,
 ``commit-tree``, ``update-ref``): the working tree, the index and the checked-out branch of the
 repository are never touched. ``.nojekyll`` is added so that GitHub Pages serves the files as
-they are (folders such as ``assets/`` would otherwise pass through Jekyll).
+they are (folders such as ``assets/`` would otherwise pass through Jekyll). A symbolic link
+to anything outside the published folder is refused (it would publish that file); links
+within it are published as the files they point to.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mlreport._fs import OUTPUT_MARKER
 from mlreport._git import git as _git
 from mlreport.errors import MlreportError
 
@@ -27,6 +30,10 @@ CHECKED_OUT = (
     "first (publish never touches a working tree)"
 )
 DIVERGED = "{branch} and {remote}/{branch} have diverged; reconcile them first"
+LINK_OUTSIDE = (
+    "refusing to publish {link}: it is a symbolic link to {target}, outside {folder}; "
+    "put the file itself there or remove the link"
+)
 DEFAULT_BRANCH = "gh-pages"
 #: Where a published export sits on the branch.
 PUBLISHED_EXPORT = "export"
@@ -58,20 +65,24 @@ def publish_site(
     With ``data_dir``, the export is published too, as ``export/`` beside the pages: the
     baseline a pull request's ``mlreport diff --base`` compares with.
     """
-    from mlreport.site import SITE_MARKER
+    from mlreport.site import SITE_RECORD
 
     if not (site_dir / "index.html").is_file():
         raise MlreportError(NOT_A_SITE.format(site=site_dir))
+    _refuse_links_outside(site_dir)
     git_dir = _git_dir(repository)
     if _checked_out(git_dir, branch):
         raise MlreportError(CHECKED_OUT.format(branch=branch))
     with tempfile.TemporaryDirectory(prefix="mlreport-publish-") as scratch:
         content = Path(scratch) / "site"
-        shutil.copytree(site_dir, content, ignore=shutil.ignore_patterns(SITE_MARKER))
+        shutil.copytree(
+            site_dir, content, ignore=shutil.ignore_patterns(SITE_RECORD, OUTPUT_MARKER)
+        )
         (content / ".nojekyll").touch()
         if data_dir is not None:
             if not (data_dir / "manifest.json").is_file():
                 raise MlreportError(NOT_AN_EXPORT.format(data=data_dir))
+            _refuse_links_outside(data_dir)
             shutil.rmtree(content / PUBLISHED_EXPORT, ignore_errors=True)
             shutil.copytree(data_dir, content / PUBLISHED_EXPORT)
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
@@ -99,6 +110,23 @@ def publish_site(
     if remote is not None:
         _git([*git, "push", "--quiet", remote, f"{ref}:{ref}"])
     return PublishSummary(branch=branch, commit=commit, changed=changed, pushed_to=remote)
+
+
+def _refuse_links_outside(folder: Path) -> None:
+    """Raise on the first symbolic link in ``folder`` whose target is not inside it (or
+    does not exist): copying the folder would publish what it points to."""
+    root = folder.resolve()
+    for parent, directories, files in os.walk(root):  # links to folders are not entered
+        for name in sorted([*directories, *files]):
+            link = Path(parent, name)
+            if not link.is_symlink():
+                continue
+            target = link.resolve()
+            if not target.exists() or not target.is_relative_to(root):
+                shown = folder / link.relative_to(root)
+                raise MlreportError(
+                    LINK_OUTSIDE.format(link=shown, target=os.readlink(link), folder=folder)
+                )
 
 
 def _checked_out(git_dir: Path, branch: str) -> bool:

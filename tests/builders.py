@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from mlreport import schema
+from mlreport._fs import EXPORT_OUTPUT, mark_as_output
 from mlreport.dataset import Dataset
 
 T0 = 1_790_000_000_000  # a fixed timestamp (ms)
@@ -234,6 +235,7 @@ class DatasetBuilder:
             for run_id, frame in getattr(self, name).items():
                 frame.to_parquet(folder / name / f"{run_id}.parquet", index=False)
         (folder / schema.MANIFEST_FILE).write_text(json.dumps(dataset.manifest))
+        mark_as_output(folder, EXPORT_OUTPUT)
         return folder
 
     def build(self) -> Dataset:

@@ -5,6 +5,9 @@ query and hands back Arrow columns (no Python object per row), and the dataset's
 are derived with Arrow compute. Metric histories, the bulk of a store, are read a
 group of runs at a time so that memory stays bounded. Run artifacts are not in the
 database; the export lists them separately.
+
+An SQLite store is opened read-only (``read_only_sqlite``): the export never changes
+it, and reads one on read-only media.
 """
 
 from __future__ import annotations
@@ -68,6 +71,27 @@ def connectorx_uri(tracking_uri: str) -> str | None:
     return f"sqlite://{Path(path).resolve()}"
 
 
+def read_only_sqlite(path: Path) -> str:
+    """An SQLite URI filename that opens the database ``path`` read-only.
+
+    ``mode=ro`` reads a store that other processes may be writing. A store in
+    write-ahead-log mode is read with its ``-shm`` and ``-wal`` files, which a reader
+    creates if they are missing (and, read-only, leaves behind, empty); where they can
+    be neither found nor created (read-only media or permissions), no process can be
+    writing the store, and it is opened ``immutable=1``: no locks, no side files.
+    """
+    name = quote(str(path.resolve()))
+    read_only, immutable = f"file:{name}?mode=ro", f"file:{name}?immutable=1"
+    try:
+        with closing(sqlite3.connect(read_only, uri=True)) as connection:
+            connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
+            raise
+        return immutable
+    return read_only
+
+
 class SqlStoreReader:
     """Bulk reads of an SQL store's tables, as the dataset's Arrow tables."""
 
@@ -75,13 +99,19 @@ class SqlStoreReader:
         address = connectorx_uri(tracking_uri)
         if address is None:
             raise ValueError(f"not an SQL tracking store: {tracking_uri}")
-        self._address = address
+        self._address = address  # what names the store in the export's state
         self._is_sqlite = address.startswith("sqlite://")
+        self._sqlite_uri = ""
+        self._connection = address
+        if self._is_sqlite:
+            self._sqlite_uri = read_only_sqlite(Path(address.removeprefix("sqlite://")))
+            # connectorx decodes the address once; SQLite then reads it as a URI filename
+            self._connection = "sqlite://" + quote(self._sqlite_uri, safe="/")
 
     def _query(self, query: str) -> Any:  # pa.Table; connectorx's annotations say DataFrame
         import connectorx as cx
 
-        return cx.read_sql(self._address, query, return_type="arrow")
+        return cx.read_sql(self._connection, query, return_type="arrow")
 
     def state(self) -> dict[str, Any]:
         """What tells the next export which histories grew: SQLite's last metric rowid.
@@ -101,8 +131,7 @@ class SqlStoreReader:
         return (row[0] for row in self._sqlite_rows(query))
 
     def _sqlite_rows(self, query: str) -> Iterator[tuple[Any, ...]]:
-        path = self._address.removeprefix("sqlite://")
-        with closing(sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)) as connection:
+        with closing(sqlite3.connect(self._sqlite_uri, uri=True)) as connection:
             yield from connection.execute(query)
 
     def runs_with_new_history(

@@ -3,8 +3,10 @@
 An export reads the store's catalog (experiments, runs, params, tags, latest metrics),
 which is small, whole every time. Metric histories, the bulk of a store, are read only
 for runs that changed since the export already in the output folder; the history files
-of unchanged runs are carried over (hard links). The new dataset is written beside the
-old one and swapped in place when complete.
+of unchanged runs are carried over (hard links) once their size and SHA-256 match what
+the previous export's manifest recorded; a file that does not is read again from the
+store, with a warning. The new dataset is written beside the old one and swapped in place
+when complete.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import pyarrow.parquet as pq
 from rich.progress import Progress
 
 from mlreport import __version__, schema
-from mlreport._fs import replacing
+from mlreport._fs import EXPORT_OUTPUT, file_digest, is_output, replacing
 from mlreport._sort import sort_rows
 from mlreport._store import open_sqlite_without_pool, sqlite_path
 from mlreport.errors import TrackingError
@@ -42,6 +44,13 @@ from mlreport.export._store_sql import SqlStoreReader, connectorx_uri
 EXPORT_FAILED = "cannot export the MLflow tracking store {uri}: {reason}"
 ARTIFACTS_UNLISTED = "run {run_id}: artifacts not listed: {reason}"
 ARTIFACT_UNREAD = "run {run_id}: {artifact} not copied: {reason}"
+RUN_FILE_BAD = (
+    "{file} of the previous export is {problem}: copied again from run {run_id}'s artifacts"
+)
+HISTORY_FILE_BAD = (
+    "{file} of the previous export is {problem}: the metric histories of the {runs} runs it "
+    "may hold were read again from the store"
+)
 #: A history file holds whole runs, up to this many metric points (one bigger run alone).
 PART_ROWS = 1_000_000
 #: Runs per history file when their sizes are estimated (the client API cannot count).
@@ -85,6 +94,25 @@ class ExportSummary:
     incremental: bool  # whether the previous export in out_dir was brought up to date
 
 
+def _file_problem(path: Path, size: int, sha256: str) -> str | None:
+    """What is wrong with the file at ``path``: missing, or not the ``size`` bytes with
+    this SHA-256 that an export wrote; None if nothing is."""
+    try:
+        found = path.stat().st_size
+    except OSError:
+        return "missing"
+    if found != size:
+        return f"{found} bytes, not {size}"
+    if file_digest(path) != sha256:
+        return "changed since it was written (its SHA-256 differs)"
+    return None
+
+
+def _file_check(path: Path) -> tuple[int, str]:
+    """The size and SHA-256 the manifest records of a file the export wrote or kept."""
+    return path.stat().st_size, file_digest(path)
+
+
 @dataclass(frozen=True)
 class _Part:
     """One file of the metric history: whole runs, sorted."""
@@ -93,6 +121,11 @@ class _Part:
     rows: int
     first_run_id: str
     last_run_id: str
+    size: int  # bytes
+    sha256: str
+
+    def problem(self, path: Path) -> str | None:
+        return _file_problem(path, self.size, self.sha256)
 
 
 @dataclass
@@ -106,7 +139,8 @@ class _Previous:
     parts: list[_Part]
     artifacts: pa.Table
     unlisted: set[str]  # runs whose remote artifacts could not be listed
-    copies: dict[str, set[str]]  # RUN_ARTIFACT_COPIES folder -> runs it holds a copy of
+    #: RUN_ARTIFACT_COPIES folder -> run id -> size and SHA-256 of its copy
+    copies: dict[str, dict[str, tuple[int, str]]]
 
 
 def export_store(
@@ -116,21 +150,30 @@ def export_store(
     progress: Progress | None = None,
     fast: bool | None = None,
     full: bool = False,
+    overwrite: bool = False,
 ) -> ExportSummary:
     """Bring the dataset in ``out_dir`` up to date with the store, atomically.
 
-    SQL stores are read with bulk queries (``fast``, the default for them); any store can
-    be read through ``MlflowClient`` (``fast=False``): both give the same dataset. Only
+    SQL stores are read with bulk queries (``fast``, the default for them), SQLite ones
+    read-only; any store can be read through ``MlflowClient`` (``fast=False``, which on
+    an SQL store MLflow opens as a writer: the commands never ask for it): both give the
+    same dataset. Only
     runs that changed since the dataset already in ``out_dir`` have their histories read,
-    unless ``full``.
+    unless ``full``. A non-empty ``out_dir`` that is not an export mlreport wrote is
+    refused, unless ``overwrite``.
     """
     logging.getLogger("mlflow").setLevel(logging.ERROR)
     open_sqlite_without_pool(tracking_uri)
     use_sql = connectorx_uri(tracking_uri) is not None if fast is None else fast
-    with replacing(out_dir, marker=schema.MANIFEST_FILE) as staging, _store_errors(tracking_uri):
+    replaced = replacing(out_dir, output=EXPORT_OUTPUT, overwrite=overwrite)
+    with replaced as staging, _store_errors(tracking_uri):
         _check_store_exists(tracking_uri)
-        client = _LazyClient(tracking_uri)
-        reader: StoreReader = SqlStoreReader(tracking_uri) if use_sql else ClientStoreReader(client)
+        # an SQL store is never opened through MLflow, which writes to a store it opens
+        # (creating tables or the default experiment where they are missing)
+        client = None if use_sql else _LazyClient(tracking_uri)
+        reader: StoreReader = (
+            SqlStoreReader(tracking_uri) if client is None else ClientStoreReader(client)
+        )
         with ThreadPoolExecutor(1) as pool:  # read while the store is read
             previous = pool.submit(
                 lambda: None if full else _previous_export(out_dir, tracking_uri)
@@ -175,8 +218,8 @@ def _store_errors(tracking_uri: str) -> Iterator[None]:
 
 
 class _LazyClient:
-    """An ``MlflowClient`` made on first use: the SQL path rarely needs one, and opening
-    an SQL store through MLflow costs a second."""
+    """An ``MlflowClient`` made on first use (opening a store through MLflow costs a
+    second)."""
 
     def __init__(self, tracking_uri: str) -> None:
         self._tracking_uri = tracking_uri
@@ -191,6 +234,26 @@ class _LazyClient:
         return getattr(self._client, name)
 
 
+class _RunArtifacts:
+    """What the export asks ``MlflowClient`` for about artifacts, from each run's
+    artifact URI alone, without opening the tracking store."""
+
+    def __init__(self, runs: pa.Table) -> None:
+        pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
+        self._uris = dict(pairs)
+
+    def _repository(self, run_id: str) -> Any:
+        from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+        return get_artifact_repository(self._uris[run_id])
+
+    def list_artifacts(self, run_id: str, path: str | None = None) -> Any:
+        return self._repository(run_id).list_artifacts(path)
+
+    def download_artifacts(self, run_id: str, path: str, dst_path: str) -> str:
+        return str(self._repository(run_id).download_artifacts(path, dst_path))
+
+
 def _export(
     tracking_uri: str,
     reader: StoreReader,
@@ -199,9 +262,12 @@ def _export(
     staging: Path,
     progress: Progress | None,
 ) -> ExportSummary:
-    """Read what is needed from the store and write the whole dataset into ``staging``."""
+    """Read what is needed from the store and write the whole dataset into ``staging``
+    (``client``: the ``MlflowClient`` of a store read through it, else None)."""
     state = reader.state()  # before reading: what is stored later is read next time
     catalog = reader.catalog()  # in the store's order, which a re-read keeps
+    if client is None:
+        client = _RunArtifacts(catalog["runs"])
     run_ids = sorted(catalog["runs"]["run_id"].to_pylist())
     present = set(run_ids)
     changed, previous = _changed_runs(reader, previous_export.result(), catalog, present)
@@ -209,11 +275,11 @@ def _export(
 
     history_dir = schema.table_path(staging, _HISTORY)
     history_dir.mkdir()
-    parts = _carry_over_parts(previous, present, changed, history_dir)
+    parts, bad_runs = _carry_over_parts(previous, present, changed, history_dir, warnings)
     parts += _read_histories(
         reader,
         run_ids,
-        changed,
+        changed | bad_runs,
         latest_metrics=catalog["metrics"],
         first_number=_next_part_number(previous),
         folder=history_dir,
@@ -223,12 +289,13 @@ def _export(
     catalog["artifacts"] = _artifacts(
         client, catalog["runs"], previous, changed, unlisted, warnings, progress
     )
-    copied = {
+    run_files = {
         folder: _copy_run_artifacts(
             client, catalog, previous, changed, staging / folder, warnings, folder=folder
         )
         for folder in schema.RUN_ARTIFACT_COPIES
     }
+    copied = {folder: len(files) for folder, files in run_files.items()}
 
     counts: dict[str, int] = {}
     for name in schema.TABLES:
@@ -249,19 +316,22 @@ def _export(
         "store_state": state,
         "artifacts_unlisted": sorted(unlisted),
         "metric_history_files": [asdict(part) for part in parts],
+        "run_files": run_files,
     }
     (staging / schema.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
     return ExportSummary(
         out_dir=staging,
         row_counts=counts,
         warnings=tuple(warnings),
-        histories_read=len(changed),
+        histories_read=len(changed | bad_runs),
         incremental=previous is not None,
     )
 
 
 def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
-    """The dataset in ``out_dir`` if it was exported from this store by this schema."""
+    """The dataset in ``out_dir`` if mlreport exported it from this store by this schema."""
+    if not is_output(out_dir, EXPORT_OUTPUT):
+        return None
     try:
         manifest = json.loads((out_dir / schema.MANIFEST_FILE).read_text())
         this_schema = manifest.get("schema_version") == schema.SCHEMA_VERSION
@@ -273,9 +343,6 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
             for name in (*_COMPARED, "artifacts")
         }
         parts = [_Part(**entry) for entry in manifest["metric_history_files"]]
-        history_dir = schema.table_path(out_dir, _HISTORY)
-        if not all((history_dir / part.file).is_file() for part in parts):
-            return None
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None  # no usable previous export: read everything
     return _Previous(
@@ -287,7 +354,10 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
         artifacts=tables["artifacts"],
         unlisted=set(manifest.get("artifacts_unlisted") or []),
         copies={
-            folder: {p.stem for p in (out_dir / folder).glob("*.parquet")}
+            folder: {
+                run_id: (int(size), str(sha256))
+                for run_id, (size, sha256) in manifest["run_files"].get(folder, {}).items()
+            }
             for folder in schema.RUN_ARTIFACT_COPIES
         },
     )
@@ -312,16 +382,35 @@ def _changed_runs(
 
 
 def _carry_over_parts(
-    previous: _Previous | None, current: set[str], changed: set[str], folder: Path
-) -> list[_Part]:
-    """The previous history files, without runs that changed or left the store."""
+    previous: _Previous | None,
+    current: set[str],
+    changed: set[str],
+    folder: Path,
+    warnings: list[str],
+) -> tuple[list[_Part], set[str]]:
+    """The previous history files, without runs that changed or left the store; and the
+    runs of files that are not as the previous export wrote them (each one a warning),
+    whose histories are to be read again (and are left out of the other files too:
+    files of successive exports can cover overlapping ranges of run ids)."""
     if previous is None:
-        return []
+        return [], set()
     before = previous.run_ids
-    stale = sorted((before - current) | (changed & before))
-    kept = []
+    history_dir = schema.table_path(previous.folder, _HISTORY)
+    good: list[_Part] = []
+    bad_runs: set[str] = set()
     for part in previous.parts:
-        source = schema.table_path(previous.folder, _HISTORY) / part.file
+        problem = part.problem(history_dir / part.file)
+        if problem is None:
+            good.append(part)
+            continue
+        runs = {r for r in before & current if part.first_run_id <= r <= part.last_run_id}
+        bad_runs |= runs
+        file = f"{_HISTORY}/{part.file}"
+        warnings.append(HISTORY_FILE_BAD.format(file=file, problem=problem, runs=len(runs)))
+    stale = sorted((before - current) | ((changed | bad_runs) & before))
+    kept = []
+    for part in good:
+        source = history_dir / part.file
         in_range = [r for r in stale if part.first_run_id <= r <= part.last_run_id]
         if in_range:
             table = pq.read_table(source, schema=schema.METRIC_HISTORY)
@@ -332,7 +421,7 @@ def _carry_over_parts(
                 continue
         _link(source, folder / part.file)
         kept.append(part)
-    return kept
+    return kept, bad_runs
 
 
 def _read_histories(
@@ -395,13 +484,17 @@ def _estimated_history_rows(latest: pa.Table) -> dict[str, int]:
 
 
 def _write_part(table: pa.Table, folder: Path, name: str) -> _Part:
-    pq.write_table(table, folder / name)
+    path = folder / name
+    pq.write_table(table, path)
     run_ids = table["run_id"]
+    size, sha256 = _file_check(path)
     return _Part(
         file=name,
         rows=table.num_rows,
         first_run_id=str(pc.min(run_ids).as_py()),
         last_run_id=str(pc.max(run_ids).as_py()),
+        size=size,
+        sha256=sha256,
     )
 
 
@@ -525,11 +618,12 @@ def _copy_run_artifacts(
     warnings: list[str],
     *,
     folder: str,
-) -> int:
-    """Copy one of ``schema.RUN_ARTIFACT_COPIES`` from every run that has it.
+) -> dict[str, tuple[int, str]]:
+    """Copy one of ``schema.RUN_ARTIFACT_COPIES`` from every run that has it; the size
+    and SHA-256 of each copy, by run id.
 
-    The copy in the previous export is kept if the run did not change and the artifact
-    is listed with the same size.
+    The copy in the previous export is kept if the run did not change, the artifact is
+    listed with the same size and the copy is the file that export wrote.
     """
     role, artifact = schema.RUN_ARTIFACT_COPIES[folder]
     tags = catalog["tags"]
@@ -540,27 +634,34 @@ def _copy_run_artifacts(
     before = _artifact_sizes(previous.artifacts, artifact) if previous is not None else {}
     run_ids = sorted(set(with_role["run_id"].to_pylist()) & sizes.keys())
     target_dir.mkdir()
-    kept = previous.copies.get(folder, set()) if previous is not None else set()
+    kept = previous.copies.get(folder, {}) if previous is not None else {}
     runs = catalog["runs"]
     uris = dict(zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True))
-    copied = 0
+    copies: dict[str, tuple[int, str]] = {}
     for run_id in run_ids:
         target = target_dir / f"{run_id}.parquet"
         unchanged = run_id not in changed and before.get(run_id) == sizes[run_id]
         try:
             if previous is not None and unchanged and run_id in kept:
-                _link(previous.folder / folder / target.name, target)
-            elif (local := local_artifact_folder(uris.get(run_id) or "")) is not None:
+                source = previous.folder / folder / target.name
+                problem = _file_problem(source, *kept[run_id])
+                if problem is None:
+                    _link(source, target)
+                    copies[run_id] = kept[run_id]
+                    continue
+                file = f"{folder}/{target.name}"
+                warnings.append(RUN_FILE_BAD.format(file=file, problem=problem, run_id=run_id))
+            if (local := local_artifact_folder(uris.get(run_id) or "")) is not None:
                 shutil.copyfile(Path(local, artifact), target)
             else:
                 with tempfile.TemporaryDirectory() as download:
                     path = client.download_artifacts(run_id, artifact, download)
                     shutil.move(path, target)
-            copied += 1
+            copies[run_id] = _file_check(target)
         except Exception as exc:  # any artifact backend; a run without a copy is reported
             reason = str(exc).splitlines()[0]
             warnings.append(ARTIFACT_UNREAD.format(run_id=run_id, artifact=artifact, reason=reason))
-    return copied
+    return copies
 
 
 def _artifact_sizes(artifacts: pa.Table, artifact: str) -> dict[str, int]:

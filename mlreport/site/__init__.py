@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mlreport.site import _kinds  # noqa: F401  (registers mlreport's page kinds first)
 from mlreport.site._build import (
-    SITE_MARKER,
+    SITE_RECORD,
     SiteSummary,
     build_site,
     front_matter_title,
@@ -61,7 +61,7 @@ __all__ = [
     "HOME_PATH",
     "PAGE_KINDS",
     "RUNS_PATH",
-    "SITE_MARKER",
+    "SITE_RECORD",
     "Cell",
     "Chart",
     "Column",

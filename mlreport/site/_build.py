@@ -26,7 +26,7 @@ from markupsafe import Markup
 from rich.progress import Progress
 
 from mlreport._digest import code_digest, digest, library_versions
-from mlreport._fs import ensure_replaceable, only_writer, replacing
+from mlreport._fs import SITE_OUTPUT, ensure_replaceable, is_output, only_writer, replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
 from mlreport.analysis import Analysis, ExperimentResult, analyse
@@ -58,7 +58,9 @@ from mlreport.site._registry import (
 )
 
 MKDOCS_FAILED = "MkDocs could not build the site: {reason}"
-SITE_MARKER = ".mlreport-site"  # marks a folder as a site mlreport built (safe to replace)
+#: The site's rebuild record (``_rebuild``): what the next build may carry over. Deleting
+#: it costs a full build; what marks the folder as mlreport's is ``_fs.OUTPUT_MARKER``.
+SITE_RECORD = ".mlreport-site"
 
 
 @dataclass(frozen=True)
@@ -81,19 +83,20 @@ def build_site(
     progress: Progress | None = None,
     analysis: Analysis | None = None,
     analysis_cache: Path | None = None,
+    overwrite: bool = False,
 ) -> SiteSummary:
     """Render every page of the dataset in ``data_dir`` (``analysis`` when it is already
     read and analysed, else analysed with the cache in ``analysis_cache``) into
     ``work_dir`` and build ``site_dir`` with MkDocs.
 
     An experiment whose exported rows and files did not change since the site's previous
-    build keeps its pages without building them again (``_rebuild``)."""
+    build keeps its pages without building them again (``_rebuild``). A non-empty
+    ``site_dir`` that is not a site mlreport built is refused, unless ``overwrite``."""
     analysis = analysis or analyse(read_dataset(data_dir), cache_dir=analysis_cache)
-    ensure_replaceable(site_dir, marker=SITE_MARKER)
+    ensure_replaceable(site_dir, output=SITE_OUTPUT, overwrite=overwrite)
+    work_dir = _site_work_dir(work_dir, site_dir)
     with only_writer(site_dir):  # the previous site and its record stay as read
-        return _build_site(
-            analysis, site_dir, settings, _site_work_dir(work_dir, site_dir), progress
-        )
+        return _build_site(analysis, site_dir, settings, work_dir, progress, overwrite)
 
 
 def _build_site(
@@ -102,8 +105,9 @@ def _build_site(
     settings: SiteSettings,
     work_dir: Path,
     progress: Progress | None,
+    overwrite: bool,
 ) -> SiteSummary:
-    previous = read_record(site_dir.resolve() / SITE_MARKER)
+    previous = _previous_record(site_dir)
     store = MarkdownStore(work_dir / "pages")
     content_key = _content_key(settings)
     store_key = digest(
@@ -131,7 +135,15 @@ def _build_site(
         record=SiteRecord(groups=groups, store=PageGroup(store_key, store_group.pages)),
         previous=previous,
         progress=progress,
+        overwrite=overwrite,
     )
+
+
+def _previous_record(site_dir: Path) -> SiteRecord:
+    """The rebuild record of the site in ``site_dir``, if mlreport built it."""
+    if not is_output(site_dir.resolve(), SITE_OUTPUT):
+        return SiteRecord()
+    return read_record(site_dir.resolve() / SITE_RECORD)
 
 
 def _render_pages(
@@ -246,10 +258,12 @@ def write_site(
     settings: SiteSettings,
     work_dir: Path,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> SiteSummary:
     """Render ``pages`` (the first one is the home page) into ``work_dir`` and build
-    ``site_dir`` with MkDocs, replacing a site mlreport built there before."""
-    ensure_replaceable(site_dir, marker=SITE_MARKER)
+    ``site_dir`` with MkDocs, replacing a site mlreport built there before (any folder
+    with ``overwrite``)."""
+    ensure_replaceable(site_dir, output=SITE_OUTPUT, overwrite=overwrite)
     work_dir = _site_work_dir(work_dir, site_dir)
     with only_writer(site_dir):
         store = MarkdownStore(work_dir / "pages")
@@ -262,8 +276,9 @@ def write_site(
             work_dir=work_dir,
             store=store,
             record=SiteRecord(),
-            previous=read_record(site_dir.resolve() / SITE_MARKER),
+            previous=_previous_record(site_dir),
             progress=progress,
+            overwrite=overwrite,
         )
 
 
@@ -326,6 +341,7 @@ def _build_html(
     record: SiteRecord,
     previous: SiteRecord,
     progress: Progress | None,
+    overwrite: bool,
 ) -> SiteSummary:
     """MkDocs builds the pages whose Markdown changed; the previous site's HTML of the
     others is carried over (pages of the navigation, which MkDocs needs, go to it as their
@@ -363,7 +379,8 @@ def _build_html(
         )
     )
     task = progress.add_task("MkDocs", total=None) if progress else None
-    with replacing(site_dir, marker=SITE_MARKER, locked=True) as staging:
+    replaced = replacing(site_dir, output=SITE_OUTPUT, overwrite=overwrite, locked=True)
+    with replaced as staging:
         _run_mkdocs(config_file, staging)
         carry_over_pages(carried, old_site, staging, site_url=settings.site_url)
         pages = {
@@ -376,7 +393,7 @@ def _build_html(
             for p in rendered
         }
         record = replace(record, html_key=html_key, pages=pages)
-        (staging / SITE_MARKER).write_text(record.to_json(), encoding="utf-8")
+        (staging / SITE_RECORD).write_text(record.to_json(), encoding="utf-8")
     if progress is not None and task is not None:
         progress.update(task, total=1, completed=1)
     store.keep_only({p.digest for p in rendered})

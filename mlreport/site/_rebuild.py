@@ -9,7 +9,7 @@ Two levels, both by content hash:
   configuration and libraries, keeps its HTML from the previous site instead of going
   through MkDocs, if that HTML is still the one the previous build wrote (its hash).
 
-The record is the site's marker file (JSON), written into the new site before it is
+The record is the site's ``.mlreport-site`` file (JSON), written into the new site before it is
 swapped in, by the one process that holds the site's writer lock from reading the
 previous record to the swap; the Markdown is kept in a content-addressed folder of the
 site's part of the work dir.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlreport.config import SiteSettings
-from mlreport.publish import CHECKED_OUT, NOT_A_REPOSITORY, NOT_A_SITE
+from mlreport.publish import CHECKED_OUT, LINK_OUTSIDE, NOT_A_REPOSITORY, NOT_A_SITE
 from mlreport.site import build_site
 from tests.conftest import run_cli
 from tests.unit.test_pages import two_model_dataset
@@ -50,7 +50,7 @@ def test_publish_commits_the_site_with_nojekyll_and_keeps_history(
     assert done.returncode == 0, done.stderr
     files = set(git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repository).splitlines())
     expected = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    assert files == (expected - {".mlreport-site"}) | {".nojekyll"}
+    assert files == (expected - {".mlreport-site", ".mlreport-output.json"}) | {".nojekyll"}
     index = git("show", "gh-pages:index.html", cwd=repository)
     assert index == (site / "index.html").read_text().strip()
     # the user's branch, index and working tree are untouched
@@ -162,3 +162,37 @@ def test_a_checked_out_branch_is_left_alone(repository: Path, tmp_path: Path) ->
     assert refused.returncode == 1
     assert refused.stderr.strip() == "error: " + CHECKED_OUT.format(branch="gh-pages")
     assert git("status", "--porcelain", cwd=repository) == ""
+
+
+def test_a_link_to_a_file_outside_the_site_is_refused(repository: Path, tmp_path: Path) -> None:
+    """Issue 17 item 10: publish followed symbolic links, and committed the content of a
+    file outside the site. Such a link is refused; a link within the site is published
+    as the file it points to."""
+    site = _site(tmp_path, "linked")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password\n")
+    (site / "assets" / "notes.txt").symlink_to(secret)
+    refused = run_cli("publish", "--site", str(site), cwd=repository)
+    assert refused.returncode == 1
+    link = site / "assets" / "notes.txt"
+    assert refused.stderr.strip() == "error: " + LINK_OUTSIDE.format(
+        link=link, target=secret, folder=site
+    )
+    assert not git("branch", "--list", "gh-pages", cwd=repository)  # nothing committed
+    link.unlink()
+    (tmp_path / "export" / "notes.txt").symlink_to(secret)
+    with_data = ["--data", str(tmp_path / "export")]
+    refused = run_cli("publish", "--site", str(site), *with_data, cwd=repository)
+    assert refused.returncode == 1 and "notes.txt: it is a symbolic link to" in refused.stderr
+    (tmp_path / "export" / "notes.txt").unlink()
+
+    (site / "home.html").symlink_to("index.html")  # within the site
+    done = run_cli("publish", "--site", str(site), cwd=repository)
+    assert done.returncode == 0, done.stderr
+    entry = git("ls-tree", "gh-pages", "home.html", cwd=repository)
+    assert entry.startswith("100644 blob ")  # a file, not a link
+    assert git("show", "gh-pages:home.html", cwd=repository) == git(
+        "show", "gh-pages:index.html", cwd=repository
+    )
+    published = git("ls-tree", "-r", "--name-only", "gh-pages", cwd=repository).splitlines()
+    assert "assets/notes.txt" not in published and "notes.txt" not in published

@@ -15,7 +15,7 @@ import pytest
 from mlreport.analysis import analyse
 from mlreport.config import GateSettings, SiteSettings
 from mlreport.dataset import RunFiles, read_dataset
-from mlreport.site import SITE_MARKER, build_site, experiment_path, model_path, page_url
+from mlreport.site import SITE_RECORD, build_site, experiment_path, model_path, page_url
 from mlreport.site._build import NAV_SECTION_PAGES
 from tests.builders import DatasetBuilder
 from tests.conftest import run_cli
@@ -150,7 +150,7 @@ def test_new_settings_or_an_unreadable_record_rebuild_every_page(
     summary = build_site(built / "export", site, settings=renamed, work_dir=tmp_path / "work")
     assert summary.rebuilt == summary.pages
     assert "Renamed" in (site / page_url(model_path("experiment-03", "model-03"))).read_text()
-    (site / SITE_MARKER).write_text("{not json")
+    (site / SITE_RECORD).write_text("{not json")
     summary = build_site(built / "export", site, settings=renamed, work_dir=tmp_path / "work")
     assert summary.rebuilt == summary.pages
     before = html_files(site)

@@ -180,7 +180,7 @@ def test_the_command_prints_the_summary(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "- Best model: **lr**, test accuracy 0.8000 → 0.9000 (+0.1000)." in done.stdout
     missing = run_cli("diff", "--base", "nowhere", cwd=tmp_path)
-    assert missing.returncode == 1 and "nowhere is not an mlreport export" in missing.stderr
+    assert missing.returncode == 1 and "no export in nowhere" in missing.stderr
 
 
 def test_page_urls_depend_only_on_names_so_old_links_keep_working() -> None:
