@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -97,6 +98,11 @@ class Distribution(_Strict):
         ):
             raise ValueError("randint needs integer low and high")
         return self
+
+    @property
+    def size(self) -> float:
+        """How many values it can give: ``high - low`` integers, else ``math.inf``."""
+        return self.high - self.low if self.distribution == "randint" else math.inf
 
 
 class Spaced(_Strict):
@@ -197,7 +203,7 @@ class SearchSpec(_Strict):
             if isinstance(values, list)
             else values.num
             if isinstance(values, Spaced)
-            else 1
+            else values.size
             for values in self.space.values()
         ]
         return self.definition.candidates(self.settings(), sizes)
