@@ -181,4 +181,7 @@ def read_builds(path: Path) -> pd.DataFrame:
         raise DatasetError(
             UNREADABLE_TABLE.format(path=path, table="builds", reason=reason)
         ) from exc
-    return sort_rows(table, ["build_time", "experiment", "model"]).to_pandas()
+    frame = sort_rows(table, ["build_time", "experiment", "model"]).to_pandas()
+    frame["status"] = frame["status"].fillna(schema.BUILD_OK)
+    frame["error"] = frame["error"].fillna("")
+    return frame

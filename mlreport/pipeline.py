@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from mlreport._fs import EXPORT_OUTPUT, SITE_OUTPUT, ensure_replaceable
 from mlreport._git import git_commit
-from mlreport.analysis import analyse
+from mlreport.analysis import BuildFailure, analyse
 from mlreport.config import (
     ExperimentSpec,
     Project,
@@ -83,6 +83,9 @@ def build(
 ) -> BuildSummary:
     """Validate everything first, then run, export and build the site.
 
+    A model that fails does not stop the build: the export and the site are built for
+    everything else, the history records the build as failed with each failure, and the
+    site shows it (the caller turns the run's failures into an exit code).
     ``on_run_done`` sees the run's outcome before the export starts. ``overwrite``:
     replace ``data_dir`` and ``site_dir`` even if they are not mlreport's outputs.
     """
@@ -99,7 +102,14 @@ def build(
         on_run_done(run)
     exported = export_store(tracking_uri, data_dir, progress=progress, overwrite=overwrite)
     analysis = analyse(read_dataset(data_dir), cache_dir=project.analysis_cache)
-    analysis = record_build(data_dir, analysis, gates=settings.gates, commit=git_commit(Path.cwd()))
+    failures = [BuildFailure(o.experiment, o.model, o.error) for o in run.with_status("failed")]
+    analysis = record_build(
+        data_dir,
+        analysis,
+        gates=settings.gates,
+        commit=git_commit(Path.cwd()),
+        failures=failures,
+    )
     site = build_site(
         data_dir,
         site_dir,

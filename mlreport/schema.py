@@ -241,8 +241,13 @@ def class_labels(values: pd.Series) -> pd.Series:
 
 
 #: One row per build, experiment and model: the build history that ``mlreport build``
-#: appends to and every export carries over (``BUILDS_FILE`` in the dataset folder).
+#: appends to and every export carries over (``BUILDS_FILE`` in the dataset folder). A
+#: model that failed in a build has a row of ``status`` ``BUILD_FAILED`` with its one-line
+#: ``error`` and no score; a build with such a row failed. (A history written before
+#: ``status`` and ``error`` existed reads as ``BUILD_OK`` and "".)
 BUILDS_FILE = "builds.parquet"
+BUILD_OK = "ok"
+BUILD_FAILED = "failed"
 BUILDS = pa.schema(
     [
         ("build_time", _TS),
@@ -253,6 +258,8 @@ BUILDS = pa.schema(
         ("test_score", pa.float64()),
         ("best", pa.bool_()),
         ("failed_gates", pa.int64()),
+        ("status", pa.string()),
+        ("error", pa.string()),
     ]
 )
 

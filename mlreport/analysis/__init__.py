@@ -45,6 +45,8 @@ from mlreport.analysis._model_scaling import ModelScaling, model_scaling
 from mlreport.analysis._regression import RegressionSummary, is_regression, regression_summary
 from mlreport.analysis._runs import (
     ExperimentResult,
+    FailedSearch,
+    FailureGroup,
     ModelResult,
     OtherExperiment,
     RunListing,
@@ -69,7 +71,16 @@ from mlreport.analysis._scaling import (
     scaling_verdict,
 )
 from mlreport.analysis._stage import Analysis, AnalysisCache, ExperimentAnalysis, analyse
-from mlreport.analysis._trends import ExperimentTrend, Regression, TrendPoint, build_trends
+from mlreport.analysis._trends import (
+    BuildFailure,
+    BuildRecord,
+    ExperimentTrend,
+    Regression,
+    TrendPoint,
+    build_records,
+    build_trends,
+    latest_build,
+)
 
 __all__ = [
     "CLASS_STATISTICS",
@@ -79,6 +90,8 @@ __all__ = [
     "AnalysisCache",
     "Best",
     "BinaryCurves",
+    "BuildFailure",
+    "BuildRecord",
     "ClassStatistics",
     "ConfusionSummary",
     "Disparity",
@@ -88,6 +101,8 @@ __all__ = [
     "ExperimentTrend",
     "ExplanationResult",
     "ExplanationSummary",
+    "FailedSearch",
+    "FailureGroup",
     "FairnessReport",
     "GroupRow",
     "ModelEvaluation",
@@ -110,6 +125,7 @@ __all__ = [
     "WeightRow",
     "analyse",
     "binary_curves",
+    "build_records",
     "build_trends",
     "compare_exports",
     "confusion_summary",
@@ -122,6 +138,7 @@ __all__ = [
     "global_importance",
     "high_first",
     "is_regression",
+    "latest_build",
     "model_evaluation",
     "model_fairness",
     "model_scaling",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Any, Literal, TypeVar
 
 import pandas as pd
 
@@ -61,6 +61,11 @@ class Trial:
     #: incremental searches: (partial_fit calls, validation score of the primary metric,
     #: seconds since the search started) each time the trial was scored
     history: tuple[tuple[int, float, float], ...] = ()
+    error: str = ""  # why a failed trial failed, as logged
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "FAILED"
 
     def score(self, scorer: str) -> float:
         """The trial's score of ``scorer``, NaN when it has none."""
@@ -80,9 +85,39 @@ class ScalingRun:
         return dict(self.params).get(name, default)
 
 
+#: Run statuses of a search that did not finish: it failed, or it was stopped.
+FAILED_STATUSES = ("FAILED", "KILLED")
+
+
+@dataclass(frozen=True)
+class FailedSearch:
+    """A model's latest search, which failed after the search its pages show."""
+
+    run_id: str
+    status: str  # FAILED or KILLED
+    error: str
+    trials: tuple[Trial, ...]
+
+
+@dataclass(frozen=True)
+class FailureGroup:
+    """Failures of one model that share one error: its search, or some of its trials."""
+
+    model: str
+    kind: Literal["search", "trial"]
+    error: str  # "" when none was logged
+    #: the failed trials' params (as the leaderboard shows them); () for a search
+    params: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.params) if self.kind == "trial" else 1
+
+
 @dataclass(frozen=True)
 class ModelResult:
-    """The latest search of one model family in one experiment."""
+    """The latest search of one model family in one experiment that finished (else its
+    latest search), and a failed search after it."""
 
     name: str
     estimator: str
@@ -115,6 +150,30 @@ class ModelResult:
         """Whether the model may be ranked against mlreport's own: one of them, or
         predictions made elsewhere on the same test split."""
         return not self.external or self.same_test_split
+
+    failed_search: FailedSearch | None = None
+
+    @property
+    def failures(self) -> tuple[FailureGroup, ...]:
+        """What failed in the shown search and in a failed search after it: each search
+        that failed, then its failed trials grouped by error (most first)."""
+        groups: list[FailureGroup] = []
+        searches = [(self.search_status, self.search_error, self.trials)]
+        if self.failed_search is not None:
+            failed = self.failed_search
+            searches.append((failed.status, failed.error, failed.trials))
+        for status, error, trials in searches:
+            if status in FAILED_STATUSES:
+                groups.append(FailureGroup(self.name, "search", error or status))
+            by_error: dict[str, list[tuple[tuple[str, str], ...]]] = {}
+            for trial in trials:
+                if trial.failed:
+                    by_error.setdefault(trial.error, []).append(trial.params)
+            groups.extend(
+                FailureGroup(self.name, "trial", error, tuple(params))
+                for error, params in sorted(by_error.items(), key=lambda e: (-len(e[1]), e[0]))
+            )
+        return tuple(groups)
 
     @property
     def incremental(self) -> bool:
@@ -169,6 +228,11 @@ class ExperimentResult:
     @property
     def trial_count(self) -> int:
         return sum(len(m.trials) for m in self.models)
+
+    @property
+    def failures(self) -> tuple[FailureGroup, ...]:
+        """Every model's failed searches and failed trials, in the models' order."""
+        return tuple(group for model in self.models for group in model.failures)
 
 
 @dataclass(frozen=True)
@@ -252,18 +316,33 @@ def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
             children.setdefault(row["parent_run_id"], []).append(row)
     results = []
     for experiment_name, group in searches.groupby("mlreport_experiment", sort=True):
-        latest = group.sort_values(["start_time", "run_id"]).groupby("model").tail(1)
-        models = [
-            _model_result(
-                search,
-                children.get(str(search["run_id"]), []),
-                metrics,
-                params,
-                tags,
-                histories,
+        ordered = group.sort_values(["start_time", "run_id"])
+        chosen = _shown_searches(ordered)
+        latest = ordered[ordered["run_id"].isin([str(shown["run_id"]) for shown, _ in chosen])]
+        models = []
+        for shown, failed in chosen:
+            model = _model_result(
+                shown, children.get(str(shown["run_id"]), []), metrics, params, tags, histories
             )
-            for search in records(latest)
-        ]
+            if failed is not None:
+                failed_model = _model_result(
+                    failed,
+                    children.get(str(failed["run_id"]), []),
+                    metrics,
+                    params,
+                    tags,
+                    histories,
+                )
+                model = replace(
+                    model,
+                    failed_search=FailedSearch(
+                        run_id=failed_model.search_run_id,
+                        status=failed_model.search_status,
+                        error=failed_model.search_error,
+                        trials=failed_model.trials,
+                    ),
+                )
+            models.append(model)
         primary = str(latest["primary_metric"].dropna().iloc[-1])
         scorers = _scorers(models, primary)
         own = any(not m.external for m in models)
@@ -313,6 +392,23 @@ def _count(value: str | None) -> int:
         return max(int(value or 0), 0)
     except ValueError:
         return 0
+
+
+def _shown_searches(
+    ordered: pd.DataFrame,
+) -> list[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """Per model of an experiment's searches (oldest first): the search its pages show (its
+    latest that finished, else its latest), and its latest if that failed after it. A
+    failed search leaves the results of the last one that finished on the site."""
+    chosen = []
+    for _, rows in ordered.groupby("model", sort=True):
+        searches = records(rows)
+        latest = searches[-1]
+        finished = [s for s in searches if s["status"] == "FINISHED"]
+        shown = finished[-1] if finished else latest
+        failed = latest if latest is not shown and latest["status"] in FAILED_STATUSES else None
+        chosen.append((shown, failed))
+    return chosen
 
 
 def other_experiments(dataset: Dataset) -> list[OtherExperiment]:
@@ -375,6 +471,7 @@ def _model_result(
                 stop_reason=run_tags.get(schema.TAG_STOP_REASON, ""),
                 bracket=run_tags.get(schema.TAG_BRACKET, ""),
                 history=history,
+                error=text(row["error"]),
             )
         )
     best_id = str(best[-1]["run_id"]) if best else None

@@ -33,7 +33,13 @@ from mlreport.analysis._runs import (
     experiment_results,
     other_experiments,
 )
-from mlreport.analysis._trends import ExperimentTrend, build_trends
+from mlreport.analysis._trends import (
+    BuildRecord,
+    ExperimentTrend,
+    build_records,
+    build_trends,
+    latest_build,
+)
 from mlreport.dataset import Dataset, experiment_digests
 
 #: Libraries whose numbers are in the results.
@@ -160,6 +166,16 @@ class Analysis:
     def others(self) -> list[OtherExperiment]:
         """The store's experiments that mlreport did not create."""
         return other_experiments(self.dataset)
+
+    @property
+    def latest_build(self) -> BuildRecord | None:
+        """The latest build of the history and what failed in it (None before the first)."""
+        return latest_build(self.dataset.builds)
+
+    @property
+    def builds(self) -> tuple[BuildRecord, ...]:
+        """Every build of the history, oldest first."""
+        return build_records(self.dataset.builds)
 
     @property
     def trends(self) -> tuple[ExperimentTrend, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,6 +140,11 @@ class Distribution(_Strict):
             raise ValueError("randint needs integer low and high")
         return self
 
+    @property
+    def size(self) -> float:
+        """How many values it can give: ``high - low`` integers, else ``math.inf``."""
+        return self.high - self.low if self.distribution == "randint" else math.inf
+
 
 class Spaced(_Strict):
     """Evenly spaced values, as numpy's ``linspace`` or ``logspace`` (powers of ten) give."""
@@ -241,7 +247,7 @@ class SearchSpec(_Checked):
             if isinstance(values, list)
             else values.num
             if isinstance(values, Spaced)
-            else 1
+            else values.size
             for values in self.space.values()
         ]
         return self.definition.candidates(self.settings(), sizes)

@@ -19,8 +19,8 @@ DEFAULT_FOLDS = 5
 
 #: How many candidates a search starts with, from its settings (every option of the
 #: strategy: the value set, else the strategy's default, else None) and the number of
-#: values of each dimension of its space (1 for a distribution).
-CandidateCount = Callable[[Mapping[str, Any], Sequence[int]], int]
+#: values of each dimension of its space (``math.inf`` for a continuous distribution).
+CandidateCount = Callable[[Mapping[str, Any], Sequence[float]], int]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,17 +59,22 @@ def hyperband_candidates(max_iter: int, aggressiveness: int) -> int:
     return sum(math.ceil(budget / max_iter * aggressiveness**s / (s + 1)) for s in range(s_max + 1))
 
 
-def _grid_size(settings: Mapping[str, Any], sizes: Sequence[int]) -> int:
+def _grid_size(settings: Mapping[str, Any], sizes: Sequence[float]) -> int:
     """Every combination of the space's values."""
-    return math.prod(sizes)
+    return int(math.prod(sizes))
 
 
-def _hyperband_size(settings: Mapping[str, Any], sizes: Sequence[int]) -> int:
+def _random_size(settings: Mapping[str, Any], sizes: Sequence[float]) -> int:
+    """``n_iter`` distinct candidates, or every candidate of a smaller discrete space."""
+    return int(min(settings["n_iter"], math.prod(sizes)))
+
+
+def _hyperband_size(settings: Mapping[str, Any], sizes: Sequence[float]) -> int:
     return hyperband_candidates(int(settings["max_iter"]), int(settings["aggressiveness"]))
 
 
 def _value_of(option: str) -> CandidateCount:
-    """A count that one option sets (``n_iter``, ``n_initial_parameters``)."""
+    """A count that one option sets (``n_initial_parameters``)."""
     return lambda settings, sizes: int(settings[option])
 
 
@@ -91,7 +96,7 @@ STRATEGIES: dict[str, Strategy] = {
             name="random",
             options=frozenset({"cv", "n_iter"}),
             defaults={"cv": DEFAULT_FOLDS, "n_iter": 10},
-            candidates=_value_of("n_iter"),
+            candidates=_random_size,
         ),
         Strategy(
             name="incremental",

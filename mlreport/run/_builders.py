@@ -36,9 +36,15 @@ def _grid(inputs: SearchInputs) -> Any:
 
 
 def _random(inputs: SearchInputs) -> Any:
-    from dask_ml.model_selection import RandomizedSearchCV
+    """``n_iter`` distinct candidates drawn from the space (seeded), cross-validated as a
+    grid of exactly those candidates: no candidate is trained twice."""
+    from dask_ml.model_selection import GridSearchCV
 
-    return _search(RandomizedSearchCV, inputs, ("n_iter", "cv"), random_state=inputs.seed)
+    from mlreport.run._sampling import unique_candidates
+
+    candidates = unique_candidates(inputs.space, int(inputs.settings["n_iter"]), seed=inputs.seed)
+    grid = [{name: [value] for name, value in candidate.items()} for candidate in candidates]
+    return GridSearchCV(inputs.estimator, grid, cv=inputs.settings["cv"], **inputs.common)
 
 
 def _incremental(inputs: SearchInputs) -> Any:

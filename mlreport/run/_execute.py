@@ -92,19 +92,18 @@ def run_experiments(
     force: bool = False,
     progress: Progress | None = None,
 ) -> RunSummary:
-    """Search every model whose configuration or data changed since its last finished run."""
+    """Search every model whose configuration or data changed since its last finished run.
+
+    An experiment's settings (description, fairness) reach MLflow only once its data is
+    loaded and passed its checks: an experiment whose data fails writes nothing.
+    """
     tracker = Tracker(tracking_uri)
-    plan: list[tuple[ExperimentSpec, str, list[tuple[ModelSpec, str]]]] = []
+    plan: list[tuple[ExperimentSpec, list[tuple[ModelSpec, str]]]] = []
     outcomes: list[ModelOutcome] = []
     for spec in specs:
         digest = data_digest(spec)
-        fairness = spec.fairness_settings()
-        experiment_id = tracker.experiment_id(
-            spec.name,
-            description=spec.description.strip(),
-            tags={schema.TAG_FAIRNESS: "" if fairness is None else fairness.to_json()},
-        )
-        current = {} if force else tracker.current_fingerprints(experiment_id)
+        existing = tracker.existing_experiment(spec.name)
+        current = {} if force or existing is None else tracker.current_fingerprints(existing[0])
         pending = []
         for model in spec.models:
             fingerprint = model_fingerprint(spec, model, data_digest=digest)
@@ -113,12 +112,14 @@ def run_experiments(
             else:
                 pending.append((model, fingerprint))
         if pending:
-            plan.append((spec, experiment_id, pending))
+            plan.append((spec, pending))
+        else:  # every model ran on this data and data spec, which passed the checks then
+            _experiment_settings(tracker, spec)
     if not plan:
         return RunSummary(tuple(outcomes))
     commit = git_commit(Path.cwd())
     with dask_client(scheduler) as client:
-        for spec, experiment_id, pending in plan:
+        for spec, pending in plan:
             try:
                 data = load_chunked_data(spec) if is_chunked(spec) else load_data(spec)
             except Exception as exc:  # one experiment's bad data must not stop the others
@@ -127,6 +128,7 @@ def run_experiments(
                     for m, _ in pending
                 )
                 continue
+            experiment_id = _experiment_settings(tracker, spec)
             for model, fingerprint in pending:
                 runner = _ModelRun(tracker, spec, model, data, experiment_id, client)
                 outcomes.append(
@@ -138,6 +140,17 @@ def run_experiments(
         (s.name, m.name): i for i, (s, m) in enumerate((s, m) for s in specs for m in s.models)
     }
     return RunSummary(tuple(sorted(outcomes, key=lambda o: order[(o.experiment, o.model)])))
+
+
+def _experiment_settings(tracker: Tracker, spec: ExperimentSpec) -> str:
+    """The id of the spec's MLflow experiment, created as needed, with the spec's
+    description and fairness settings as its tags."""
+    fairness = spec.fairness_settings()
+    return tracker.experiment_id(
+        spec.name,
+        description=spec.description.strip(),
+        tags={schema.TAG_FAIRNESS: "" if fairness is None else fairness.to_json()},
+    )
 
 
 def _base_tags(

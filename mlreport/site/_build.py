@@ -29,7 +29,7 @@ from mlreport._digest import code_digest, digest, library_versions
 from mlreport._fs import SITE_OUTPUT, ensure_replaceable, is_output, only_writer, replacing
 from mlreport._markdown import markdown_literal
 from mlreport._resources import plotly_js, resource_dir
-from mlreport.analysis import Analysis, ExperimentResult, analyse
+from mlreport.analysis import Analysis, BuildRecord, ExperimentResult, analyse
 from mlreport.config import SiteSettings
 from mlreport.dataset import frame_digest, read_dataset
 from mlreport.errors import SiteError
@@ -169,8 +169,11 @@ def _render_pages(
     advance()
     groups: dict[str, PageGroup] = {}
     to_build: list[tuple[ExperimentResult, str]] = []
+    latest = analysis.latest_build
     for result in results:
-        key = digest(content_key, analysis.experiment_digest(result))
+        key = digest(
+            content_key, analysis.experiment_digest(result), *_banner_key(latest, result.name)
+        )
         group = previous.groups.get(result.name)
         if group is None or group.key != key or not all(store.has(p.digest) for p in group.pages):
             to_build.append((result, key))
@@ -184,6 +187,15 @@ def _render_pages(
     closing = [_render(store, environment, p) for p in store_pages(site)]
     advance()
     return groups, PageGroup("", (home, *closing))
+
+
+def _banner_key(latest: BuildRecord | None, experiment: str) -> tuple[str, ...]:
+    """What an experiment's pages show of the latest build: its failures of the
+    experiment and when (nothing when none of them failed)."""
+    failures = latest.failures_of(experiment) if latest is not None else ()
+    if latest is None or not failures:
+        return ()
+    return (str(latest.build_time), *(f"{f.model}: {f.error}" for f in failures))
 
 
 #: Experiments to build before their pages are built by several processes at once.

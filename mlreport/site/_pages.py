@@ -9,6 +9,7 @@ from dataclasses import replace
 from mlreport import schema
 from mlreport.analysis import (
     CLASS_STATISTICS,
+    BuildRecord,
     ConfusionSummary,
     ExperimentResult,
     ExplanationSummary,
@@ -62,8 +63,16 @@ from mlreport.site._models import (
     Table,
 )
 from mlreport.site._registry import ExperimentContext, SiteContext
+from mlreport.text import (
+    NO_ERROR,
+    failed_build_banner,
+    model_label,
+    model_origin,
+    route_label,
+    rows_used,
+    scaling_sentences,
+)
 from mlreport.text import display as fmt
-from mlreport.text import model_label, model_origin, route_label, rows_used, scaling_sentences
 
 ALL_OUTPUTS = "(all outputs)"  # eli5 weights that belong to no one class: tree importances
 
@@ -76,6 +85,7 @@ def experiment_kind_pages(context: ExperimentContext) -> list[ExperimentPage]:
             set(context.evaluations),
             has_scaling=bool(context.scalings),
             with_fairness=context.fair_models,
+            latest_build=context.analysis.latest_build,
         )
     ]
 
@@ -102,14 +112,21 @@ def scaling_kind_pages(context: ExperimentContext) -> list[ScalingPage]:
 
 def home_kind_pages(context: SiteContext) -> list[HomePage]:
     analysis = context.analysis
-    return [home_page(list(analysis.results), analysis.others, context.settings)]
+    return [
+        home_page(
+            list(analysis.results),
+            analysis.others,
+            context.settings,
+            latest_build=analysis.latest_build,
+        )
+    ]
 
 
 def history_kind_pages(context: SiteContext) -> list[HistoryPage]:
     """The history page, once a build was recorded."""
     if context.analysis.dataset.builds.empty:
         return []
-    return [history_page(context.analysis.trends)]
+    return [history_page(context.analysis.trends, context.analysis.builds)]
 
 
 def runs_kind_pages(context: SiteContext) -> list[RunsPage]:
@@ -264,8 +281,14 @@ def _explanation_notes(
 
 
 def home_page(
-    results: list[ExperimentResult], others: list[OtherExperiment], settings: SiteSettings
+    results: list[ExperimentResult],
+    others: list[OtherExperiment],
+    settings: SiteSettings,
+    *,
+    latest_build: BuildRecord | None = None,
 ) -> HomePage:
+    """Each experiment's best model, the store's other experiments, and a banner when the
+    latest build failed."""
     rows = []
     for result in results:
         best = result.best_model
@@ -311,7 +334,16 @@ def home_page(
         intro=settings.description,
         tables={"experiments": experiments, "other": other},
         links={"runs": relative_url(HOME_PATH, RUNS_PATH)},
+        notes=_build_notes(latest_build),
     )
+
+
+def _build_notes(latest_build: BuildRecord | None, experiment: str | None = None) -> dict[str, str]:
+    """The banner of a failed latest build (``experiment``: only its failures), if any."""
+    if latest_build is None:
+        return {}
+    banner = failed_build_banner(latest_build, experiment=experiment)
+    return {"build_failed": banner} if banner else {}
 
 
 def experiment_page(
@@ -320,9 +352,11 @@ def experiment_page(
     *,
     has_scaling: bool = False,
     with_fairness: set[str] | None = None,
+    latest_build: BuildRecord | None = None,
 ) -> ExperimentPage:
     """An experiment's page; ``with_pages``: the models that have a page of their own;
-    ``with_fairness``: those with a fairness report."""
+    ``with_fairness``: those with a fairness report; ``latest_build``: the build whose
+    failures of this experiment its banner names."""
     path = experiment_path(result.name)
     links = {"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)}
     if has_scaling:
@@ -360,7 +394,11 @@ def experiment_page(
         path=path,
         title=result.name,
         intro=result.description,
-        tables={"models": models, "leaderboard": leaderboard_table(result)},
+        tables={
+            "models": models,
+            "leaderboard": leaderboard_table(result),
+            **({"failures": failures_table(result)} if result.failures else {}),
+        },
         charts=_present(
             {
                 "scores": score_vs_fit_time(result, chart_id="chart-scores"),
@@ -374,6 +412,35 @@ def experiment_page(
             ("Scoring", ", ".join(result.scorers)),
             *_data_rows_fact(result),
         ),
+        notes=_build_notes(latest_build, result.name),
+    )
+
+
+def failures_table(result: ExperimentResult) -> Table:
+    """The failed searches and trials of each model, trials sharing an error in one row."""
+    rows = []
+    for group in result.failures:
+        params = " | ".join(fmt.params(p) or "(fixed params only)" for p in group.params)
+        rows.append(
+            (
+                Cell(group.model),
+                Cell(group.kind),
+                _count_cell(group.count),
+                _long_text_cell(params),
+                _long_text_cell(group.error or NO_ERROR),
+            )
+        )
+    return Table(
+        table_id="failures",
+        columns=(
+            Column("Model"),
+            Column("Failed"),
+            Column("Count", numeric=True),
+            Column("Params"),
+            Column("Error"),
+        ),
+        rows=tuple(rows),
+        empty_text="Nothing failed.",
     )
 
 

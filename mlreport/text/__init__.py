@@ -7,6 +7,7 @@ Imports analysis (and config and the Parquet contract), never site, run or expor
 
 from __future__ import annotations
 
+from mlreport.text._builds import NO_ERROR, failed_build_banner
 from mlreport.text._fairness import (
     describe_outcome,
     fairness_findings,
@@ -33,10 +34,12 @@ from mlreport.text._scaling import (
 __all__ = [
     "EXTERNAL_BADGE",
     "METRIC_LABELS",
+    "NO_ERROR",
     "ROUTE_LABELS",
     "THRESHOLD_LABELS",
     "UNDEFINED_BECAUSE",
     "describe_outcome",
+    "failed_build_banner",
     "fairness_findings",
     "format_number",
     "group_label",

@@ -14,7 +14,8 @@ def test_trends_take_each_builds_best_and_mark_every_drop() -> None:
         when = pd.Timestamp("2026-11-01", tz="UTC") + pd.Timedelta(days=day)
         for model, score in (("a", a), ("b", b)):
             best = score == max(a, b)
-            rows.append((when, f"c{day}", "e", model, "roc_auc", score, best, int(model == "b")))
+            gates = int(model == "b")
+            rows.append((when, f"c{day}", "e", model, "roc_auc", score, best, gates, "ok", ""))
     columns = [f.name for f in schema.BUILDS]
     (trend,) = build_trends(pd.DataFrame(rows, columns=columns))
     assert [(p.best_model, p.best_score, p.failed_gates) for p in trend.points] == [
