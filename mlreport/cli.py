@@ -179,13 +179,13 @@ def run(
     """Run experiments (default: every experiments/*.yaml)."""
     from mlreport._store import resolve_tracking_uri
     from mlreport.config import Project
-    from mlreport.pipeline import load_project
-    from mlreport.run import run_experiments
+    from mlreport.pipeline import load_runnable_project, run_project
 
-    _, specs = load_project(Project(), files)
+    _, specs, data_problems = load_runnable_project(Project(), files)
     with progress_bar() as progress:
-        summary = run_experiments(
+        summary = run_project(
             specs,
+            data_problems,
             tracking_uri=resolve_tracking_uri(tracking_uri),
             scheduler=scheduler,
             force=force,

@@ -41,6 +41,19 @@ def load_project(
 
     Problems in the settings, in every experiment file and in the data are reported together.
     """
+    settings, specs, data_problems = load_runnable_project(project, files)
+    if data_problems:
+        raise ConfigError([p for found in data_problems.values() for p in found])
+    return settings, specs
+
+
+def load_runnable_project(
+    project: Project, files: Sequence[Path] = ()
+) -> tuple[SiteSettings, list[ExperimentSpec], dict[str, list[str]]]:
+    """Like ``load_project``, but a problem with an experiment's data (a missing file or
+    column) is that experiment's alone: it is returned by experiment name instead of
+    raised, so that ``run`` and ``build`` go on with the others. Configuration problems
+    are raised together, as ever."""
     problems: list[str] = []
     settings = None
     try:
@@ -53,13 +66,41 @@ def load_project(
         raise ConfigError([*problems, *exc.problems]) from None
     specs, spec_problems = read_experiments(paths)
     problems.extend(spec_problems)
-    for found in check_data(specs).values():
-        problems.extend(found)
     if settings is not None and not files and not spec_problems:
         problems.extend(reference_problems(project.settings_file, settings, specs))
+    data_problems = {name: found for name, found in check_data(specs).items() if found}
     if problems or settings is None:
-        raise ConfigError(problems)
-    return settings, specs
+        raise ConfigError([*problems, *(p for found in data_problems.values() for p in found)])
+    return settings, specs, data_problems
+
+
+def run_project(
+    specs: Sequence[ExperimentSpec],
+    data_problems: dict[str, list[str]],
+    *,
+    tracking_uri: str,
+    scheduler: str | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Run the experiments whose data passed its checks; each model of the others is a
+    failed outcome naming the problem, and nothing of theirs reaches MLflow."""
+    from mlreport.run import ModelOutcome, RunSummary, run_experiments
+
+    runnable = [s for s in specs if s.name not in data_problems]
+    ran = run_experiments(
+        runnable, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
+    )
+    unusable = tuple(
+        ModelOutcome(s.name, m.name, "failed", error="; ".join(data_problems[s.name]))
+        for s in specs
+        if s.name in data_problems
+        for m in s.models
+    )
+    order = {s.name: i for i, s in enumerate(specs)}
+    return RunSummary(
+        tuple(sorted(ran.outcomes + unusable, key=lambda o: order.get(o.experiment, -1)))
+    )
 
 
 @dataclass(frozen=True)
@@ -89,14 +130,17 @@ def build(
     ``on_run_done`` sees the run's outcome before the export starts. ``overwrite``:
     replace ``data_dir`` and ``site_dir`` even if they are not mlreport's outputs.
     """
-    settings, specs = load_project(project)
+    settings, specs, data_problems = load_runnable_project(project)
     # before minutes of training
     ensure_replaceable(data_dir, output=EXPORT_OUTPUT, overwrite=overwrite)
     ensure_replaceable(site_dir, output=SITE_OUTPUT, overwrite=overwrite)
-    from mlreport.run import run_experiments
-
-    run = run_experiments(
-        specs, tracking_uri=tracking_uri, scheduler=scheduler, force=force, progress=progress
+    run = run_project(
+        specs,
+        data_problems,
+        tracking_uri=tracking_uri,
+        scheduler=scheduler,
+        force=force,
+        progress=progress,
     )
     if on_run_done is not None:
         on_run_done(run)

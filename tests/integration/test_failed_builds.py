@@ -142,8 +142,12 @@ def test_the_others_are_built_and_failed_experiments_keep_their_pages(
     assert second.returncode == 1
     (line,) = [x for x in second.stderr.splitlines() if x.startswith("error:")]
     assert "3 model search(es) failed" in line
-    assert "people / lr: people.csv: column gender not found in the data" in line
-    assert "broken / lr: broken.csv: column income not found in the data" in line
+    # a data problem found before training is its experiment's failure: the others run
+    assert (
+        "people / lr: experiments/people.yaml:8: data.sensitive_features[0]: "
+        "column 'gender' is not in data file"
+    ) in line
+    assert "broken / lr: experiments/broken.yaml:4: data.target: column 'income'" in line
     assert f"synth / tree: {ALL_TRIALS_FAILED}" in line
     site = project / "site"
     synth = _page(site, experiment_path("synth"))
@@ -155,7 +159,7 @@ def test_the_others_are_built_and_failed_experiments_keep_their_pages(
         page = _page(site, experiment_path(name))
         assert table_rows(page, "models") == before[name]
         banner = visible_text(page).split("The latest build (")[1]
-        assert f"failed for this experiment: lr: {name}.csv: column " in banner
+        assert f"failed for this experiment: lr: experiments/{name}.yaml:" in banner
         assert "This page shows the last results that were built without failing" in banner
     assert "failed for this experiment: tree: " + ALL_TRIALS_FAILED in visible_text(synth)
     home = visible_text(_page(site, HOME_PATH))
@@ -184,7 +188,7 @@ def test_the_history_records_the_build_as_failed_naming_what_failed(
     assert list(zip(ok["experiment"], ok["model"], strict=True)) == [("synth", "lr")]
     rows = table_rows(_page(project / "site", HISTORY_PATH), "builds")
     assert [row[2] for row in rows] == ["failed", "ok"]  # newest first
-    assert "people / lr: people.csv: column gender not found" in rows[0][3]
+    assert "people / lr: experiments/people.yaml:8: data.sensitive_features[0]" in rows[0][3]
     assert rows[1][3] == ""
 
 
