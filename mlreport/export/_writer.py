@@ -33,8 +33,8 @@ from rich.progress import Progress
 from mlreport import __version__, schema
 from mlreport._fs import replacing
 from mlreport._sort import sort_rows
-from mlreport._store import open_sqlite_without_pool, sqlite_path
-from mlreport.errors import TrackingError
+from mlreport._store import mask_password, open_sqlite_without_pool, sqlite_path, store_problem
+from mlreport.errors import StoreUnavailableError, TrackingError
 from mlreport.export._arrow import runs_with_differences
 from mlreport.export._store_client import ClientStoreReader
 from mlreport.export._store_sql import SqlStoreReader, connectorx_uri
@@ -163,15 +163,23 @@ def _store_errors(tracking_uri: str) -> Iterator[None]:
         yield
     except MlflowException as exc:
         reason = str(exc.message).splitlines()[0]
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
     except (OSError, RuntimeError, ValueError, sqlite3.Error) as exc:  # connectorx: RuntimeError
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":  # connectorx's, a BaseException
             raise
         reason = str(exc).splitlines()[0] if str(exc) else "connectorx failed"
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
+
+
+def _export_failed(tracking_uri: str, reason: str, error: BaseException) -> TrackingError:
+    """One line, with the store's password masked: locked, full or what went wrong."""
+    problem = store_problem(tracking_uri, error)
+    if problem is not None:
+        return StoreUnavailableError(problem)
+    return TrackingError(mask_password(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)))
 
 
 class _LazyClient:
@@ -353,7 +361,7 @@ def _read_histories(
     wanted = [run_id for run_id in run_ids if run_id in changed]
     sizes = reader.history_sizes(wanted, every_run=len(wanted) == len(run_ids))
     position = {run_id: index for index, run_id in enumerate(run_ids)}
-    task = progress.add_task("metric histories", total=len(wanted)) if progress else None
+    task = progress.add_task("export: metric histories", total=len(wanted)) if progress else None
     parts = []
     exact = sizes is not None
     groups = _groups(wanted, sizes or _estimated_history_rows(latest_metrics), exact=exact)
@@ -432,7 +440,7 @@ def _artifacts(
     runs carried over from the previous export."""
     reused: dict[str, list[dict[str, Any]]] | None = None  # made when a remote run needs it
     rows: list[dict[str, Any]] = []
-    task = progress.add_task("listing artifacts", total=runs.num_rows) if progress else None
+    task = progress.add_task("export: listing artifacts", total=runs.num_rows) if progress else None
     listings: dict[str, set[str]] = {}
     pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
     for run_id, artifact_uri in pairs:

@@ -147,7 +147,7 @@ def _render_pages(
     environment = template_environment()
     results = analysis.results
     site = SiteContext(analysis, settings)
-    task = progress.add_task("building pages", total=len(results) + 2) if progress else None
+    task = progress.add_task("site: building pages", total=len(results) + 2) if progress else None
 
     def advance() -> None:
         if progress is not None and task is not None:
@@ -362,7 +362,7 @@ def _build_html(
             {**config, "docs_dir": str(docs_dir.resolve())}, sort_keys=False, allow_unicode=True
         )
     )
-    task = progress.add_task("MkDocs", total=None) if progress else None
+    task = progress.add_task("site: MkDocs", total=None) if progress else None
     with replacing(site_dir, marker=SITE_MARKER, locked=True) as staging:
         _run_mkdocs(config_file, staging)
         carry_over_pages(carried, old_site, staging, site_url=settings.site_url)
