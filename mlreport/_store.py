@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -88,6 +89,9 @@ STORE_LOCKED = (
 )
 STORE_FULL = "the disk under the MLflow store {uri} is full: free some space, then run again"
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+#: Less free space than this next to an SQLite store that failed with "disk I/O error"
+#: (what a full disk gives when SQLite sizes its shared-memory file) means a full disk.
+_NEARLY_FULL_BYTES = 1 << 20
 
 
 def store_problem(uri: str, error: BaseException) -> str | None:
@@ -101,9 +105,20 @@ def store_problem(uri: str, error: BaseException) -> str | None:
         text = str(current).lower()
         if "database is locked" in text or "database table is locked" in text:
             return STORE_LOCKED.format(uri=mask_password(uri))
-        if "database or disk is full" in text or (
-            isinstance(current, OSError) and current.errno in _FULL_ERRNOS
+        if (
+            "database or disk is full" in text
+            or (isinstance(current, OSError) and current.errno in _FULL_ERRNOS)
+            or ("disk i/o error" in text and _nearly_full(sqlite_path(uri)))
         ):
             return STORE_FULL.format(uri=mask_password(uri))
         current = current.__cause__ or current.__context__
     return None
+
+
+def _nearly_full(database: Path | None) -> bool:
+    if database is None:
+        return False
+    try:
+        return shutil.disk_usage(database.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False

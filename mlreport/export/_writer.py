@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pyarrow as pa
@@ -250,7 +250,7 @@ def _export(
     manifest = {
         "schema_version": schema.SCHEMA_VERSION,
         "mlreport_version": __version__,
-        "tracking_uri": redact_uri(tracking_uri),
+        "tracking_uri": mask_password(tracking_uri),
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "row_counts": counts,
         "warnings": warnings,
@@ -273,7 +273,7 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
     try:
         manifest = json.loads((out_dir / schema.MANIFEST_FILE).read_text())
         this_schema = manifest.get("schema_version") == schema.SCHEMA_VERSION
-        this_store = manifest.get("tracking_uri") == redact_uri(tracking_uri)
+        this_store = manifest.get("tracking_uri") == mask_password(tracking_uri)
         if not (this_schema and this_store):
             return None
         tables = {
@@ -577,12 +577,3 @@ def _artifact_sizes(artifacts: pa.Table, artifact: str) -> dict[str, int]:
         pc.and_(pc.equal(artifacts["path"], artifact), pc.invert(artifacts["is_dir"]))
     )
     return dict(zip(listed["run_id"].to_pylist(), listed["file_size"].to_pylist(), strict=True))
-
-
-def redact_uri(uri: str) -> str:
-    """The URI without a password, safe to write into the manifest."""
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))

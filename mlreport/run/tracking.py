@@ -85,7 +85,8 @@ class Tracker:
         open_sqlite_without_pool(tracking_uri)
         use_write_ahead_log(tracking_uri)
         mlflow.set_tracking_uri(tracking_uri)
-        self.client = MlflowClient(tracking_uri=tracking_uri)
+        with _store_errors(tracking_uri):  # a new SQL store gets its tables now
+            self.client = MlflowClient(tracking_uri=tracking_uri)
 
     # -- experiments -----------------------------------------------------------
     def experiment_id(
