@@ -223,6 +223,7 @@ def _start_worker() -> None:
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (the CLI's)
 
 
 def _worker_group(result: ExperimentResult, key: str, store_folder: Path) -> PageGroup:
