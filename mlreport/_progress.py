@@ -14,7 +14,7 @@ from rich.text import Text
 
 HEARTBEAT_S = 30.0  # the longest a log goes without a line while work goes on
 STILL_RUNNING = "still running: {work}"
-NOTHING_NAMED = "between steps"
+STILL_WORKING = "still running"  # between named steps
 
 #: Held while a line is written: a process forked meanwhile (the site's page workers)
 #: would inherit the output stream's lock held by a thread it does not have.
@@ -113,8 +113,8 @@ class PlainProgress(Progress):
         while not self._stopping.wait(min(1.0, self._heartbeat_s)):
             if time.monotonic() - self._last_line >= self._heartbeat_s:
                 running = [t for t in self.tasks if not t.finished and t.id not in self._completed]
-                work = "; ".join(_status(t) for t in running) or NOTHING_NAMED
-                self._say(STILL_RUNNING.format(work=work))
+                work = "; ".join(_status(t) for t in running)
+                self._say(STILL_RUNNING.format(work=work) if work else STILL_WORKING)
 
     def _say(self, text: str) -> None:
         now = time.monotonic()
