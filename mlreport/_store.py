@@ -119,6 +119,8 @@ def _nearly_full(database: Path | None) -> bool:
     if database is None:
         return False
     try:
+        if os.statvfs(database.parent).f_flag & os.ST_RDONLY:  # read-only media: never free
+            return False
         return shutil.disk_usage(database.parent).free < _NEARLY_FULL_BYTES
     except OSError:
         return False

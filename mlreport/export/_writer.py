@@ -176,7 +176,8 @@ def _store_errors(tracking_uri: str) -> Iterator[None]:
 
 def _export_failed(tracking_uri: str, reason: str, error: BaseException) -> TrackingError:
     """One line, with the store's password masked: locked, full or what went wrong."""
-    problem = store_problem(tracking_uri, error)
+    # an OSError of its own is the export's (its folder's disk may be the full one)
+    problem = None if isinstance(error, OSError) else store_problem(tracking_uri, error)
     if problem is not None:
         return StoreUnavailableError(problem)
     return TrackingError(mask_password(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)))
