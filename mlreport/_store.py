@@ -4,7 +4,10 @@ each other."""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -57,3 +60,67 @@ def use_write_ahead_log(uri: str) -> None:
         connection.close()
     except (OSError, sqlite3.Error):
         return  # MLflow reports a store it cannot open with its own message
+
+
+_PASSWORD_IN_URI = re.compile(r"(?P<head>\b[a-zA-Z][\w+.-]*://[^\s/@:]*:)[^\s/@]+@")
+
+
+def mask_password(text: str) -> str:
+    """``text`` with the password of every URI in it (``scheme://user:password@host``)
+    replaced by ``***``: for every message that names a tracking store."""
+    return _PASSWORD_IN_URI.sub(r"\g<head>***@", text)
+
+
+def describe_store(uri: str, *, creates: bool = True) -> str:
+    """The line a command that uses the tracking store starts with: which store, and
+    whether its SQLite file is missing (a command run from the wrong folder), in which
+    case a command that ``creates`` the store says it will."""
+    line = f"tracking store: {mask_password(uri)}"
+    path = sqlite_path(uri)
+    if path is not None and not path.exists():
+        missing = f"{path.resolve()} does not exist"
+        line += f" ({missing} yet: it will be created)" if creates else f" ({missing})"
+    return line
+
+
+STORE_LOCKED = (
+    "the MLflow store {uri} is locked by another process (an mlreport or MLflow writing "
+    "to it): let it finish or stop it, then run again"
+)
+STORE_FULL = "the disk under the MLflow store {uri} is full: free some space, then run again"
+_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+#: Less free space than this next to an SQLite store that failed with "disk I/O error"
+#: (what a full disk gives when SQLite sizes its shared-memory file) means a full disk.
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def store_problem(uri: str, error: BaseException) -> str | None:
+    """The one-line message for a store that is locked or whose disk is full, seen
+    anywhere in ``error``'s chain (MLflow wraps SQLAlchemy, which wraps sqlite3); None
+    for any other error."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        text = str(current).lower()
+        if "database is locked" in text or "database table is locked" in text:
+            return STORE_LOCKED.format(uri=mask_password(uri))
+        if (
+            "database or disk is full" in text
+            or (isinstance(current, OSError) and current.errno in _FULL_ERRNOS)
+            or ("disk i/o error" in text and _nearly_full(sqlite_path(uri)))
+        ):
+            return STORE_FULL.format(uri=mask_password(uri))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _nearly_full(database: Path | None) -> bool:
+    if database is None:
+        return False
+    try:
+        if os.statvfs(database.parent).f_flag & os.ST_RDONLY:  # read-only media: never free
+            return False
+        return shutil.disk_usage(database.parent).free < _NEARLY_FULL_BYTES
+    except OSError:
+        return False

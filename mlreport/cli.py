@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
+import logging
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from rich.console import Console
@@ -23,7 +28,8 @@ from rich.progress import (
 )
 
 from mlreport import __version__
-from mlreport.errors import EXIT_FAILURE, MlreportError, first_line
+from mlreport._progress import PlainProgress
+from mlreport.errors import EXIT_FAILURE, MlreportError, Terminated, first_line
 from mlreport.publish import DEFAULT_BRANCH, DEFAULT_MESSAGE
 
 if TYPE_CHECKING:
@@ -37,6 +43,11 @@ SITE_MISSING = "{site}/index.html does not exist: run `mlreport build` first"
 PORT_UNAVAILABLE = "cannot listen on {host}:{port}: {reason}"
 MODELS_FAILED = "{count} model search(es) failed: {details}"
 INTERRUPTED = "interrupted; outputs of earlier builds are left as they were"
+TERMINATED = "stopped by SIGTERM; outputs of earlier builds are left as they were"
+LIBRARY_WARNINGS = "{count} library warning(s); --debug shows them"
+STALE_RUNS_CLOSED = (
+    "closed {count} run(s) left RUNNING by mlreport processes that are gone (now KILLED)"
+)
 UNEXPECTED = "unexpected {kind}: {message} (run again with --debug for the traceback)"
 GATES_FAILED = "{count} of {total} quality gates failed"
 NO_REGRESSION_GATE = "--base is given, but mlreport.yaml sets no gates.max_regression to check"
@@ -48,6 +59,8 @@ _debug = False
 
 
 def progress_bar() -> Progress:
+    if not stderr.is_terminal:  # a log: plain lines instead of bars, at least every 30 s
+        return PlainProgress(stdout)
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -56,7 +69,6 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=stderr,
         transient=True,
-        disable=not stderr.is_terminal,  # logs of batch jobs get the summary lines only
     )
 
 
@@ -142,15 +154,17 @@ def build(
     overwrite: bool,
 ) -> None:
     """Run changed experiments, export the tracking store and build the site."""
-    from mlreport._store import resolve_tracking_uri
+    from mlreport._store import describe_store, resolve_tracking_uri
     from mlreport.config import Project
     from mlreport.pipeline import build as build_all
 
     started = time.monotonic()
+    uri = resolve_tracking_uri(tracking_uri)
+    stdout.print(describe_store(uri), markup=False)
     with progress_bar() as progress:
         summary = build_all(
             Project(),
-            tracking_uri=resolve_tracking_uri(tracking_uri),
+            tracking_uri=uri,
             data_dir=data_dir,
             site_dir=out_dir,
             scheduler=scheduler,
@@ -177,16 +191,18 @@ def run(
     files: tuple[Path, ...], tracking_uri: str | None, scheduler: str | None, force: bool
 ) -> None:
     """Run experiments (default: every experiments/*.yaml)."""
-    from mlreport._store import resolve_tracking_uri
+    from mlreport._store import describe_store, resolve_tracking_uri
     from mlreport.config import Project
     from mlreport.pipeline import load_runnable_project, run_project
 
+    uri = resolve_tracking_uri(tracking_uri)
+    stdout.print(describe_store(uri), markup=False)
     _, specs, data_problems = load_runnable_project(Project(), files)
     with progress_bar() as progress:
         summary = run_project(
             specs,
             data_problems,
-            tracking_uri=resolve_tracking_uri(tracking_uri),
+            tracking_uri=uri,
             scheduler=scheduler,
             force=force,
             progress=progress,
@@ -208,18 +224,14 @@ def run(
 def export(tracking_uri: str | None, out_dir: Path, full: bool, overwrite: bool) -> None:
     """Export every run of the MLflow store to a Parquet dataset (only changes, if the
     folder holds a previous export of the same store)."""
-    from mlreport._store import resolve_tracking_uri
+    from mlreport._store import describe_store, resolve_tracking_uri
     from mlreport.export import export_store
 
     started = time.monotonic()
+    uri = resolve_tracking_uri(tracking_uri)
+    stdout.print(describe_store(uri, creates=False), markup=False)
     with progress_bar() as progress:
-        summary = export_store(
-            resolve_tracking_uri(tracking_uri),
-            out_dir,
-            progress=progress,
-            full=full,
-            overwrite=overwrite,
-        )
+        summary = export_store(uri, out_dir, progress=progress, full=full, overwrite=overwrite)
     for warning in summary.warnings:
         stderr.print(f"warning: {warning}", markup=False)
     counts = ", ".join(f"{n} {name}" for name, n in summary.row_counts.items())
@@ -610,6 +622,8 @@ def serve(out_dir: Path, port: int, host: str) -> None:
 def _report_run(summary: RunSummary) -> None:
     from mlreport.text import rows_used
 
+    if summary.closed_stale:
+        stdout.print(STALE_RUNS_CLOSED.format(count=summary.closed_stale), markup=False)
     for outcome in summary.outcomes:
         label = f"{outcome.experiment} / {outcome.model}"
         if outcome.status == "ran":
@@ -642,20 +656,63 @@ def _fail_on_failed_models(summary: RunSummary) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: one line per error and a non-zero exit, tracebacks only with --debug."""
+    """Entry point: one line per error and a non-zero exit, tracebacks only with --debug;
+    SIGTERM stops a command as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():  # signals go to it alone
+        _main(argv)
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        cli.main(args=argv, prog_name="mlreport", standalone_mode=False)
-    except click.exceptions.Abort:
-        stderr.print(f"error: {INTERRUPTED}", markup=False)
-        sys.exit(130)
+        _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the way out closes what is open
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _library_warnings() -> Iterator[None]:
+    """Library warnings and log records as one line of their count (each in full with
+    --debug), before the command's error if there is one."""
+    from mlreport._warnings import collected_warnings
+
+    with collected_warnings() as collected:
+        try:
+            yield
+        finally:
+            if _debug:
+                for text in collected:
+                    stderr.print(f"warning: {text}", markup=False)
+            elif collected:
+                stdout.print(LIBRARY_WARNINGS.format(count=len(collected)), markup=False)
+    if not _debug:  # what threads still running log as the process exits is not shown
+        logging.getLogger().addHandler(logging.NullHandler())
+
+
+def _interrupted(interrupt: BaseException | None) -> NoReturn:
+    if isinstance(interrupt, Terminated):
+        stderr.print(f"error: {TERMINATED}", markup=False)
+        sys.exit(128 + Terminated.signal_number)
+    stderr.print(f"error: {INTERRUPTED}", markup=False)
+    sys.exit(130)
+
+
+def _main(argv: list[str] | None) -> None:
+    try:
+        with _library_warnings():
+            cli.main(args=argv, prog_name="mlreport", standalone_mode=False)
+    except click.exceptions.Abort as exc:  # click's, for a KeyboardInterrupt
+        _interrupted(exc.__cause__ or exc.__context__)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        stderr.print(f"error: {INTERRUPTED}", markup=False)
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
     except MlreportError as exc:
         if _debug:
             raise

@@ -49,3 +49,15 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, MlreportError):
         return first_line(exc)[:500]
     return f"{type(exc).__name__}: {first_line(exc)}"[:500]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a cancelled CI job, ``kill``): handled like Ctrl-C, so that every run
+    this process started is closed as KILLED on the way out."""
+
+    signal_number = 15  # signal.SIGTERM; the exit code is 128 + it, as for a shell
+
+
+class StoreUnavailableError(TrackingError):
+    """The tracking store is locked by another writer, or its disk is full: every later
+    write would fail the same way, so the command stops at the first."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,7 +85,7 @@ def run_project(
 ) -> RunSummary:
     """Run the experiments whose data passed its checks; each model of the others is a
     failed outcome naming the problem, and nothing of theirs reaches MLflow."""
-    from mlreport.run import ModelOutcome, RunSummary, run_experiments
+    from mlreport.run import ModelOutcome, run_experiments
 
     runnable = [s for s in specs if s.name not in data_problems]
     ran = run_experiments(
@@ -98,9 +98,8 @@ def run_project(
         for m in s.models
     )
     order = {s.name: i for i, s in enumerate(specs)}
-    return RunSummary(
-        tuple(sorted(ran.outcomes + unusable, key=lambda o: order.get(o.experiment, -1)))
-    )
+    outcomes = sorted(ran.outcomes + unusable, key=lambda o: order.get(o.experiment, -1))
+    return replace(ran, outcomes=tuple(outcomes))
 
 
 @dataclass(frozen=True)

@@ -133,6 +133,13 @@ TAG_ESTIMATOR = "mlreport.estimator"
 TAG_STRATEGY = "mlreport.strategy"
 TAG_ERROR = "mlreport.error"
 TAG_TRIAL_INDEX = "mlreport.trial_index"
+#: Where a run mlreport started runs: the host, the process id and the process's start
+#: time (seconds since the epoch), so that the next ``run`` can tell a run whose process
+#: is gone (killed) from one still running; a closed run's ``TAG_KILLED_REASON`` says why.
+TAG_HOST = "mlreport.host"
+TAG_PID = "mlreport.pid"
+TAG_PROCESS_START = "mlreport.process_start"
+TAG_KILLED_REASON = "mlreport.killed_reason"
 #: Experiment tag: the fairness settings (JSON) of the experiment's reports.
 TAG_FAIRNESS = "mlreport.fairness"
 #: Where predictions made elsewhere came from (the file ``mlreport fairness`` logged).

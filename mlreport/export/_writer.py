@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 import pyarrow as pa
@@ -35,8 +35,8 @@ from rich.progress import Progress
 from mlreport import __version__, schema
 from mlreport._fs import EXPORT_OUTPUT, file_digest, is_output, replacing
 from mlreport._sort import sort_rows
-from mlreport._store import open_sqlite_without_pool, sqlite_path
-from mlreport.errors import TrackingError
+from mlreport._store import mask_password, open_sqlite_without_pool, sqlite_path, store_problem
+from mlreport.errors import StoreUnavailableError, TrackingError
 from mlreport.export._arrow import runs_with_differences
 from mlreport.export._store_client import ClientStoreReader
 from mlreport.export._store_sql import SqlStoreReader, connectorx_uri
@@ -206,15 +206,24 @@ def _store_errors(tracking_uri: str) -> Iterator[None]:
         yield
     except MlflowException as exc:
         reason = str(exc.message).splitlines()[0]
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
     except (OSError, RuntimeError, ValueError, sqlite3.Error) as exc:  # connectorx: RuntimeError
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
     except BaseException as exc:
         if type(exc).__name__ != "PanicException":  # connectorx's, a BaseException
             raise
         reason = str(exc).splitlines()[0] if str(exc) else "connectorx failed"
-        raise TrackingError(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)) from exc
+        raise _export_failed(tracking_uri, reason, exc) from exc
+
+
+def _export_failed(tracking_uri: str, reason: str, error: BaseException) -> TrackingError:
+    """One line, with the store's password masked: locked, full or what went wrong."""
+    # an OSError of its own is the export's (its folder's disk may be the full one)
+    problem = None if isinstance(error, OSError) else store_problem(tracking_uri, error)
+    if problem is not None:
+        return StoreUnavailableError(problem)
+    return TrackingError(mask_password(EXPORT_FAILED.format(uri=tracking_uri, reason=reason)))
 
 
 class _LazyClient:
@@ -309,7 +318,7 @@ def _export(
     manifest = {
         "schema_version": schema.SCHEMA_VERSION,
         "mlreport_version": __version__,
-        "tracking_uri": redact_uri(tracking_uri),
+        "tracking_uri": mask_password(tracking_uri),
         "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "row_counts": counts,
         "warnings": warnings,
@@ -335,7 +344,7 @@ def _previous_export(out_dir: Path, tracking_uri: str) -> _Previous | None:
     try:
         manifest = json.loads((out_dir / schema.MANIFEST_FILE).read_text())
         this_schema = manifest.get("schema_version") == schema.SCHEMA_VERSION
-        this_store = manifest.get("tracking_uri") == redact_uri(tracking_uri)
+        this_store = manifest.get("tracking_uri") == mask_password(tracking_uri)
         if not (this_schema and this_store):
             return None
         tables = {
@@ -442,7 +451,7 @@ def _read_histories(
     wanted = [run_id for run_id in run_ids if run_id in changed]
     sizes = reader.history_sizes(wanted, every_run=len(wanted) == len(run_ids))
     position = {run_id: index for index, run_id in enumerate(run_ids)}
-    task = progress.add_task("metric histories", total=len(wanted)) if progress else None
+    task = progress.add_task("export: metric histories", total=len(wanted)) if progress else None
     parts = []
     exact = sizes is not None
     groups = _groups(wanted, sizes or _estimated_history_rows(latest_metrics), exact=exact)
@@ -525,7 +534,7 @@ def _artifacts(
     runs carried over from the previous export."""
     reused: dict[str, list[dict[str, Any]]] | None = None  # made when a remote run needs it
     rows: list[dict[str, Any]] = []
-    task = progress.add_task("listing artifacts", total=runs.num_rows) if progress else None
+    task = progress.add_task("export: listing artifacts", total=runs.num_rows) if progress else None
     listings: dict[str, set[str]] = {}
     pairs = zip(runs["run_id"].to_pylist(), runs["artifact_uri"].to_pylist(), strict=True)
     for run_id, artifact_uri in pairs:
@@ -670,12 +679,3 @@ def _artifact_sizes(artifacts: pa.Table, artifact: str) -> dict[str, int]:
         pc.and_(pc.equal(artifacts["path"], artifact), pc.invert(artifacts["is_dir"]))
     )
     return dict(zip(listed["run_id"].to_pylist(), listed["file_size"].to_pylist(), strict=True))
-
-
-def redact_uri(uri: str) -> str:
-    """The URI without a password, safe to write into the manifest."""
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit(parts._replace(netloc=netloc))

@@ -20,7 +20,7 @@ from sklearn.metrics import get_scorer
 from mlreport import schema
 from mlreport._git import git_commit
 from mlreport.config import ExperimentSpec, ModelSpec
-from mlreport.errors import MlreportError, describe
+from mlreport.errors import MlreportError, StoreUnavailableError, describe
 from mlreport.run._cluster import dask_client
 from mlreport.run._data import (
     ChunkedData,
@@ -48,6 +48,7 @@ from mlreport.run._scaling import (
     this_machine,
 )
 from mlreport.run._search import build_search, fit_candidate
+from mlreport.run._stale import gone_reason, interrupt_reason, process_tags
 from mlreport.run._trials import (
     ALL_TRIALS_FAILED,
     TRIAL_FAILED,
@@ -79,6 +80,8 @@ class ModelOutcome:
 @dataclass(frozen=True)
 class RunSummary:
     outcomes: tuple[ModelOutcome, ...]
+    #: runs left RUNNING by mlreport processes that are gone, closed as KILLED by this run
+    closed_stale: int = 0
 
     def with_status(self, status: Status) -> list[ModelOutcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -98,6 +101,7 @@ def run_experiments(
     loaded and passed its checks: an experiment whose data fails writes nothing.
     """
     tracker = Tracker(tracking_uri)
+    closed_stale = close_stale_runs(tracker)
     plan: list[tuple[ExperimentSpec, list[tuple[ModelSpec, str]]]] = []
     outcomes: list[ModelOutcome] = []
     for spec in specs:
@@ -116,7 +120,8 @@ def run_experiments(
         else:  # every model ran on this data and data spec, which passed the checks then
             _experiment_settings(tracker, spec)
     if not plan:
-        return RunSummary(tuple(outcomes))
+        return RunSummary(tuple(outcomes), closed_stale)
+    where = process_tags()
     commit = git_commit(Path.cwd())
     with dask_client(scheduler) as client:
         for spec, pending in plan:
@@ -133,13 +138,28 @@ def run_experiments(
                 runner = _ModelRun(tracker, spec, model, data, experiment_id, client)
                 outcomes.append(
                     runner.execute(
-                        tags=_base_tags(spec, model, fingerprint, commit), progress=progress
+                        tags={**_base_tags(spec, model, fingerprint, commit), **where},
+                        progress=progress,
                     )
                 )
     order = {
         (s.name, m.name): i for i, (s, m) in enumerate((s, m) for s in specs for m in s.models)
     }
-    return RunSummary(tuple(sorted(outcomes, key=lambda o: order[(o.experiment, o.model)])))
+    return RunSummary(
+        tuple(sorted(outcomes, key=lambda o: order[(o.experiment, o.model)])), closed_stale
+    )
+
+
+def close_stale_runs(tracker: Tracker) -> int:
+    """Close as KILLED, with the reason, every mlreport run of this host left RUNNING by
+    a process that is gone; how many."""
+    closed = 0
+    for run_id, tags in tracker.running_runs():
+        reason = gone_reason(tags)
+        if reason is not None:
+            tracker.kill(run_id, reason=reason)
+            closed += 1
+    return closed
 
 
 def _experiment_settings(tracker: Tracker, spec: ExperimentSpec) -> str:
@@ -249,8 +269,10 @@ class _ModelRun:
                 parent, RunRecord(metrics={schema.METRIC_SEARCH_TIME: outcome.wall_time_s})
             )
             self.tracker.finish(parent)
-        except KeyboardInterrupt:
-            self.tracker.finish(parent, status="KILLED")
+        except KeyboardInterrupt as exc:
+            self.tracker.kill(parent, reason=interrupt_reason(exc))
+            raise
+        except StoreUnavailableError:  # no later write would do: the next run closes it
             raise
         except Exception as exc:
             message = describe(exc)
@@ -421,9 +443,13 @@ class _ModelRun:
             if self.spec.explain.enabled:
                 self._log_explanation(run_id, outcome.estimator, test)
             self.tracker.log_sklearn_model(run_id, outcome.estimator)
-        except BaseException as exc:  # the search run records the error; this run ends too
-            interrupted = isinstance(exc, KeyboardInterrupt)
-            self.tracker.finish(run_id, status="KILLED" if interrupted else "FAILED")
+        except KeyboardInterrupt as exc:
+            self.tracker.kill(run_id, reason=interrupt_reason(exc))
+            raise
+        except StoreUnavailableError:
+            raise
+        except BaseException:  # the search run records the error; this run ends too
+            self.tracker.finish(run_id, status="FAILED")
             raise
         self.tracker.finish(run_id)
 
@@ -532,8 +558,10 @@ class _ModelRun:
                 run_id, measurements_frame(measurements), schema.SCALING_ARTIFACT
             )
             self.tracker.finish(run_id)
-        except KeyboardInterrupt:
-            self.tracker.finish(run_id, status="KILLED")
+        except KeyboardInterrupt as exc:
+            self.tracker.kill(run_id, reason=interrupt_reason(exc))
+            raise
+        except StoreUnavailableError:
             raise
         except Exception as exc:  # what was measured before the failure is kept
             if measurements:

@@ -16,8 +16,13 @@ from typing import Any
 import pandas as pd
 
 from mlreport import schema
-from mlreport._store import open_sqlite_without_pool, use_write_ahead_log
-from mlreport.errors import TrackingError
+from mlreport._store import (
+    mask_password,
+    open_sqlite_without_pool,
+    store_problem,
+    use_write_ahead_log,
+)
+from mlreport.errors import StoreUnavailableError, TrackingError
 
 UNREACHABLE_STORE = "cannot use the MLflow tracking store {uri}: {reason}"
 PARAM_VALUE_LIMIT = 6000  # MLflow's limit on a param value
@@ -73,11 +78,15 @@ class Tracker:
 
         logging.getLogger("mlflow").setLevel(logging.ERROR)
         logging.getLogger("alembic").setLevel(logging.ERROR)
+        # it logs each database error with its traceback, then raises it: _store_errors
+        # makes one line of it
+        logging.getLogger("mlflow.store.db.utils").setLevel(logging.CRITICAL)
         self.tracking_uri = tracking_uri
         open_sqlite_without_pool(tracking_uri)
         use_write_ahead_log(tracking_uri)
         mlflow.set_tracking_uri(tracking_uri)
-        self.client = MlflowClient(tracking_uri=tracking_uri)
+        with _store_errors(tracking_uri):  # a new SQL store gets its tables now
+            self.client = MlflowClient(tracking_uri=tracking_uri)
 
     # -- experiments -----------------------------------------------------------
     def experiment_id(
@@ -147,6 +156,28 @@ class Tracker:
                     max_results=50000,
                 )
             )
+
+    def running_runs(self) -> list[tuple[str, dict[str, str]]]:
+        """(run id, tags) of every active mlreport run still RUNNING, in any experiment."""
+        from mlflow.entities import ViewType
+
+        with _store_errors(self.tracking_uri):
+            experiment_ids = [
+                e.experiment_id for e in self.client.search_experiments(view_type=ViewType.ALL)
+            ]
+            if not experiment_ids:
+                return []
+            runs = self.client.search_runs(
+                experiment_ids,
+                filter_string="attributes.status = 'RUNNING'",
+                run_view_type=ViewType.ACTIVE_ONLY,
+                max_results=50000,
+            )
+        return [
+            (str(run.info.run_id), dict(run.data.tags))
+            for run in runs
+            if schema.TAG_ROLE in run.data.tags
+        ]
 
     # -- runs ------------------------------------------------------------------
     def start_run(
@@ -220,6 +251,11 @@ class Tracker:
 
         store = getattr(getattr(self.client, "_tracking_client", None), "store", None)
         return store if isinstance(store, SqlAlchemyStore) else None
+
+    def kill(self, run_id: str, *, reason: str) -> None:
+        """End a run as KILLED, now, with why (``schema.TAG_KILLED_REASON``)."""
+        self.log(run_id, RunRecord(tags={schema.TAG_KILLED_REASON: reason}))
+        self.finish(run_id, status="KILLED")
 
     def finish(self, run_id: str, *, status: str = "FINISHED", end_time: int | None = None) -> None:
         with _store_errors(self.tracking_uri):
@@ -366,12 +402,11 @@ def _store_errors(uri: str) -> Iterator[None]:
 
     try:
         yield
-    except SQLAlchemyError as exc:  # the one-transaction path talks to the database itself
-        reason = str(exc).splitlines()[0]
-        raise TrackingError(UNREACHABLE_STORE.format(uri=uri, reason=reason)) from exc
-    except MlflowException as exc:
-        raise TrackingError(
-            UNREACHABLE_STORE.format(uri=uri, reason=str(exc.message).splitlines()[0])
-        ) from exc
-    except OSError as exc:
-        raise TrackingError(UNREACHABLE_STORE.format(uri=uri, reason=exc)) from exc
+    except (SQLAlchemyError, MlflowException, OSError) as exc:
+        problem = store_problem(uri, exc)
+        if problem is not None:
+            raise StoreUnavailableError(problem) from exc
+        # SQLAlchemy's own errors come from the one-transaction path
+        reason = str(exc.message) if isinstance(exc, MlflowException) else str(exc)
+        message = UNREACHABLE_STORE.format(uri=uri, reason=(reason.splitlines() or [""])[0])
+        raise TrackingError(mask_password(message)) from exc

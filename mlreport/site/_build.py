@@ -159,7 +159,7 @@ def _render_pages(
     environment = template_environment()
     results = analysis.results
     site = SiteContext(analysis, settings)
-    task = progress.add_task("building pages", total=len(results) + 2) if progress else None
+    task = progress.add_task("site: building pages", total=len(results) + 2) if progress else None
 
     def advance() -> None:
         if progress is not None and task is not None:
@@ -247,6 +247,7 @@ def _start_worker() -> None:
     sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     warnings.simplefilter("ignore")
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (the CLI's)
 
 
 def _worker_group(result: ExperimentResult, key: str, store_folder: Path) -> PageGroup:
@@ -390,7 +391,7 @@ def _build_html(
             {**config, "docs_dir": str(docs_dir.resolve())}, sort_keys=False, allow_unicode=True
         )
     )
-    task = progress.add_task("MkDocs", total=None) if progress else None
+    task = progress.add_task("site: MkDocs", total=None) if progress else None
     replaced = replacing(site_dir, output=SITE_OUTPUT, overwrite=overwrite, locked=True)
     with replaced as staging:
         _run_mkdocs(config_file, staging)
