@@ -624,6 +624,7 @@ def _report_run(summary: RunSummary) -> None:
 
     if summary.closed_stale:
         stdout.print(STALE_RUNS_CLOSED.format(count=summary.closed_stale), markup=False)
+    failed_lines = _failure_lines(summary)
     for outcome in summary.outcomes:
         label = f"{outcome.experiment} / {outcome.model}"
         if outcome.status == "ran":
@@ -636,8 +637,9 @@ def _report_run(summary: RunSummary) -> None:
                 + dropped,
                 markup=False,
             )
-        elif outcome.status == "failed":
-            stdout.print(f"{label}: failed: {outcome.error}", markup=False)
+        elif outcome.status == "failed" and (outcome.experiment, outcome.error) in failed_lines:
+            line = failed_lines.pop((outcome.experiment, outcome.error))
+            stdout.print(line, markup=False)
     ran = summary.with_status("ran")
     skipped = summary.with_status("skipped")
     trials = sum(o.trials for o in ran)
@@ -648,10 +650,25 @@ def _report_run(summary: RunSummary) -> None:
     stdout.print(line)
 
 
+def _failure_lines(summary: RunSummary) -> dict[tuple[str, str], str]:
+    """(experiment, error) -> one line naming every model of the experiment that failed
+    with that error (a data problem fails them all alike)."""
+    models: dict[tuple[str, str], list[str]] = {}
+    for outcome in summary.with_status("failed"):
+        models.setdefault((outcome.experiment, outcome.error), []).append(outcome.model)
+    return {
+        (experiment, error): f"{experiment} / {', '.join(names)}: failed: {error}"
+        for (experiment, error), names in models.items()
+    }
+
+
 def _fail_on_failed_models(summary: RunSummary) -> None:
+    from mlreport.analysis import BuildFailure
+    from mlreport.text import failures_text
+
     failed = summary.with_status("failed")
     if failed:
-        details = "; ".join(f"{o.experiment} / {o.model}: {o.error}" for o in failed)
+        details = failures_text([BuildFailure(o.experiment, o.model, o.error) for o in failed])
         raise MlreportError(MODELS_FAILED.format(count=len(failed), details=details))
 
 

@@ -7,8 +7,8 @@ from mlreport.analysis import BuildRecord, ExperimentTrend
 from mlreport.site._charts import trend_chart
 from mlreport.site._links import HISTORY_PATH, experiment_path, relative_url
 from mlreport.site._models import Cell, Chart, Column, HistoryPage, Table
-from mlreport.text import NO_ERROR
 from mlreport.text import display as fmt
+from mlreport.text import failures_text
 
 
 def history_page(
@@ -84,7 +84,7 @@ def history_page(
 
 def _failures_cell(record: BuildRecord, limit: int = 300) -> Cell:
     """Each failure of the build as ``experiment / model: error``, cut to ``limit``."""
-    text = "; ".join(f"{f.experiment} / {f.model}: {f.error or NO_ERROR}" for f in record.failures)
+    text = failures_text(record.failures)
     return Cell(fmt.truncate(text, limit), tooltip=text if len(text) > limit else None)
 
 

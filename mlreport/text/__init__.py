@@ -7,7 +7,7 @@ Imports analysis (and config and the Parquet contract), never site, run or expor
 
 from __future__ import annotations
 
-from mlreport.text._builds import NO_ERROR, failed_build_banner
+from mlreport.text._builds import NO_ERROR, failed_build_banner, failures_text
 from mlreport.text._fairness import (
     describe_outcome,
     fairness_findings,
@@ -40,6 +40,7 @@ __all__ = [
     "UNDEFINED_BECAUSE",
     "describe_outcome",
     "failed_build_banner",
+    "failures_text",
     "fairness_findings",
     "format_number",
     "group_label",

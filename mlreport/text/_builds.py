@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from mlreport.analysis import BuildFailure, BuildRecord
 
 NO_ERROR = "no error was recorded"
@@ -14,7 +16,7 @@ def failed_build_banner(build: BuildRecord, *, experiment: str | None = None) ->
     if not failures:
         return ""
     when = f"{build.build_time:%Y-%m-%d %H:%M} UTC"
-    named = _grouped(failures, with_experiment=experiment is None)
+    named = failures_text(failures, with_experiment=experiment is None)
     if experiment is None:
         return (
             f"The latest build ({when}) failed: {named}. The site shows the last results "
@@ -26,8 +28,8 @@ def failed_build_banner(build: BuildRecord, *, experiment: str | None = None) ->
     )
 
 
-def _grouped(failures: tuple[BuildFailure, ...], *, with_experiment: bool) -> str:
-    """Failures sharing an error named together: ``exp / a, b: error; ...``."""
+def failures_text(failures: Sequence[BuildFailure], *, with_experiment: bool = True) -> str:
+    """Failures sharing an error named together, once: ``exp / a, b: error; ...``."""
     models: dict[tuple[str, str], list[str]] = {}
     for failure in failures:
         key = (failure.experiment if with_experiment else "", failure.error or NO_ERROR)

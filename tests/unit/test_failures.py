@@ -152,3 +152,21 @@ def test_the_banner_names_the_latest_builds_failures_on_home_and_experiment_page
     assert "build_failed" not in experiment_page(result, latest_build=latest).notes
     home = home_page([result], [], SiteSettings(), latest_build=latest)
     assert "e / a: DataError: column income not found" in home.notes["build_failed"]
+
+
+def test_models_failing_alike_are_named_once_with_their_error() -> None:
+    """Issue 17 item 8: a data problem fails every model of its experiment with the same
+    error; it is said once for all of them, on the CLI's error line and in the history."""
+    from mlreport.text import failures_text
+
+    failures = [
+        BuildFailure("people", "lr", "column 'gender' is not in data file people.csv"),
+        BuildFailure("people", "tree", "column 'gender' is not in data file people.csv"),
+        BuildFailure("synth", "tree", LBFGS),
+    ]
+    text = failures_text(failures)
+    assert text == (
+        "people / lr, tree: column 'gender' is not in data file people.csv; "
+        f"synth / tree: {LBFGS}"
+    )
+    assert failures_text(failures[:2], with_experiment=False).startswith("lr, tree: column")
