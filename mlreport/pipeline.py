@@ -17,6 +17,7 @@ from mlreport.config import (
     Project,
     SiteSettings,
     check_data,
+    check_data_of_invalid,
     discover_experiment_files,
     load_site_settings,
     read_experiments,
@@ -66,8 +67,12 @@ def load_runnable_project(
         raise ConfigError([*problems, *exc.problems]) from None
     specs, spec_problems = read_experiments(paths)
     problems.extend(spec_problems)
-    if settings is not None and not files and not spec_problems:
-        problems.extend(reference_problems(project.settings_file, settings, specs))
+    invalid_data_problems, invalid_names = check_data_of_invalid(paths, specs)
+    problems.extend(invalid_data_problems)
+    if settings is not None and not files and invalid_names is not None:
+        problems.extend(
+            reference_problems(project.settings_file, settings, specs, invalid=invalid_names)
+        )
     data_problems = {name: found for name, found in check_data(specs).items() if found}
     if problems or settings is None:
         raise ConfigError([*problems, *(p for found in data_problems.values() for p in found)])

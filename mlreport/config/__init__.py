@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from mlreport.config._datafile import (
     check_data,
+    check_data_of_invalid,
     data_path,
     missing_file_message,
     separator_of,
@@ -87,6 +88,7 @@ __all__ = [
     "SyntheticData",
     "Threshold",
     "check_data",
+    "check_data_of_invalid",
     "data_path",
     "discover_experiment_files",
     "file_format",

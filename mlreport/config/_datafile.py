@@ -10,8 +10,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
 from mlreport.config._load import problems_at
-from mlreport.config._models import ExperimentSpec, FileData, Problem, did_you_mean, file_format
+from mlreport.config._models import (
+    DataSpec,
+    ExperimentSpec,
+    FileData,
+    Problem,
+    did_you_mean,
+    file_format,
+)
 
 NO_DATA_FILE = (
     "data file {path} does not exist ({relative!r} is read from {folder}, the folder of {file})"
@@ -113,6 +123,41 @@ def check_data(specs: Sequence[ExperimentSpec]) -> dict[str, list[str]]:
         elif problems:
             found[spec.name] = [f"{spec.name}: {p.message}" for p in problems]
     return found
+
+
+def check_data_of_invalid(
+    files: Sequence[Path], valid: Sequence[ExperimentSpec]
+) -> tuple[list[str], list[str] | None]:
+    """For the experiment ``files`` that are not among the ``valid`` ones: the problems of
+    their data file, when their ``data`` section is valid on its own (so that one pass of
+    ``validate`` finds them with the file's other problems), and their names (None when a
+    file's name cannot be read: its experiment is unknown)."""
+    parsed = {spec.source_file for spec in valid}
+    problems: list[str] = []
+    names: list[str] | None = []
+    for file in files:
+        if file.resolve() in parsed:
+            continue
+        try:
+            raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            raw = None
+        raw = raw if isinstance(raw, dict) else {}
+        name = raw.get("name")
+        if names is not None and isinstance(name, str):
+            names.append(name)
+        else:
+            names = None
+        try:
+            data = TypeAdapter(DataSpec).validate_python(raw.get("data"))
+        except ValidationError:
+            continue
+        stand_in = ExperimentSpec.model_construct(
+            name=str(name), data=data, models=[], source_file=file.resolve()
+        )
+        found = data_problems(stand_in)
+        problems.extend(problems_at(file, [(p.loc, p.message) for p in found]))
+    return problems, names
 
 
 def _no_column(path: Path, column: str, columns: Sequence[str]) -> str:

@@ -117,19 +117,24 @@ def problems_at(file: Path, found: Iterable[tuple[Loc, str]]) -> list[str]:
 
 
 def reference_problems(
-    file: Path, settings: SiteSettings, specs: Sequence[ExperimentSpec]
+    file: Path,
+    settings: SiteSettings,
+    specs: Sequence[ExperimentSpec],
+    invalid: Sequence[str] = (),
 ) -> list[str]:
     """Names in the site settings ``file`` that no experiment has: the experiments and
-    scores of ``gates.metric_floors``."""
+    scores of ``gates.metric_floors``. ``invalid``: names of experiments whose files have
+    problems (they exist, but what they score is unknown)."""
     by_name = {spec.name: spec for spec in specs}
     found: list[tuple[Loc, str]] = []
     for name, floors in settings.gates.metric_floors.items():
         spec = by_name.get(name)
+        if spec is None and name in invalid:
+            continue
         if spec is None:
-            hint = did_you_mean(name, by_name)
-            message = UNKNOWN_FLOOR_EXPERIMENT.format(
-                name=name, hint=hint, known=", ".join(by_name)
-            )
+            known = [*by_name, *invalid]
+            hint = did_you_mean(name, known)
+            message = UNKNOWN_FLOOR_EXPERIMENT.format(name=name, hint=hint, known=", ".join(known))
             found.append((("gates", "metric_floors", name), message))
             continue
         for metric in floors:

@@ -566,3 +566,30 @@ def test_metric_floors_must_name_experiments_and_their_scores(tmp_path: Path) ->
         f"{settings}:4: gates.metric_floors.tiny.acuracy: experiment 'tiny' does not score "
         "'acuracy' (did you mean 'accuracy'?) (scoring: accuracy, f1)",
     ]
+
+
+def test_a_file_with_schema_errors_still_gets_its_data_and_floors_checked(
+    tmp_path: Path,
+) -> None:
+    """Issue 17 item 7: one pass, even when a file has schema errors: its data section
+    (valid on its own) is checked against the data file, and mlreport.yaml's floors
+    against the experiments, so that fixing the schema errors reveals nothing new."""
+    (tmp_path / "people.csv").write_text("age,sex,label\n30,F,a\n40,M,b\n")
+    broken = BYO.format(name="people", path="../people.csv", target="lable", sensitive="sexx")
+    broken = broken.replace("data:", "descripton: x\ndata:").replace("cv: 2", "cv: 1")
+    root = _project(tmp_path, people=broken)
+    write(
+        root,
+        "mlreport.yaml",
+        "gates:\n  metric_floors:\n    people: {accuracy: 0.5}\n    peple: {accuracy: 0.5}\n",
+    )
+    problems = "\n".join(_project_problems(root))
+    assert "people.yaml:2: descripton: unknown key" in problems
+    assert "search.cv: Input should be greater than or equal to 2" in problems
+    assert "people.yaml:6: data.target: column 'lable' is not in data file" in problems
+    assert "data.sensitive_features[0]: column 'sexx' is not in data file" in problems
+    assert (
+        "mlreport.yaml:4: gates.metric_floors.peple: no experiment file defines experiment "
+        "'peple' (did you mean 'people'?)"
+    ) in problems
+    assert "metric_floors.people" not in problems  # exists; what it scores is unknown yet
