@@ -354,7 +354,7 @@ def _build_html(
     record: SiteRecord,
     previous: SiteRecord,
     progress: Progress | None,
-    overwrite: bool,
+    overwrite: bool = False,
 ) -> SiteSummary:
     """MkDocs builds the pages whose Markdown changed; the previous site's HTML of the
     others is carried over (pages of the navigation, which MkDocs needs, go to it as their
