@@ -153,6 +153,17 @@ class DatasetBuilder:
         )
         return search_id
 
+    def one_candidate_search(
+        self, *, cv_score: float, test_scores: dict[str, float], primary: str = "roc_auc"
+    ) -> str:
+        """Model ``lr`` of experiment ``demo`` (id "1", added with ``experiment``): a search
+        of one candidate (C=1) with CV score ``cv_score``."""
+        metrics = {f"cv_{primary}_mean": cv_score, "fit_time_s": 0.1, "rank": 1}
+        return self.search(
+            "1", "demo", "lr", primary=primary, trials=[({"C": "1"}, metrics)],
+            test_scores=test_scores,
+        )  # fmt: skip
+
     def scaling_run(
         self,
         experiment_id: str,

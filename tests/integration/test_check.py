@@ -18,12 +18,8 @@ def _export(folder: Path, *, score: float, scored: bool = True) -> None:
     """One experiment whose best model has test ``score`` (none when not ``scored``)."""
     builder = DatasetBuilder()
     builder.experiment("1", "demo")
-    builder.search(
-        "1",
-        "demo",
-        "lr",
-        primary="roc_auc",
-        trials=[({"C": "1"}, {"cv_roc_auc_mean": score, "fit_time_s": 0.1, "rank": 1})],
+    builder.one_candidate_search(
+        cv_score=score,
         test_scores={"roc_auc": score, "accuracy": score - 0.1} if scored else {},
     )
     builder.write(folder)
@@ -101,14 +97,7 @@ def test_failing_values_have_the_digits_that_tell_them_from_the_bound(tmp_path: 
     test score of 0.79996 against a floor of 0.8 reads 0.79996, not 0.8000."""
     builder = DatasetBuilder()
     builder.experiment("1", "demo")
-    builder.search(
-        "1",
-        "demo",
-        "lr",
-        primary="roc_auc",
-        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.8, "fit_time_s": 0.1, "rank": 1})],
-        test_scores={"roc_auc": 0.79996},
-    )
+    builder.one_candidate_search(cv_score=0.8, test_scores={"roc_auc": 0.79996})
     # true positive rates 0.6 and 0.496, false positive rates 0.2 in both groups
     rows = _counts(300, 200, 100, 400, "a") + _counts(248, 252, 100, 400, "b")
     builder.predictions["lr-best"] = pd.DataFrame(rows, columns=["y_true", "y_pred", "sensitive_g"])

@@ -75,6 +75,9 @@ def build_in_a_search(project: Path) -> Iterator[subprocess.Popen[str]]:
             stderr=err,
             text=True,
             start_new_session=True,
+            # Ctrl-C as a terminal delivers it: a test run started in the background
+            # (`pytest &`, some CI runners) passes SIGINT on ignored, and so would the build
+            preexec_fn=_sigint_as_in_a_terminal,
         )
     try:
         deadline = time.monotonic() + 300
@@ -87,6 +90,10 @@ def build_in_a_search(project: Path) -> Iterator[subprocess.Popen[str]]:
         with suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
+
+
+def _sigint_as_in_a_terminal() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def running_searches(project: Path) -> list[str]:

@@ -234,14 +234,7 @@ def _rates(positives_b: int) -> pd.DataFrame:
 def _one_model(score: float, positives_b: int) -> Dataset:
     builder = DatasetBuilder()
     builder.experiment("1", "demo")
-    builder.search(
-        "1",
-        "demo",
-        "lr",
-        primary="roc_auc",
-        trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.8, "fit_time_s": 0.1, "rank": 1})],
-        test_scores={"roc_auc": score},
-    )
+    builder.one_candidate_search(cv_score=0.8, test_scores={"roc_auc": score})
     builder.predictions["lr-best"] = _rates(positives_b)
     return builder.build()
 

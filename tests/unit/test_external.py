@@ -43,14 +43,7 @@ def _experiment(*, own: bool, same_test_split: bool = False) -> ExperimentResult
     builder = DatasetBuilder()
     builder.experiment("1", "demo")
     if own:
-        builder.search(
-            "1",
-            "demo",
-            "lr",
-            primary="roc_auc",
-            trials=[({"C": "1"}, {"cv_roc_auc_mean": 0.78, "fit_time_s": 0.1, "rank": 1})],
-            test_scores={"roc_auc": 0.789},
-        )
+        builder.one_candidate_search(cv_score=0.78, test_scores={"roc_auc": 0.789})
     _external(builder, "vendor", 0.826, same_test_split=same_test_split)
     _external(builder, "other", 0.7)
     (result,) = analyse(builder.build()).results

@@ -166,7 +166,6 @@ def test_models_failing_alike_are_named_once_with_their_error() -> None:
     ]
     text = failures_text(failures)
     assert text == (
-        "people / lr, tree: column 'gender' is not in data file people.csv; "
-        f"synth / tree: {LBFGS}"
+        f"people / lr, tree: column 'gender' is not in data file people.csv; synth / tree: {LBFGS}"
     )
     assert failures_text(failures[:2], with_experiment=False).startswith("lr, tree: column")
