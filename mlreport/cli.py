@@ -59,7 +59,7 @@ _debug = False
 
 
 def progress_bar() -> Progress:
-    if not stderr.is_terminal:  # a log: plain lines instead of bars, at least every 30 s
+    if not (stdout.is_terminal and stderr.is_terminal):  # a log: lines, at least every 30 s
         return PlainProgress(stdout)
     return Progress(
         SpinnerColumn(),

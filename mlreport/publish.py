@@ -17,14 +17,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlreport._fs import OUTPUT_MARKER
+from mlreport._fs import EXPORT_OUTPUT, OUTPUT_MARKER, is_output
 from mlreport._git import git as _git
 from mlreport.errors import MlreportError
 
 NOT_A_SITE = "{site}/index.html does not exist: run `mlreport build` (or `mlreport site`) first"
 NOT_A_REPOSITORY = "{path} is not inside a git repository: publish commits the site to a branch"
 GIT_MISSING = "git is not installed (publish commits the site with git)"
-NOT_AN_EXPORT = "{data}/manifest.json does not exist: run `mlreport export` first"
+NOT_AN_EXPORT = (
+    "{data} is not an export mlreport wrote (it holds no .mlreport-output.json of an export): "
+    "run `mlreport export` first"
+)
 CHECKED_OUT = (
     "{branch} is checked out in a worktree of this repository; switch to another branch "
     "first (publish never touches a working tree)"
@@ -80,7 +83,7 @@ def publish_site(
         )
         (content / ".nojekyll").touch()
         if data_dir is not None:
-            if not (data_dir / "manifest.json").is_file():
+            if not is_output(data_dir, EXPORT_OUTPUT):
                 raise MlreportError(NOT_AN_EXPORT.format(data=data_dir))
             _refuse_links_outside(data_dir)
             shutil.rmtree(content / PUBLISHED_EXPORT, ignore_errors=True)

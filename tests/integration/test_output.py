@@ -4,13 +4,15 @@ counted on one line, a locked store or a full disk as one line."""
 from __future__ import annotations
 
 import os
+import pty
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import closing, suppress
+from contextlib import ExitStack, closing, contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -45,30 +47,56 @@ def project_with(tmp_path: Path, experiment: str = UNCONVERGED) -> Path:
     return tmp_path
 
 
-def test_a_build_piped_to_a_file_prints_progress_lines_while_it_runs(tmp_path: Path) -> None:
+@contextmanager
+def a_terminal() -> Iterator[int]:
+    """A pseudo-terminal's end for a child's stream; what it writes there is drained."""
+    main, child_end = pty.openpty()
+    drain = threading.Thread(target=_drain, args=(main,), daemon=True)
+    drain.start()
+    try:
+        yield child_end
+    finally:
+        os.close(child_end)
+        drain.join(timeout=10)
+        os.close(main)
+
+
+def _drain(fd: int) -> None:
+    with suppress(OSError):  # EIO once the child's end is closed
+        while os.read(fd, 4096):
+            pass
+
+
+@pytest.mark.parametrize("stderr_to", ["the log", "a terminal"])
+def test_a_build_piped_to_a_file_prints_progress_lines_while_it_runs(
+    tmp_path: Path, stderr_to: str
+) -> None:
     """Issue 17 item 8: with no terminal, progress is plain timed lines, written while
-    the build runs; the first line names the store, and that it will be created."""
+    the build runs; the first line names the store, and that it will be created. So it
+    is for `mlreport build > build.log` typed in a terminal (stderr still one)."""
     project = project_with(tmp_path)
     log = tmp_path / "build.log"
     env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    with log.open("w") as out:
+    seen_while_running = ""
+    with ExitStack() as stack:
+        out = stack.enter_context(log.open("w"))
+        err = stack.enter_context(a_terminal()) if stderr_to == "a terminal" else subprocess.STDOUT
         build = subprocess.Popen(
             [sys.executable, "-m", "mlreport", "build"],
             cwd=project,
             env=env,
             stdout=out,
-            stderr=subprocess.STDOUT,
+            stderr=err,
         )
-    seen_while_running = ""
-    try:
-        while build.poll() is None:
-            text = log.read_text()
-            if build.poll() is None:  # still running after the file was read
-                seen_while_running = text
-            time.sleep(0.05)
-    finally:
-        build.kill()
+        try:
+            while build.poll() is None:
+                text = log.read_text()
+                if build.poll() is None:  # still running after the file was read
+                    seen_while_running = text
+                time.sleep(0.05)
+        finally:
+            build.kill()
     assert build.wait() == 0, log.read_text()
     assert PROGRESS_LINE.search(seen_while_running), seen_while_running
 

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from mlreport.config import SiteSettings
-from mlreport.publish import CHECKED_OUT, LINK_OUTSIDE, NOT_A_REPOSITORY, NOT_A_SITE
+from mlreport.publish import (
+    CHECKED_OUT,
+    LINK_OUTSIDE,
+    NOT_A_REPOSITORY,
+    NOT_A_SITE,
+    NOT_AN_EXPORT,
+)
 from mlreport.site import build_site
 from tests.conftest import run_cli
 from tests.unit.test_pages import two_model_dataset
@@ -131,7 +137,22 @@ def test_publish_can_carry_the_export_as_the_baseline_of_pull_requests(
     assert diffed.returncode == 0, diffed.stderr
     assert "1 experiments: 1 unchanged." in diffed.stdout
     missing = run_cli("publish", "--site", str(site), "--data", "nowhere", cwd=repository)
-    assert missing.returncode == 1 and "nowhere/manifest.json does not exist" in missing.stderr
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "error: " + NOT_AN_EXPORT.format(data="nowhere")
+
+
+def test_a_folder_with_a_manifest_of_its_own_is_not_published_as_the_export(
+    repository: Path, tmp_path: Path
+) -> None:
+    """Issue 17 item 1, in publish: a web app's public/ has a manifest.json too."""
+    site = _site(tmp_path, "with data")
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "manifest.json").write_text('{"name": "app"}')
+    done = run_cli("publish", "--site", str(site), "--data", str(public), cwd=repository)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: " + NOT_AN_EXPORT.format(data=public)
+    assert git("branch", "--list", "gh-pages", cwd=repository) == ""
 
 
 def test_a_fresh_clone_builds_on_the_published_history(repository: Path, tmp_path: Path) -> None:
