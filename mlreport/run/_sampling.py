@@ -7,6 +7,7 @@ with replacement, so a small discrete space can give the same candidate twice.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,9 @@ from sklearn.model_selection import ParameterGrid
 
 #: Integer distributions wider than this are drawn from, not listed.
 _LISTED_INTEGERS = 1_000_000
+#: Discrete spaces up to this size are sampled by index (numpy's indices are 64-bit);
+#: larger ones are drawn from like continuous ones.
+_INDEXED_CANDIDATES = 2**62
 #: Draws per wanted candidate before a space with continuous dimensions is given up on
 #: (only reached if a distribution keeps returning values already drawn).
 _DRAWS_PER_CANDIDATE = 100
@@ -26,15 +30,17 @@ def unique_candidates(space: Mapping[str, Any], n_iter: int, *, seed: int) -> li
     distributions), or every candidate of a discrete space smaller than ``n_iter``.
 
     A discrete space (lists and integer distributions only) is sampled without
-    replacement by index; a space with a continuous dimension is drawn from, skipping a
-    candidate drawn before.
+    replacement by index; a space with a continuous dimension, or too many candidates to
+    index, is drawn from, skipping a candidate drawn before.
     """
     rng = np.random.default_rng(seed)
     values = {name: _discrete_values(dimension) for name, dimension in space.items()}
     if all(v is not None for v in values.values()):
-        grid = ParameterGrid({name: v for name, v in values.items() if v is not None})
-        picks = rng.choice(len(grid), size=min(n_iter, len(grid)), replace=False)
-        return [grid[int(index)] for index in picks]
+        size = math.prod(len(v) for v in values.values() if v is not None)
+        if size <= _INDEXED_CANDIDATES:  # len() of a larger ParameterGrid overflows
+            grid = ParameterGrid({name: v for name, v in values.items() if v is not None})
+            picks = rng.choice(size, size=min(n_iter, size), replace=False)
+            return [grid[int(index)] for index in picks]
     names = sorted(space)
     candidates: list[dict[str, Any]] = []
     seen: set[str] = set()

@@ -66,3 +66,13 @@ def test_the_search_cross_validates_exactly_the_counted_distinct_candidates() ->
     candidates = [{k: v[0] for k, v in entry.items()} for entry in grid]
     assert len(candidates) == model.search.candidate_count == 6  # 3 depths x 2 criteria
     assert len(set(_keys(candidates))) == 6
+
+
+def test_a_discrete_space_too_large_to_index_is_drawn_from() -> None:
+    """Four integer dimensions of 100,000 values each: 10^20 candidates, more than a
+    64-bit index holds (sampling by index overflowed)."""
+    space = {name: stats.randint(0, 100_000) for name in "abcd"}
+    candidates = unique_candidates(space, 5, seed=0)
+    assert len(set(_keys(candidates))) == 5
+    assert all(0 <= value < 100_000 for c in candidates for value in c.values())
+    assert unique_candidates(space, 5, seed=0) == candidates  # seeded
