@@ -34,6 +34,12 @@ WRONG_SEPARATOR = (
     "add read_options: {{sep: {sep!r}}} to data (its columns: {columns})"
 )
 SEPARATOR_NAMES = {";": "semicolons", "\t": "tabs", "|": "pipes"}
+#: read_csv options that reading a single row does without, or cannot take with nrows.
+_NOT_FOR_ONE_ROW = frozenset({"chunksize", "iterator", "nrows", "skipfooter"})
+#: Options of dask's read_csv that pandas' does not take.
+_DASK_ONLY = frozenset(
+    {"blocksize", "sample", "sample_rows", "enforce", "assume_missing", "include_path_column"}
+)
 #: Keys of data that name columns of the file.
 COLUMN_KEYS = ("target", "drop", "sensitive_features", "categorical")
 
@@ -175,8 +181,17 @@ def _header(path: Path, data: FileData) -> tuple[list[str], bool]:
         return [str(c) for c in metadata.schema.to_arrow_schema().names], metadata.num_rows > 0
     import pandas as pd
 
-    options: dict[str, Any] = {**data.read_options, "nrows": 1}
-    options.pop("chunksize", None)
-    options.pop("iterator", None)
-    head = pd.read_csv(path, **options)
+    head = pd.read_csv(path, **_first_row_options(data), nrows=1)
     return [str(c) for c in head.columns], len(head) > 0
+
+
+def _first_row_options(data: FileData) -> dict[str, Any]:
+    """The experiment's ``read_options`` for reading one row with pandas: without what
+    only dask's ``read_csv`` takes (with ``blocksize``), and without what pandas cannot
+    combine with ``nrows``; include_path_column's extra column is named as dask does."""
+    options = {k: v for k, v in data.read_options.items() if k not in _NOT_FOR_ONE_ROW}
+    if options.get("engine") == "pyarrow":  # reads the same columns, but not nrows
+        del options["engine"]
+    if data.blocksize is not None:
+        options = {k: v for k, v in options.items() if k not in _DASK_ONLY}
+    return options

@@ -526,6 +526,50 @@ def test_data_files_columns_and_separators_are_checked_without_training(tmp_path
     assert not any("semi.yaml" in p for p in _project_problems(root))
 
 
+READ_WITH = """name: people
+data:
+  kind: file
+  path: ../people.csv
+  target: {target}
+  {options}
+models:
+  - name: sgd
+    estimator: sklearn.linear_model.SGDClassifier
+    search: {{strategy: {strategy}, space: {{alpha: [0.001, 0.01]}}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "strategy"),
+    [
+        ("read_options: {engine: pyarrow}", "random"),
+        ("read_options: {engine: python, skipfooter: 1}", "random"),
+        (
+            "blocksize: 1000000\n  read_options: {assume_missing: true, sample: 100000}",
+            "incremental",
+        ),
+        ("blocksize: 1000000\n  read_options: {include_path_column: true}", "incremental"),
+    ],
+)
+def test_read_options_of_the_loader_pass_the_data_checks(
+    tmp_path: Path, options: str, strategy: str
+) -> None:
+    """Options that pandas cannot combine with nrows, or that only dask's read_csv takes
+    (with blocksize), made a readable file "cannot read data file"; the columns are
+    still checked with them."""
+    from mlreport.config import Project
+    from mlreport.pipeline import load_project
+
+    (tmp_path / "people.csv").write_text("age,label\n30,a\n40,b\n50,a\n")
+    text = READ_WITH.format(target="label", options=options, strategy=strategy)
+    root = _project(tmp_path, people=text)
+    _, specs = load_project(Project(root))
+    assert [spec.name for spec in specs] == ["people"]
+    write(root / "experiments", "people.yaml", text.replace("target: label", "target: y"))
+    (problem,) = _project_problems(root)
+    assert "data.target: column 'y' is not in data file" in problem
+
+
 def test_data_checks_are_per_experiment(tmp_path: Path) -> None:
     """Issue 17 item 7: the data checks return each experiment's problems on their own."""
     (tmp_path / "people.csv").write_text("age,sex,label\n30,F,a\n")
