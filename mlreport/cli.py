@@ -6,14 +6,11 @@ import contextlib
 import functools
 import http.server
 import logging
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
@@ -29,6 +26,7 @@ from rich.progress import (
 
 from mlreport import __version__
 from mlreport._progress import PlainProgress
+from mlreport._signals import stop_signals
 from mlreport.errors import EXIT_FAILURE, MlreportError, Terminated, first_line
 from mlreport.publish import DEFAULT_BRANCH, DEFAULT_MESSAGE
 
@@ -675,19 +673,8 @@ def _fail_on_failed_models(summary: RunSummary) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: one line per error and a non-zero exit, tracebacks only with --debug;
     SIGTERM stops a command as Ctrl-C does."""
-    if threading.current_thread() is not threading.main_thread():  # signals go to it alone
+    with stop_signals():
         _main(argv)
-        return
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    try:
-        _main(argv)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once: the way out closes what is open
-    raise Terminated
 
 
 @contextlib.contextmanager

@@ -28,6 +28,11 @@ import pyarrow.compute as pc
 
 from mlreport import schema
 
+UNREAD_WAL = (
+    "its write-ahead log {log} holds writes that SQLite can only read with a -shm file it "
+    "cannot create here (read-only media or permissions): copy the store with its -wal to "
+    "a writable folder and export that copy"
+)
 #: MLflow's SQL stores keep +-inf as the largest finite float (``sys.float_info.max``)
 SQL_INFINITY = sys.float_info.max
 _SQL_SCHEMES = {"sqlite": "sqlite", "postgresql": "postgresql", "mysql": "mysql"}
@@ -78,7 +83,9 @@ def read_only_sqlite(path: Path) -> str:
     write-ahead-log mode is read with its ``-shm`` and ``-wal`` files, which a reader
     creates if they are missing (and, read-only, leaves behind, empty); where they can
     be neither found nor created (read-only media or permissions), no process can be
-    writing the store, and it is opened ``immutable=1``: no locks, no side files.
+    writing the store, and it is opened ``immutable=1``: no locks, no side files. Such
+    an open ignores a ``-wal`` file, so a store whose ``-wal`` holds writes (its
+    ``-shm`` lost, as a killed writer or a copy can leave it) is refused instead.
     """
     name = quote(str(path.resolve()))
     read_only, immutable = f"file:{name}?mode=ro", f"file:{name}?immutable=1"
@@ -88,6 +95,9 @@ def read_only_sqlite(path: Path) -> str:
     except sqlite3.OperationalError as exc:
         if getattr(exc, "sqlite_errorname", "") != "SQLITE_CANTOPEN":
             raise
+        log = path.with_name(path.name + "-wal")
+        if log.is_file() and log.stat().st_size > 0:  # immutable=1 would not read it
+            raise ValueError(UNREAD_WAL.format(log=log)) from exc
         return immutable
     return read_only
 

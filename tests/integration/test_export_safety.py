@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,7 @@ import pytest
 from mlreport import schema
 from mlreport.dataset import read_dataset
 from mlreport.export import _writer, export_store
+from mlreport.export._store_sql import UNREAD_WAL
 from mlreport.export._writer import HISTORY_FILE_BAD, RUN_FILE_BAD
 from mlreport.run.tracking import Tracker
 from tests.conftest import run_cli
@@ -188,3 +191,38 @@ def test_an_export_reads_a_store_on_read_only_media_and_changes_nothing(
     assert len(exported["runs"]) == runs
     if make_store is wal_store_by_a_run:
         assert len(exported.predictions) == 1
+
+
+def test_a_store_whose_log_holds_writes_is_not_exported_without_them(tmp_path: Path) -> None:
+    """A store copied (or left by a killed writer) with its -wal but not its -shm, on
+    read-only media: opened immutable, SQLite ignores the -wal, and the export left out
+    what it holds and exited 0. It is refused with one line instead, and the previous
+    export stays; where the folder is writable, the -wal's writes are read."""
+    source, store = tmp_path / "source", tmp_path / "store"
+    source.mkdir()
+    store.mkdir()
+    wal_store_by_a_run(source)
+    with closing(sqlite3.connect(source / "mlflow.db")) as holder:  # keeps the -wal
+        holder.execute("PRAGMA wal_autocheckpoint=0")
+        holder.execute("UPDATE experiments SET name = 'renamed' WHERE name = 'read-only'")
+        holder.commit()
+        for name in ("mlflow.db", "mlflow.db-wal"):
+            shutil.copy2(source / name, store / name)
+    assert (store / "mlflow.db-wal").stat().st_size > 0
+    assert not (store / "mlflow.db-shm").exists()
+    previous = run_cli(
+        "export", "--tracking-uri", f"sqlite:///{source / 'mlflow.db'}", cwd=tmp_path
+    )
+    assert previous.returncode == 0, previous.stderr
+    manifest = (tmp_path / "export" / "manifest.json").read_bytes()
+    with read_only_media(store, tmp_path / "mounted") as (folder, how):
+        uri = f"sqlite:///{folder / 'mlflow.db'}"
+        done = run_cli("export", "--tracking-uri", uri, cwd=tmp_path)
+        if how == "none":  # writable: read with its -wal
+            assert done.returncode == 0, done.stderr
+            assert set(read_dataset(tmp_path / "export")["experiments"]["name"]) >= {"renamed"}
+            return
+    assert done.returncode == 1, f"{how}: {done.stdout}"
+    log = folder / "mlflow.db-wal"
+    assert done.stderr.strip().endswith(UNREAD_WAL.format(log=log)), done.stderr
+    assert (tmp_path / "export" / "manifest.json").read_bytes() == manifest

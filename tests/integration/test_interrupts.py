@@ -171,7 +171,7 @@ def test_ctrl_c_prints_no_worker_traceback(project: Path) -> None:
     with build_in_a_search(project) as build:
         (search,) = running_searches(project)
         os.killpg(build.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
-        assert build.wait(timeout=120) == 130
+        assert build.wait(timeout=120) == 130, (project / "err.txt").read_text()
     err = (project / "err.txt").read_text()
     assert "Traceback" not in err, err
     assert err.strip().splitlines()[-1] == f"error: {INTERRUPTED}"
