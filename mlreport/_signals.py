@@ -69,7 +69,7 @@ def _redeliver_interrupts(fallback: Any) -> Any:
     return hook
 
 
-def _deliver(signum: int) -> None:
+def _deliver(signum: signal.Signals) -> None:
     """Simulate ``signum`` once the main thread has left the hook: its handler then runs
     in the code that runs next (or in another finalizer, which the hook sees again). Were
     it delivered in the hook, an exception raised there would be lost too."""

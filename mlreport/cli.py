@@ -471,6 +471,7 @@ def fairness(
             model=model,
             source=str(predictions_file),
             same_test_split=same_test_split,
+            row_tags=scored.row_tags(),
         )
         ranking = RANKED_EXTERNAL if same_test_split else UNRANKED_EXTERNAL
         stdout.print(

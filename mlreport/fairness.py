@@ -118,6 +118,16 @@ class ScoredFile:
             )
         return "missing true value" if self.missing_true else schema.DROPPED_MISSING_PREDICTION
 
+    def row_tags(self) -> dict[str, str]:
+        """The rows as the run tags that carry an experiment's row counts."""
+        tags = {
+            schema.TAG_ROWS_READ: str(self.rows_read),
+            schema.TAG_ROWS_DROPPED: str(self.rows_dropped),
+        }
+        if self.rows_dropped:
+            tags[schema.TAG_ROWS_DROPPED_REASON] = self.drop_reason
+        return tags
+
     @property
     def rows_note(self) -> str:
         """``450 of 500 rows; 50 dropped: missing prediction``."""
@@ -342,12 +352,15 @@ def log_to_tracking(
     model: str,
     source: str,
     same_test_split: bool = False,
+    row_tags: dict[str, str] | None = None,
 ) -> str:
     """Log the predictions as a model of the target experiment (a search run without trials
     and its best run holding the predictions), for the next build's site; the best run's id.
     They are ranked against mlreport's models only with ``same_test_split`` (the user says
     they were scored on the experiment's test split). The experiment's description and own
-    fairness settings are left as they are."""
+    fairness settings are left as they are. ``row_tags``: the file's rows and those
+    dropped (``ScoredFile.row_tags``). Interrupted, both runs end KILLED."""
+    from mlreport.run import interrupt_reason, process_tags
     from mlreport.run.tracking import RunRecord, Tracker
 
     tracker = Tracker(target.tracking_uri)
@@ -367,25 +380,32 @@ def log_to_tracking(
         schema.TAG_ESTIMATOR: schema.EXTERNAL_ESTIMATOR,
         schema.TAG_STRATEGY: schema.EXTERNAL_STRATEGY,
         schema.TAG_SOURCE: source,
+        **process_tags(),
+        **(row_tags or {}),
     }
     if same_test_split:
         run_tags[schema.TAG_SAME_TEST_SPLIT] = "true"
     search = tracker.start_run(
         experiment_id, name=model, tags={**run_tags, schema.TAG_ROLE: schema.ROLE_SEARCH}
     )
-    best = tracker.start_run(
-        experiment_id,
-        name=f"{model}-predictions",
-        tags={**run_tags, schema.TAG_ROLE: schema.ROLE_BEST},
-        parent_run_id=search,
-    )
-    tracker.log(
-        best,
-        RunRecord(metrics={schema.TEST_METRIC.format(scorer=k): v for k, v in metrics.items()}),
-    )
-    tracker.log_frame(best, predictions, schema.PREDICTIONS_ARTIFACT)
-    tracker.finish(best)
-    tracker.finish(search)
+    started = [search]
+    try:
+        best = tracker.start_run(
+            experiment_id,
+            name=f"{model}-predictions",
+            tags={**run_tags, schema.TAG_ROLE: schema.ROLE_BEST},
+            parent_run_id=search,
+        )
+        started.append(best)
+        scores = {schema.TEST_METRIC.format(scorer=k): v for k, v in metrics.items()}
+        tracker.log(best, RunRecord(metrics=scores))
+        tracker.log_frame(best, predictions, schema.PREDICTIONS_ARTIFACT)
+        tracker.finish(best)
+        tracker.finish(search)
+    except KeyboardInterrupt as exc:
+        for run_id in reversed(started):
+            tracker.kill(run_id, reason=interrupt_reason(exc))
+        raise
     return best
 
 

@@ -139,6 +139,10 @@ class ModelResult:
     scaling: ScalingRun | None = None
     #: predictions made elsewhere that the user says share the experiment's test split
     same_test_split: bool = False
+    #: predictions made elsewhere: their file's rows, and those dropped (why); 0 unknown
+    rows_read: int = 0
+    rows_dropped: int = 0
+    drop_reason: str = ""
 
     @property
     def external(self) -> bool:
@@ -382,6 +386,7 @@ def _latest_row_counts(searches: pd.DataFrame, tags: dict[str, dict[str, str]]) 
         tags[run_id]
         for run_id in searches.sort_values(["start_time", "run_id"])["run_id"].astype(str)
         if schema.TAG_ROWS_READ in tags.get(run_id, {})
+        and tags[run_id].get(schema.TAG_STRATEGY) != schema.EXTERNAL_STRATEGY  # their own file
     ]
     return counted[-1] if counted else {}
 
@@ -514,7 +519,19 @@ def _model_result(
         scaling=scaling,
         trials=tuple(trials),
         same_test_split=search_tags.get(schema.TAG_SAME_TEST_SPLIT) == "true",
+        **_external_rows(search_tags),
     )
+
+
+def _external_rows(search_tags: dict[str, str]) -> dict[str, Any]:
+    """The row counts of predictions made elsewhere (their file's, not the experiment's)."""
+    if search_tags.get(schema.TAG_STRATEGY) != schema.EXTERNAL_STRATEGY:
+        return {}
+    return {
+        "rows_read": _count(search_tags.get(schema.TAG_ROWS_READ)),
+        "rows_dropped": _count(search_tags.get(schema.TAG_ROWS_DROPPED)),
+        "drop_reason": search_tags.get(schema.TAG_ROWS_DROPPED_REASON, ""),
+    }
 
 
 def _varying_keys(param_sets: list[dict[str, str]]) -> set[str]:

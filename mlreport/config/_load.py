@@ -124,7 +124,11 @@ def reference_problems(
 ) -> list[str]:
     """Names in the site settings ``file`` that no experiment has: the experiments and
     scores of ``gates.metric_floors``. ``invalid``: names of experiments whose files have
-    problems (they exist, but what they score is unknown)."""
+    problems (they exist, but what they score is unknown).
+
+    An experiment no file defines is a problem when its name is close to one a file
+    defines (a misspelling); another may hold only predictions logged with ``mlreport
+    fairness --experiment``, and ``check`` fails its floors if the export lacks it."""
     by_name = {spec.name: spec for spec in specs}
     found: list[tuple[Loc, str]] = []
     for name, floors in settings.gates.metric_floors.items():
@@ -134,6 +138,8 @@ def reference_problems(
         if spec is None:
             known = [*by_name, *invalid]
             hint = did_you_mean(name, known)
+            if not hint:
+                continue
             message = UNKNOWN_FLOOR_EXPERIMENT.format(name=name, hint=hint, known=", ".join(known))
             found.append((("gates", "metric_floors", name), message))
             continue

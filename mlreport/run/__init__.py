@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         run_experiments,
     )
     from mlreport.run._search import build_pipeline, build_search, needs_scaling, search_space
+    from mlreport.run._stale import interrupt_reason, process_tags
 
 #: Public name -> the module that defines it.
 _MODULES = {
@@ -37,6 +38,8 @@ _MODULES = {
     "build_search": "mlreport.run._search",
     "needs_scaling": "mlreport.run._search",
     "search_space": "mlreport.run._search",
+    "interrupt_reason": "mlreport.run._stale",
+    "process_tags": "mlreport.run._stale",
 }
 
 __all__ = [
@@ -48,9 +51,11 @@ __all__ = [
     "build_pipeline",
     "build_search",
     "dask_client",
+    "interrupt_reason",
     "load_data",
     "needs_scaling",
     "predictions_frame",
+    "process_tags",
     "run_experiments",
     "search_space",
 ]

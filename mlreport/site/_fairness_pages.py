@@ -43,6 +43,7 @@ from mlreport.text import (
     fairness_findings,
     group_label,
     grouping_label,
+    model_rows,
     threshold_verdict,
 )
 from mlreport.text import display as fmt
@@ -75,6 +76,7 @@ def fairness_page(
     }
     if has_model_page:
         links["model"] = relative_url(path, model_path(result.name, fairness.model))
+    model = next((m for m in result.models if m.name == fairness.model), None)
     return _fairness_page(
         fairness,
         path=path,
@@ -82,6 +84,7 @@ def fairness_page(
         intro=f"How the best {fairness.model} treats groups of the sensitive features, "
         "on its test predictions.",
         links=links,
+        rows_note=model_rows(model) if model is not None else "",
     )
 
 

@@ -68,6 +68,7 @@ from mlreport.text import (
     failed_build_banner,
     model_label,
     model_origin,
+    model_rows,
     route_label,
     rows_used,
     scaling_sentences,
@@ -179,6 +180,7 @@ def model_page(
         links={"experiment": relative_url(path, experiment_path(result.name))},
         facts=(
             *((("Origin", origin),) if (origin := model_origin(model)) else ()),
+            *((("Rows", rows),) if (rows := model_rows(model)) else ()),
             ("Best params", fmt.params(model.best_params) or fmt.MISSING),
             *test_scores,
             *evidence,

@@ -21,7 +21,7 @@ from mlreport.text._labels import (
     group_label,
     grouping_label,
 )
-from mlreport.text._models import EXTERNAL_BADGE, model_label, model_origin
+from mlreport.text._models import EXTERNAL_BADGE, model_label, model_origin, model_rows
 from mlreport.text._numbers import format_number
 from mlreport.text._rows import rows_used
 from mlreport.text._scaling import (
@@ -47,6 +47,7 @@ __all__ = [
     "grouping_label",
     "model_label",
     "model_origin",
+    "model_rows",
     "route_label",
     "rows_used",
     "scaling_sentences",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mlreport.analysis import ModelResult
+from mlreport.text._rows import rows_used
 
 #: The badge of predictions made elsewhere (``mlreport fairness --experiment``).
 EXTERNAL_BADGE = "external"
@@ -28,3 +29,11 @@ def model_origin(model: ModelResult) -> str:
         "never ranked against mlreport's models (not their best model, nor their metric "
         "floors); mlreport fairness --same-test-split ranks them."
     )
+
+
+def model_rows(model: ModelResult) -> str:
+    """The rows of the file that predictions made elsewhere came from, and those dropped;
+    "" for mlreport's own models (the experiment's data says) or when not counted."""
+    if not model.rows_read:
+        return ""
+    return rows_used(model.rows_read, model.rows_dropped, model.drop_reason)

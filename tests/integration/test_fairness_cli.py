@@ -19,9 +19,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from mlreport import schema
+from mlreport.dataset import read_dataset
 from mlreport.fairness import MISSING_COLUMNS, MODEL_TAKEN, OTHER_SETTINGS, UNKNOWN_POSITIVE
 from mlreport.run.tracking import Tracker
-from mlreport.site import page_url
+from mlreport.site import experiment_path, model_path, page_url
 from mlreport.site._links import fairness_path
 from tests.conftest import REPO, run_cli
 from tests.htmltools import table_rows, visible_text
@@ -383,6 +384,23 @@ def test_rows_without_a_prediction_are_counted_on_the_cli_and_the_report(tmp_pat
     assert f"{path}: 450 of 500 rows; 50 dropped: missing prediction" in result.stdout
     page = visible_text((tmp_path / "fairness-report" / "index.html").read_text())
     assert "450 of 500 rows; 50 dropped: missing prediction" in page
+
+    # logged into a store: the site's model and fairness pages count them too, and the
+    # runs say where they were logged from (so a killed logger's runs get closed)
+    logged = run_cli(*_fairness(path, "--experiment", "vendors", "--name", "vendor"), cwd=tmp_path)
+    assert logged.returncode == 0, logged.stderr
+    for command in (("export",), ("site",)):
+        done = run_cli(*command, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    site = tmp_path / "site"
+    for page_path in (model_path("vendors", "vendor"), fairness_path("vendors", "vendor")):
+        text = visible_text((site / page_url(page_path)).read_text())
+        assert "450 of 500 rows; 50 dropped: missing prediction" in text, page_path
+    experiment_page = visible_text((site / page_url(experiment_path("vendors"))).read_text())
+    assert "dropped" not in experiment_page  # the experiment's own data counted nothing
+    tags = read_dataset(tmp_path / "export")["tags"]
+    keys = set(tags["key"])
+    assert {schema.TAG_HOST, schema.TAG_PID, schema.TAG_PROCESS_START} <= keys
 
 
 def test_separators_and_compression_are_read_as_pandas_does(tmp_path: Path) -> None:
