@@ -44,6 +44,8 @@ def test_an_interrupt_swallowed_by_a_finalizer_is_raised_in_the_code_that_runs_n
     printed: list[Any] = []
     previous = sys.unraisablehook
     sys.unraisablehook = printed.append
+    # as under a terminal: a test run in the background inherits SIGINT ignored
+    previous_sigint = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with stop_signals(), pytest.raises(raised) as info:
             _finalize_then_work(signum, seconds=30)
@@ -55,6 +57,7 @@ def test_an_interrupt_swallowed_by_a_finalizer_is_raised_in_the_code_that_runs_n
             assert isinstance(lost.exc_value, KeyboardInterrupt)
     finally:
         sys.unraisablehook = previous
+        signal.signal(signal.SIGINT, previous_sigint)
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # restored
 
 
