@@ -120,13 +120,7 @@ class ScoredFile:
 
     def row_tags(self) -> dict[str, str]:
         """The rows as the run tags that carry an experiment's row counts."""
-        tags = {
-            schema.TAG_ROWS_READ: str(self.rows_read),
-            schema.TAG_ROWS_DROPPED: str(self.rows_dropped),
-        }
-        if self.rows_dropped:
-            tags[schema.TAG_ROWS_DROPPED_REASON] = self.drop_reason
-        return tags
+        return schema.row_count_tags(self.rows_read, self.rows_dropped, self.drop_reason)
 
     @property
     def rows_note(self) -> str:

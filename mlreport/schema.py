@@ -278,3 +278,11 @@ RUN_ARTIFACT_COPIES: dict[str, tuple[str, str]] = {
     "weights": (ROLE_BEST, WEIGHTS_ARTIFACT),
     "scaling": (ROLE_SCALING, SCALING_ARTIFACT),
 }
+
+
+def row_count_tags(read: int, dropped: int, reason: str) -> dict[str, str]:
+    """The run tags that carry a data file's rows, and those dropped and why."""
+    tags = {TAG_ROWS_READ: str(read), TAG_ROWS_DROPPED: str(dropped)}
+    if dropped:
+        tags[TAG_ROWS_DROPPED_REASON] = reason
+    return tags

@@ -49,10 +49,7 @@ class RowCount:
         """The run tags that carry the counts (none for generated data)."""
         if not self.read:
             return {}
-        tags = {schema.TAG_ROWS_READ: str(self.read), schema.TAG_ROWS_DROPPED: str(self.dropped)}
-        if self.dropped:
-            tags[schema.TAG_ROWS_DROPPED_REASON] = self.reason
-        return tags
+        return schema.row_count_tags(self.read, self.dropped, self.reason)
 
 
 @dataclass(frozen=True)
