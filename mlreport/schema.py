@@ -133,6 +133,8 @@ TAG_ESTIMATOR = "mlreport.estimator"
 TAG_STRATEGY = "mlreport.strategy"
 TAG_ERROR = "mlreport.error"
 TAG_TRIAL_INDEX = "mlreport.trial_index"
+#: The search run's param holding its search space (JSON of the experiment file's space)
+PARAM_SEARCH_SPACE = "search_space"
 #: Where a run mlreport started runs: the host, the process id and the process's start
 #: time (seconds since the epoch), so that the next ``run`` can tell a run whose process
 #: is gone (killed) from one still running; a closed run's ``TAG_KILLED_REASON`` says why.

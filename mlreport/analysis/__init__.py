@@ -33,6 +33,16 @@ from mlreport.analysis._fairness import (
     model_fairness,
     sensitive_columns,
 )
+from mlreport.analysis._hyperparams import (
+    IMPORTANCE_METHOD,
+    ModelHyperparameters,
+    ParamAxis,
+    SearchPoint,
+    experiment_hyperparameters,
+    model_hyperparameters,
+    optuna_study,
+    param_importances,
+)
 from mlreport.analysis._model_fairness import (
     NO_REPORT,
     ModelFairness,
@@ -43,6 +53,14 @@ from mlreport.analysis._model_fairness import (
 )
 from mlreport.analysis._model_scaling import ModelScaling, model_scaling
 from mlreport.analysis._regression import RegressionSummary, is_regression, regression_summary
+from mlreport.analysis._run_details import (
+    HISTORY_POINTS,
+    MetricHistory,
+    RunDetail,
+    RunGroup,
+    RunIndex,
+    is_system_tag,
+)
 from mlreport.analysis._runs import (
     ExperimentResult,
     FailedSearch,
@@ -84,6 +102,8 @@ from mlreport.analysis._trends import (
 
 __all__ = [
     "CLASS_STATISTICS",
+    "HISTORY_POINTS",
+    "IMPORTANCE_METHOD",
     "NO_REPORT",
     "TOP_FEATURES",
     "Analysis",
@@ -105,19 +125,26 @@ __all__ = [
     "FailureGroup",
     "FairnessReport",
     "GroupRow",
+    "MetricHistory",
     "ModelEvaluation",
     "ModelFairness",
+    "ModelHyperparameters",
     "ModelResult",
     "ModelScaling",
     "OtherExperiment",
     "ParallelPoint",
+    "ParamAxis",
     "PowerLawFit",
     "Regression",
     "RegressionSummary",
     "Route",
+    "RunDetail",
+    "RunGroup",
+    "RunIndex",
     "RunListing",
     "ScalingRun",
     "ScalingVerdict",
+    "SearchPoint",
     "ThresholdOutcome",
     "ThresholdResult",
     "TrendPoint",
@@ -130,6 +157,7 @@ __all__ = [
     "compare_exports",
     "confusion_summary",
     "experiment_fairness",
+    "experiment_hyperparameters",
     "experiment_results",
     "explain_model",
     "fairness_report",
@@ -138,12 +166,16 @@ __all__ = [
     "global_importance",
     "high_first",
     "is_regression",
+    "is_system_tag",
     "latest_build",
     "model_evaluation",
     "model_fairness",
+    "model_hyperparameters",
     "model_scaling",
+    "optuna_study",
     "other_experiments",
     "parallel_scaling",
+    "param_importances",
     "ranked_trials",
     "records",
     "regression_summary",

@@ -62,6 +62,10 @@ class Trial:
     #: seconds since the search started) each time the trial was scored
     history: tuple[tuple[int, float, float], ...] = ()
     error: str = ""  # why a failed trial failed, as logged
+    #: the trial's place in its search (its logged index, else its start order), from 0
+    order: int = 0
+    #: seconds from the search's start to the trial's last score (NaN: not known)
+    elapsed_s: float = math.nan
 
     @property
     def failed(self) -> bool:
@@ -131,6 +135,9 @@ class ModelResult:
     best_score: float  # the best trial's score of the primary metric (CV or validation)
     test_scores: tuple[tuple[str, float], ...]
     trials: tuple[Trial, ...]
+    #: the search space as logged with the search (JSON of the experiment file's
+    #: ``search.space``); "" for searches logged without one
+    search_space: str = ""
     explainer: str = ""  # the SHAP explainer of the best model, "" if not explained
     explain_error: str = ""
     explain_space: str = ""  # what the SHAP values add up to: probability, log-odds, ...
@@ -448,7 +455,8 @@ def _model_result(
     trial_params = {row["run_id"]: params.get(row["run_id"], {}) for row in trial_rows}
     shown = _varying_keys(list(trial_params.values()))
     trials = []
-    for row in trial_rows:
+    search_start = pd.Timestamp(search["start_time"])
+    for order, row in enumerate(_in_trial_order(trial_rows, tags)):
         run_id = str(row["run_id"])
         run_metrics = metrics.get(run_id, {})
         calls = run_metrics.get(schema.METRIC_PARTIAL_FIT_CALLS, math.nan)
@@ -456,7 +464,6 @@ def _model_result(
         if not math.isnan(calls):
             fit_time = run_metrics.get(schema.METRIC_PARTIAL_FIT_TIME, math.nan) * calls
         run_tags = tags.get(run_id, {})
-        search_start = pd.Timestamp(search["start_time"])
         history = tuple(
             (step, value, (timestamp - search_start).total_seconds())
             for step, value, timestamp in histories.get((run_id, f"val_{primary}"), [])
@@ -477,6 +484,8 @@ def _model_result(
                 bracket=run_tags.get(schema.TAG_BRACKET, ""),
                 history=history,
                 error=text(row["error"]),
+                order=order,
+                elapsed_s=history[-1][2] if history else _seconds_since(search_start, row),
             )
         )
     best_id = str(best[-1]["run_id"]) if best else None
@@ -518,9 +527,36 @@ def _model_result(
         explain_time_s=best_metrics.get(schema.METRIC_EXPLAIN_TIME, math.nan),
         scaling=scaling,
         trials=tuple(trials),
+        search_space=params.get(search_id, {}).get(schema.PARAM_SEARCH_SPACE, ""),
         same_test_split=search_tags.get(schema.TAG_SAME_TEST_SPLIT) == "true",
         **_external_rows(search_tags),
     )
+
+
+def _in_trial_order(
+    trial_rows: list[dict[str, Any]], tags: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    """A search's trial runs in the order the search made them: by their logged index,
+    else (runs logged without one) by start time."""
+
+    def key(row: dict[str, Any]) -> tuple[float, Any, str]:
+        index = tags.get(str(row["run_id"]), {}).get(schema.TAG_TRIAL_INDEX, "")
+        start = row["start_time"]
+        return (
+            int(index) if index.isdigit() else math.inf,
+            pd.Timestamp(0) if pd.isna(start) else pd.Timestamp(start),
+            str(row["run_id"]),
+        )
+
+    return sorted(trial_rows, key=key)
+
+
+def _seconds_since(start: pd.Timestamp, row: dict[str, Any]) -> float:
+    """Seconds from ``start`` to the end of the run ``row`` (NaN when either is missing)."""
+    end = row["end_time"]
+    if pd.isna(start) or end is None or pd.isna(end):
+        return math.nan
+    return (pd.Timestamp(end) - start).total_seconds()
 
 
 def _external_rows(search_tags: dict[str, str]) -> dict[str, Any]:

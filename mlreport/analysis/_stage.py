@@ -25,8 +25,10 @@ import pandas as pd
 
 from mlreport._digest import code_digest, digest, library_versions
 from mlreport.analysis._evaluation import ModelEvaluation, model_evaluation
+from mlreport.analysis._hyperparams import ModelHyperparameters, experiment_hyperparameters
 from mlreport.analysis._model_fairness import ModelFairness, experiment_fairness
 from mlreport.analysis._model_scaling import ModelScaling, model_scaling
+from mlreport.analysis._run_details import RunGroup, RunIndex
 from mlreport.analysis._runs import (
     ExperimentResult,
     OtherExperiment,
@@ -43,7 +45,15 @@ from mlreport.analysis._trends import (
 from mlreport.dataset import Dataset, experiment_digests
 
 #: Libraries whose numbers are in the results.
-ANALYSIS_LIBRARIES = ("fairlearn", "numpy", "pandas", "pycm", "scikit-learn", "scipy")
+ANALYSIS_LIBRARIES = (
+    "fairlearn",
+    "numpy",
+    "optuna",
+    "pandas",
+    "pycm",
+    "scikit-learn",
+    "scipy",
+)
 #: Cached results not read for this long are removed by ``AnalysisCache.prune``.
 CACHE_DAYS = 30
 #: The layout of a cached entry; another value is an entry of another layout.
@@ -153,6 +163,21 @@ class Analysis:
         return other
 
     @functools.cached_property
+    def run_index(self) -> RunIndex:
+        """Every run's params, metrics, tags, artifacts and histories, by run id."""
+        return RunIndex(self.dataset)
+
+    @functools.cached_property
+    def run_groups(self) -> tuple[RunGroup, ...]:
+        """The runs as the runs tables list them: each mlreport experiment's, then each
+        other MLflow experiment's."""
+        return tuple(self.run_index.groups(self.results))
+
+    def run_group(self, name: str) -> RunGroup | None:
+        """The runs of the mlreport experiment ``name``."""
+        return next((g for g in self.run_groups if g.mlreport and g.name == name), None)
+
+    @functools.cached_property
     def digests(self) -> dict[str, str]:
         """Experiment id -> the hash of everything the export holds about it."""
         return experiment_digests(self.dataset)
@@ -195,6 +220,12 @@ class Analysis:
     def scalings(self, result: ExperimentResult) -> tuple[ModelScaling, ...]:
         """The training-time scaling of each model that was measured."""
         return self._part(result, "scalings", tuple, lambda: self._scale(result))
+
+    def hyperparameters(self, result: ExperimentResult) -> tuple[ModelHyperparameters, ...]:
+        """Each model's search through its params: axes, trials, importances."""
+        return self._part(
+            result, "hyperparameters", tuple, lambda: experiment_hyperparameters(result)
+        )
 
     def experiment(self, result: ExperimentResult) -> ExperimentAnalysis:
         return ExperimentAnalysis(

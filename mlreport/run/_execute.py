@@ -368,7 +368,7 @@ class _ModelRun:
             "n_candidates": str(search.candidate_count),
             "scoring": ",".join(self.spec.scoring),
             "primary_metric": self.spec.primary,
-            "search_space": json.dumps(space, sort_keys=True),
+            schema.PARAM_SEARCH_SPACE: json.dumps(space, sort_keys=True),
             "test_size": str(self.spec.split.test_size),
             "seed": str(self.spec.seed),
             **{name: str(value) for name, value in options.items()},

@@ -45,7 +45,6 @@ from mlreport.site._pages import (
     home_page,
     leaderboard_table,
     model_page,
-    runs_page,
 )
 from mlreport.site._registry import (
     PAGE_KINDS,
@@ -56,6 +55,7 @@ from mlreport.site._registry import (
     register_page_kind,
     unregister_page_kind,
 )
+from mlreport.site._run_pages import runs_page
 
 __all__ = [
     "HOME_PATH",

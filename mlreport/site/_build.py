@@ -116,7 +116,7 @@ def _build_site(
         frame_digest(analysis.dataset.builds),
     )
     unchanged = previous.store.key == store_key and all(
-        store.has(p.digest) for p in previous.all_pages()
+        store.has(key) for p in previous.all_pages() for key in _digests(p)
     )
     if unchanged:  # the same export as last time: every page's Markdown is kept
         groups, store_group = previous.groups, previous.store
@@ -175,7 +175,11 @@ def _render_pages(
             content_key, analysis.experiment_digest(result), *_banner_key(latest, result.name)
         )
         group = previous.groups.get(result.name)
-        if group is None or group.key != key or not all(store.has(p.digest) for p in group.pages):
+        if (
+            group is None
+            or group.key != key
+            or not all(store.has(k) for p in group.pages for k in _digests(p))
+        ):
             to_build.append((result, key))
         else:
             groups[result.name] = group
@@ -303,7 +307,10 @@ def _site_work_dir(work_dir: Path, site_dir: Path) -> Path:
 
 def _render(store: MarkdownStore, environment: jinja2.Environment, page: Page) -> RenderedPage:
     key = store.put(render_page(environment, page))
-    return RenderedPage(path=page.path, title=page.title, kind=kind_of(page).name, digest=key)
+    files = tuple((path, store.put(text)) for path, text in sorted(page.files.items()))
+    return RenderedPage(
+        path=page.path, title=page.title, kind=kind_of(page).name, digest=key, files=files
+    )
 
 
 #: Libraries whose output is in the pages' Markdown (numbers, figures, escaping) ...
@@ -332,7 +339,8 @@ def _content_key(settings: SiteSettings) -> str:
         *library_versions(MARKDOWN_LIBRARIES),
         settings.model_dump_json(),
         *(
-            f"{k.name}:{k.template}:{k.scope}:{k.nav_section}:{k.model_type.__qualname__}"
+            f"{k.name}:{k.template}:{k.scope}:{k.nav_section}:{k.in_nav}:"
+            f"{k.model_type.__qualname__}"
             for k in PAGE_KINDS
         ),
         *_foreign_sources(),
@@ -384,6 +392,9 @@ def _build_html(
             store.copy_to(page.digest, docs_dir / page.path)
         elif page.path in listed:
             store.front_matter_to(page.digest, docs_dir / page.path)
+    for page in rendered:  # every page's files: MkDocs copies them into the site
+        for path, key in page.files:
+            store.copy_to(key, docs_dir / path)
     _copy_assets(docs_dir / "assets")
     config_file = work_dir / "mkdocs.yml"
     config_file.write_text(
@@ -409,8 +420,13 @@ def _build_html(
         (staging / SITE_RECORD).write_text(record.to_json(), encoding="utf-8")
     if progress is not None and task is not None:
         progress.update(task, total=1, completed=1)
-    store.keep_only({p.digest for p in rendered})
+    store.keep_only({key for p in rendered for key in _digests(p)})
     return SiteSummary(site_dir=site_dir, pages=len(rendered), rebuilt=len(rendered) - len(carried))
+
+
+def _digests(page: RenderedPage) -> list[str]:
+    """The store keys of a page's Markdown and of its files."""
+    return [page.digest, *(key for _, key in page.files)]
 
 
 def _foreign_sources() -> list[str]:
@@ -488,6 +504,8 @@ def _mkdocs_config(pages: list[RenderedPage], settings: SiteSettings) -> dict[st
     unsectioned = []
     for page in pages[1:]:
         kind = kind_named(page.kind)
+        if kind is not None and not kind.in_nav:
+            continue
         section = kind.nav_section if kind is not None else None
         if section is None:
             unsectioned.append(page.path)

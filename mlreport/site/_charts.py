@@ -19,7 +19,9 @@ from mlreport.analysis import (
     ExperimentTrend,
     FairnessReport,
     ModelFairness,
+    ModelHyperparameters,
     ModelScaling,
+    ParamAxis,
     RegressionSummary,
     worst_outcomes,
 )
@@ -147,8 +149,10 @@ def _chart(
     y_title: str,
     caption: str,
     height: int = 380,
+    layout: dict[str, Any] | None = None,
 ) -> Chart | None:
-    """The figure with mlreport's layout, serialised; None when it has no trace."""
+    """The figure with mlreport's layout (and ``layout`` over it), serialised; None when
+    it has no trace."""
     if not figure.data:
         return None
     # merged into the figure's dict: plotly's update_layout would check and copy it all
@@ -162,10 +166,12 @@ def _chart(
             "height": height,
         },
     )
+    _merge(data["layout"], layout or {})
     return Chart(
         chart_id=chart_id,
         figure_json=embeddable_json(pio.to_json(data, validate=False, pretty=False)),
         caption=caption,
+        height=int(data["layout"].get("height", height)),
     )
 
 
@@ -847,3 +853,253 @@ def trend_chart(trend: ExperimentTrend, *, chart_id: str) -> Chart | None:
         caption="The best model's test score at each build (thick line), each model's (thin), "
         "and a red cross where the best score fell below the previous build's.",
     )
+
+
+#: Score bands of the parallel-coordinates view: one trace (colour) each, best on top.
+PARALLEL_BANDS = 6
+_BAND_COLOURS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
+
+
+def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> Chart | None:
+    """Every scored trial of a search as one line through an axis per param and one for
+    the primary score, coloured by its band of the score: log axes for log-spaced params,
+    categorical axes for categories. Clicking a band in the legend hides its trials.
+
+    Drawn as SVG lines: plotly's own ``parcoords`` needs WebGL code that is compiled at
+    run time (``new Function``), which the site's Content-Security-Policy forbids."""
+    drawn = [p for p in view.scored if all(v is not None for v in p.values)]
+    if not drawn or not view.axes:
+        return None
+    axes = [
+        _parallel_axis(axis, [p.values[index] for p in drawn])
+        for index, axis in enumerate(view.axes)
+    ]
+    scores = [p.score for p in drawn]
+    axes.append(_linear_axis(html.escape(view.primary), scores))
+    low, high = min(scores), max(scores)
+    width = (high - low) / PARALLEL_BANDS
+    bands: list[list[int]] = [[] for _ in range(PARALLEL_BANDS)]
+    for row, score in enumerate(scores):
+        band = min(int((score - low) / width), PARALLEL_BANDS - 1) if width > 0 else 0
+        bands[band].append(row)
+    traces = []
+    for band, rows in enumerate(bands):
+        if not rows:
+            continue
+        x: list[float | None] = []
+        y: list[float | None] = []
+        text: list[str | None] = []
+        for row in rows:
+            name = html.escape(drawn[row].run_name)
+            for position, axis in enumerate(axes):
+                x.append(position)
+                y.append(axis["positions"][row])
+                text.append(f"{name}<br>{axis['label']} = {axis['shown'][row]}")
+            x.append(None)
+            y.append(None)
+            text.append(None)
+        band_low = low + band * width
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                text=text,
+                mode="lines",
+                line={"color": _BAND_COLOURS[band], "width": 1.2},
+                opacity=0.75,
+                connectgaps=False,
+                name=f"{fmt.score(band_low)}\u2013{fmt.score(band_low + width if width else high)}",
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+    figure = _figure(traces)
+    annotations = [
+        {"x": position, "y": tick, "text": label, "showarrow": False, "xanchor": "left",
+         "xshift": 4, "font": {"size": 10}}
+        for position, axis in enumerate(axes)
+        for tick, label in axis["ticks"]
+    ]  # fmt: skip
+    figure.update_layout(
+        xaxis={
+            "tickmode": "array",
+            "tickvals": list(range(len(axes))),
+            "ticktext": [axis["label"] for axis in axes],
+            "showgrid": True,
+            "gridcolor": "#888",
+            "zeroline": False,
+            "range": [-0.2, len(axes) - 0.4],
+        },
+        yaxis={"visible": False, "range": [-0.05, 1.05], "fixedrange": True},
+        legend={"title": {"text": html.escape(view.primary)}, "orientation": "h", "y": 1.15},
+        annotations=annotations,
+    )
+    left_out = len(view.points) - len(drawn)
+    caption = (
+        f"One line per trial ({len(drawn):,}) through its params and its {view.primary} "
+        "score, coloured by score; click a score band in the legend to hide its trials."
+    )
+    if left_out:
+        caption += f" {left_out:,} failed or unscored trials are not drawn."
+    return _chart(
+        figure, chart_id=chart_id, x_title="", y_title="", caption=caption, height=420,
+        layout={"margin": {"l": 20, "r": 20, "t": 60, "b": 60}},
+    )  # fmt: skip
+
+
+def _parallel_axis(axis: ParamAxis, values: list[float | str | None]) -> dict[str, Any]:
+    """An axis of the parallel-coordinates view: each trial's position on it (0 to 1),
+    the value shown for it, and labelled ticks."""
+    label = html.escape(axis.name)
+    if axis.scale == "categorical":
+        codes = {category: code for code, category in enumerate(axis.categories)}
+        last = max(len(axis.categories) - 1, 1)
+        return {
+            "label": label,
+            "positions": [codes[str(v)] / last for v in values],
+            "shown": [html.escape(str(v)) for v in values],
+            "ticks": [(code / last, html.escape(c)) for c, code in codes.items()],
+        }
+    numbers = [float(v) for v in values if v is not None]
+    if axis.scale != "log":
+        return _linear_axis(label, numbers)
+    logs = [math.log10(n) for n in numbers]
+    low, high = min(logs), max(logs)
+    span = high - low or 1.0
+    ticks = [t for t in range(math.ceil(low), math.floor(high) + 1)] or [round(low)]
+    return {
+        "label": f"{label} (log)",
+        "positions": [(v - low) / span if high > low else 0.5 for v in logs],
+        "shown": [fmt.param(repr(n)) for n in numbers],
+        "ticks": [
+            ((t - low) / span if high > low else 0.5, fmt.param(f"{10.0**t:g}")) for t in ticks
+        ],
+    }
+
+
+def _linear_axis(label: str, numbers: list[float]) -> dict[str, Any]:
+    low, high = min(numbers), max(numbers)
+    span = high - low
+    steps = 4 if span else 0
+    return {
+        "label": label,
+        "positions": [(n - low) / span if span else 0.5 for n in numbers],
+        "shown": [fmt.param(repr(n)) for n in numbers],
+        "ticks": [
+            (i / steps if steps else 0.5, fmt.param(repr(low + span * i / steps if steps else low)))
+            for i in range(steps + 1)
+        ],
+    }
+
+
+def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[Chart]:
+    """One small plot per param: each scored trial's score against its value of the param
+    (log axis for log-spaced params, categories in the space's order)."""
+    charts = []
+    primary = html.escape(view.primary)
+    for index, axis in enumerate(view.axes):
+        points = [(p.values[index], p) for p in view.scored if p.values[index] is not None]
+        if not points:
+            continue
+        figure = _figure(
+            go.Scatter(
+                x=[v for v, _ in points],
+                y=_values([p.score for _, p in points]),
+                mode="markers",
+                marker={"size": 6, "opacity": 0.7},
+                text=[html.escape(p.run_name) for _, p in points],
+                hovertemplate="%{text}<br>%{x}<br>" + primary + " %{y:.4f}<extra></extra>",
+            )
+        )
+        xaxis: dict[str, Any] = {}
+        if axis.scale == "log":
+            xaxis = {"type": "log"}
+        elif axis.scale == "categorical":
+            xaxis = {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": list(axis.categories),
+            }
+        chart = _chart(
+            figure,
+            chart_id=f"{chart_id}-{index}",
+            x_title=html.escape(axis.name),
+            y_title=primary,
+            caption="",
+            height=260,
+            layout={"xaxis": xaxis, "margin": {"l": 55, "r": 10, "t": 10}},
+        )
+        if chart is not None:
+            charts.append(chart)
+    return charts
+
+
+def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Chart | None:
+    """Each param's importance (fANOVA) as horizontal bars, the most important on top."""
+    if not view.importances:
+        return None
+    shown = list(reversed(view.importances))
+    figure = _figure(
+        go.Bar(
+            x=[value for _, value in shown],
+            y=[html.escape(name) for name, _ in shown],
+            orientation="h",
+            hovertemplate="%{y}<br>importance %{x:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis={"automargin": True}, xaxis={"range": [0, 1]})
+    return _chart(
+        figure,
+        chart_id=chart_id,
+        x_title=f"share of the {html.escape(view.primary)} score's variance explained",
+        y_title="",
+        height=max(200, 90 + 34 * len(shown)),
+        caption="",
+    )
+
+
+def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) -> list[Chart]:
+    """Each scored trial's score and the best so far, against trial order and against the
+    time since the search started."""
+    charts = []
+    primary = html.escape(view.primary)
+    for by, suffix, x_title in (
+        ("order", "order", "trial (in the order the search made them)"),
+        ("time", "time", "seconds since the search started"),
+    ):
+        history = view.history(by)  # type: ignore[arg-type]
+        if not history:
+            continue
+        x = _values([h[0] for h in history])
+        figure = _figure(
+            [
+                go.Scatter(
+                    x=x,
+                    y=_values([h[1] for h in history]),
+                    mode="markers",
+                    name="trial",
+                    marker={"size": 5, "opacity": 0.6},
+                    hovertemplate="%{x:.4g}<br>" + primary + " %{y:.4f}<extra></extra>",
+                ),
+                go.Scatter(
+                    x=x,
+                    y=_values([h[2] for h in history]),
+                    mode="lines",
+                    name="best so far",
+                    line={"shape": "hv"},
+                    hovertemplate="%{x:.4g}<br>best %{y:.4f}<extra></extra>",
+                ),
+            ]
+        )
+        figure.update_layout(legend={"orientation": "h", "y": 1.12})
+        chart = _chart(
+            figure,
+            chart_id=f"{chart_id}-{suffix}",
+            x_title=x_title,
+            y_title=primary,
+            caption="",
+            height=280,
+            layout={"margin": {"t": 30}},
+        )
+        if chart is not None:
+            charts.append(chart)
+    return charts

@@ -7,6 +7,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from urllib.parse import quote
 
 
 def slug(name: str) -> str:
@@ -25,6 +26,42 @@ HOME_PATH = "index.md"
 RUNS_PATH = "runs.md"
 #: Source path of the history page (trends across builds).
 HISTORY_PATH = "history.md"
+#: Source path of the run view: one page shows any run, named by ``?run=<run ref>``.
+RUN_VIEW_PATH = "run.md"
+#: Source path of the comparison view: ``?run=<run ref>&run=...``.
+COMPARE_PATH = "compare.md"
+
+
+def mlreport_group(name: str) -> str:
+    """The key of an mlreport experiment's runs (their table and data files)."""
+    return f"experiments/{slug(name)}"
+
+
+def mlflow_group(experiment_id: str) -> str:
+    """The key of the runs of an MLflow experiment mlreport did not create."""
+    return f"mlflow/{slug(experiment_id)}"
+
+
+def runs_table_path(group: str) -> str:
+    """Source path of a group's runs table."""
+    return f"{group}/runs.md"
+
+
+def run_data_path(group: str, kind: str, part: int) -> str:
+    """Path (under the docs dir) of one part of a group's run data: ``runs`` or
+    ``history``."""
+    return f"data/{group}/{kind}-{part}.js"
+
+
+def run_ref(group: str, run_id: str) -> str:
+    """How the run view and the comparison name a run: its group and its id. It stays the
+    same across builds (names and ids do not change)."""
+    return f"{group}/{run_id}"
+
+
+def run_view_url(from_path: str, ref: str) -> str:
+    """Link from a page to the run view of one run."""
+    return f"{relative_url(from_path, RUN_VIEW_PATH)}?run={quote(ref, safe='/')}"
 
 
 def experiment_path(name: str) -> str:
@@ -33,7 +70,7 @@ def experiment_path(name: str) -> str:
 
 
 #: Pages of an experiment's folder that are not model pages.
-_EXPERIMENT_PAGES = frozenset({"scaling", "fairness"})
+_EXPERIMENT_PAGES = frozenset({"scaling", "fairness", "runs"})
 
 
 def model_path(experiment: str, model: str) -> str:

@@ -38,6 +38,9 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     empty_text: str = "Nothing to show."
+    #: the run ref of each row (``_links.run_ref``) when rows can be ticked for comparison
+    row_runs: tuple[str, ...] = ()
+    compare_url: str = ""  # the comparison view, relative to the table's page
 
     @property
     def paged(self) -> bool:
@@ -55,7 +58,8 @@ class Table:
             return [cell.text, *extra] if extra else cell.text
 
         rows = [[encode(cell) for cell in row] for row in self.rows]
-        return embeddable_json(json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
+        data: object = {"rows": rows, "runs": list(self.row_runs)} if self.row_runs else rows
+        return embeddable_json(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Chart:
     chart_id: str
     figure_json: str
     caption: str = ""
+    height: int = 380  # px: the room kept for it before it is drawn
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,19 @@ class FairnessSection:
 
 
 @dataclass(frozen=True)
+class HyperparameterSection:
+    """One model's search through its params: importances, parallel coordinates, the
+    score against each param, and the optimisation history."""
+
+    model: str
+    importance: Chart | None
+    importance_note: str  # how the importances were computed, or why there are none
+    parallel: Chart | None
+    by_param: tuple[Chart, ...]
+    history: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
 class Page:
     """What every page has: where it goes, its title and its content. Each page kind
     (``_registry.PAGE_KINDS``) has a model type of its own that adds what only it shows."""
@@ -94,6 +112,8 @@ class Page:
     links: dict[str, str] = field(default_factory=dict)
     facts: tuple[tuple[str, str], ...] = ()
     notes: dict[str, str] = field(default_factory=dict)  # plain-text paragraphs
+    #: files the page's scripts load (path under the docs dir -> text), such as run data
+    files: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,8 @@ class HomePage(Page):
 @dataclass(frozen=True)
 class ExperimentPage(Page):
     """An experiment: its models, the leaderboard of every trial, its search charts."""
+
+    hyperparameters: tuple[HyperparameterSection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,4 +160,31 @@ class HistoryPage(Page):
 
 @dataclass(frozen=True)
 class RunsPage(Page):
-    """Every run of the store."""
+    """The store's experiments, each linked to its runs table."""
+
+
+@dataclass(frozen=True)
+class RunsTablePage(Page):
+    """An mlreport experiment's runs, as a table the browser builds from its run data:
+    one column per param and per metric, chosen, filtered and sorted by the reader."""
+
+    group: str = ""  # the key of its runs (``_links.mlreport_group``)
+    scripts: tuple[str, ...] = ()  # its run data files (``files``), relative to the page
+    run_view: str = ""  # the run view, relative to the page
+    compare: str = ""  # the comparison view, relative to the page
+    csv_name: str = ""  # the file name of the table's CSV download
+
+
+@dataclass(frozen=True)
+class OtherRunsTablePage(RunsTablePage):
+    """The runs of an MLflow experiment mlreport did not create."""
+
+
+@dataclass(frozen=True)
+class RunViewPage(Page):
+    """Any run of the site, named by the page's ``?run=`` (its run ref)."""
+
+
+@dataclass(frozen=True)
+class ComparePage(Page):
+    """Runs side by side, named by the page's ``?run=`` values."""

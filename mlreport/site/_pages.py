@@ -9,11 +9,13 @@ from dataclasses import replace
 from mlreport import schema
 from mlreport.analysis import (
     CLASS_STATISTICS,
+    IMPORTANCE_METHOD,
     BuildRecord,
     ConfusionSummary,
     ExperimentResult,
     ExplanationSummary,
     ModelEvaluation,
+    ModelHyperparameters,
     ModelResult,
     ModelScaling,
     OtherExperiment,
@@ -21,33 +23,39 @@ from mlreport.analysis import (
     Trial,
     WeightRow,
     ranked_trials,
-    run_listing,
 )
 from mlreport.config import SiteSettings
-from mlreport.dataset import Dataset
 from mlreport.site._charts import (
     beeswarm_chart,
-    best_so_far,
     confusion_heatmap,
     importance_chart,
+    optimisation_history_charts,
+    parallel_coordinates_chart,
+    param_importance_chart,
     precision_recall_chart,
     predicted_vs_actual_chart,
     residuals_chart,
     roc_curve_chart,
     scaling_chart,
     score_by_calls,
+    score_by_param_charts,
     score_vs_fit_time,
     speedup_chart,
 )
 from mlreport.site._history_pages import history_page
 from mlreport.site._links import (
+    COMPARE_PATH,
     HOME_PATH,
     RUNS_PATH,
     experiment_path,
     fairness_overview_path,
     fairness_path,
+    mlreport_group,
     model_path,
     relative_url,
+    run_ref,
+    run_view_url,
+    runs_table_path,
     scaling_path,
 )
 from mlreport.site._models import (
@@ -57,8 +65,8 @@ from mlreport.site._models import (
     ExperimentPage,
     HistoryPage,
     HomePage,
+    HyperparameterSection,
     ModelPage,
-    RunsPage,
     ScalingPage,
     Table,
 )
@@ -87,6 +95,7 @@ def experiment_kind_pages(context: ExperimentContext) -> list[ExperimentPage]:
             has_scaling=bool(context.scalings),
             with_fairness=context.fair_models,
             latest_build=context.analysis.latest_build,
+            hyperparameters=context.analysis.hyperparameters(context.result),
         )
     ]
 
@@ -128,11 +137,6 @@ def history_kind_pages(context: SiteContext) -> list[HistoryPage]:
     if context.analysis.dataset.builds.empty:
         return []
     return [history_page(context.analysis.trends, context.analysis.builds)]
-
-
-def runs_kind_pages(context: SiteContext) -> list[RunsPage]:
-    analysis = context.analysis
-    return [runs_page(analysis.dataset, {r.name for r in analysis.results})]
 
 
 def model_page(
@@ -355,12 +359,18 @@ def experiment_page(
     has_scaling: bool = False,
     with_fairness: set[str] | None = None,
     latest_build: BuildRecord | None = None,
+    hyperparameters: tuple[ModelHyperparameters, ...] = (),
 ) -> ExperimentPage:
     """An experiment's page; ``with_pages``: the models that have a page of their own;
     ``with_fairness``: those with a fairness report; ``latest_build``: the build whose
-    failures of this experiment its banner names."""
+    failures of this experiment its banner names; ``hyperparameters``: each model's
+    search through its params."""
     path = experiment_path(result.name)
-    links = {"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)}
+    links = {
+        "runs": relative_url(path, runs_table_path(mlreport_group(result.name))),
+        "all_runs": relative_url(path, RUNS_PATH),
+        "home": relative_url(path, HOME_PATH),
+    }
     if has_scaling:
         links["scaling"] = relative_url(path, scaling_path(result.name))
     if with_fairness:
@@ -405,8 +415,11 @@ def experiment_page(
             {
                 "scores": score_vs_fit_time(result, chart_id="chart-scores"),
                 "progress": score_by_calls(result, chart_id="chart-progress"),
-                "best_so_far": best_so_far(result, chart_id="chart-best-so-far"),
             }
+        ),
+        hyperparameters=tuple(
+            hyperparameter_section(view, chart_id=f"chart-params-{number}")
+            for number, view in enumerate(hyperparameters)
         ),
         links=links,
         facts=(
@@ -415,6 +428,24 @@ def experiment_page(
             *_data_rows_fact(result),
         ),
         notes=_build_notes(latest_build, result.name),
+    )
+
+
+def hyperparameter_section(view: ModelHyperparameters, *, chart_id: str) -> HyperparameterSection:
+    """One model's hyperparameter views."""
+    note = (
+        f"Importance by {IMPORTANCE_METHOD} of the {len(view.scored):,} scored trials: the "
+        f"share of the {view.primary} score's variance each param explains, alone."
+        if view.importances
+        else view.importance_note
+    )
+    return HyperparameterSection(
+        model=view.model,
+        importance=param_importance_chart(view, chart_id=f"{chart_id}-importance"),
+        importance_note=note,
+        parallel=parallel_coordinates_chart(view, chart_id=f"{chart_id}-parallel"),
+        by_param=tuple(score_by_param_charts(view, chart_id=f"{chart_id}-by")),
+        history=tuple(optimisation_history_charts(view, chart_id=f"{chart_id}-history")),
     )
 
 
@@ -585,14 +616,20 @@ def leaderboard_table(result: ExperimentResult) -> Table:
     """
     primary = result.primary_metric
     others = [s for s in result.scorers if s != primary]
+    page = experiment_path(result.name)
+    group = mlreport_group(result.name)
     rows = []
+    refs = []
     for position, trial in enumerate(ranked_trials(result), start=1):
+        ref = run_ref(group, trial.run_id)
+        refs.append(ref)
         score = trial.score(primary)
         spread = "" if math.isnan(trial.score_std) else f" ± {fmt.score(trial.score_std)}"
         rows.append(
             (
                 _count_cell(position),
                 Cell(trial.model),
+                Cell(trial.run_name or trial.run_id, href=run_view_url(page, ref)),
                 _long_text_cell(fmt.params(trial.params)),
                 Cell(
                     fmt.score(score) + spread if math.isfinite(score) else fmt.MISSING,
@@ -610,6 +647,7 @@ def leaderboard_table(result: ExperimentResult) -> Table:
         columns=(
             Column("#", numeric=True),
             Column("Model"),
+            Column("Run"),
             Column("Params"),
             Column(f"{primary} score", numeric=True),
             *(Column(f"{s} score", numeric=True) for s in others),
@@ -620,6 +658,8 @@ def leaderboard_table(result: ExperimentResult) -> Table:
         ),
         rows=tuple(rows),
         empty_text="No trial was logged for this experiment.",
+        row_runs=tuple(refs),
+        compare_url=relative_url(page, COMPARE_PATH),
     )
 
 
@@ -633,60 +673,6 @@ def _evaluation(trial: Trial) -> str:
     if trial.bracket:
         parts.append(f"bracket {trial.bracket}")
     return ", ".join(parts)
-
-
-def runs_page(dataset: Dataset, mlreport_experiments: set[str]) -> RunsPage:
-    """Every exported run, mlreport's or not."""
-    rows = []
-    for run in run_listing(dataset):
-        experiment_href = (
-            relative_url(RUNS_PATH, experiment_path(run.mlreport_experiment))
-            if run.mlreport_experiment in mlreport_experiments
-            and run.mlreport_experiment == run.experiment_name
-            else None
-        )
-        started = run.start_time.strftime("%Y-%m-%d %H:%M:%S") if run.start_time else ""
-        params = "; ".join(f"{k}={v}" for k, v in run.params)
-        metrics = "; ".join(f"{k}={fmt.score(v)}" for k, v in run.metrics)
-        tags = "; ".join(f"{k}={v}" for k, v in run.tags)
-        rows.append(
-            (
-                Cell(run.experiment_name, href=experiment_href),
-                Cell(run.run_name),
-                Cell(run.role),
-                Cell(run.status + (" (deleted)" if run.deleted else "")),
-                Cell(started, sort=started),
-                Cell(fmt.seconds(run.duration_s), sort=fmt.sort_value(run.duration_s)),
-                _long_text_cell(params),
-                _long_text_cell(metrics),
-                _long_text_cell(tags),
-                Cell(run.run_id),
-            )
-        )
-    table = Table(
-        table_id="runs",
-        columns=(
-            Column("Experiment"),
-            Column("Run"),
-            Column("Role"),
-            Column("Status"),
-            Column("Start (UTC)"),
-            Column("Duration", numeric=True),
-            Column("Params"),
-            Column("Metrics"),
-            Column("Tags"),
-            Column("Run id"),
-        ),
-        rows=tuple(rows),
-        empty_text="The tracking store holds no run.",
-    )
-    return RunsPage(
-        path=RUNS_PATH,
-        title="All runs",
-        tables={"runs": table},
-        links={"home": relative_url(RUNS_PATH, HOME_PATH)},
-        facts=(("Runs", str(len(rows))),),
-    )
 
 
 def _long_text_cell(value: str, limit: int = 200) -> Cell:

@@ -31,7 +31,7 @@ from mlreport._digest import digest
 from mlreport._fs import file_digest
 from mlreport.site._links import page_url
 
-RECORD_VERSION = 3
+RECORD_VERSION = 4
 #: MkDocs-Material's search index, relative to the site.
 SEARCH_INDEX = Path("search", "search_index.json")
 _NOTE = "Built by mlreport; `mlreport site` replaces this folder."
@@ -45,6 +45,8 @@ class RenderedPage:
     title: str
     kind: str  # the name of its page kind (``_registry``)
     digest: str
+    #: the files it loads: (path under the docs dir, digest of the text in the store)
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,14 +110,25 @@ def html_digest(site: Path, path: str) -> str:
 def _group_fields(group: PageGroup) -> dict[str, Any]:
     return {
         "key": group.key,
-        "pages": [[p.path, p.title, p.kind, p.digest] for p in group.pages],
+        "pages": [
+            [p.path, p.title, p.kind, p.digest, [list(f) for f in p.files]] for p in group.pages
+        ],
     }
 
 
 def _group(fields: dict[str, Any]) -> PageGroup:
     return PageGroup(
         key=str(fields["key"]),
-        pages=tuple(RenderedPage(*map(str, page)) for page in fields["pages"]),
+        pages=tuple(
+            RenderedPage(
+                str(page[0]),
+                str(page[1]),
+                str(page[2]),
+                str(page[3]),
+                files=tuple((str(f[0]), str(f[1])) for f in page[4]),
+            )
+            for page in fields["pages"]
+        ),
     )
 
 

@@ -83,6 +83,8 @@ class PageKind:
     nav_section: str | None = None
     #: where the template is, when it is not one of mlreport's own templates
     template_dir: Path | None = None
+    #: whether its pages are listed in the navigation (else reached by links only)
+    in_nav: bool = True
 
 
 PAGE_KINDS: list[PageKind] = []

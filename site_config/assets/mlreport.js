@@ -24,6 +24,7 @@
   function makeSortable(table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
     Array.prototype.forEach.call(headers, function (th, index) {
+      if (th.classList.contains("mlreport-pick-head")) return;
       th.tabIndex = 0;
       var sort = function () {
         var numeric = th.getAttribute("data-type") === "number";
@@ -97,8 +98,13 @@
     var table = wrap.querySelector("table");
     var source = document.getElementById(wrap.getAttribute("data-rows"));
     if (!table || !source) return;
-    var all = JSON.parse(source.textContent);
+    var data = JSON.parse(source.textContent);
+    var all = Array.isArray(data) ? data : data.rows;
+    var runs = Array.isArray(data) ? null : data.runs;  // run refs: rows can be ticked
+    var picks = runs ? pickBar(wrap) : null;
+    if (runs) all = all.map(function (row, i) { row.ref = runs[i]; return row; });
     var headers = table.tHead.rows[0].cells;
+    var offset = runs ? 1 : 0;  // the tick column comes first
     var body = table.tBodies[0];
     var shown = all, start = 0;
 
@@ -122,6 +128,7 @@
       var rows = document.createDocumentFragment();
       for (var i = start; i < end; i++) {
         var tr = document.createElement("tr");
+        if (picks) tr.appendChild(picks.cell(shown[i].ref));
         for (var j = 0; j < shown[i].length; j++) tr.appendChild(renderCell(shown[i][j]));
         rows.appendChild(tr);
       }
@@ -147,7 +154,7 @@
       var needle = filter.value.trim().toLowerCase();
       shown = needle ? all.filter(function (row, i) { return searchable[i].indexOf(needle) >= 0; }) : all;
       var sorted = table.querySelector('th[aria-sort="ascending"], th[aria-sort="descending"]');
-      if (sorted) sortBy(Array.prototype.indexOf.call(headers, sorted), sorted.getAttribute("aria-sort") === "ascending");
+      if (sorted) sortBy(Array.prototype.indexOf.call(headers, sorted) - offset, sorted.getAttribute("aria-sort") === "ascending");
       start = 0;
       draw();
     });
@@ -155,7 +162,7 @@
     next.addEventListener("click", function () { start += PAGE_ROWS; draw(); });
 
     function sortBy(index, ascending) {
-      var numeric = headers[index].getAttribute("data-type") === "number";
+      var numeric = headers[index + offset].getAttribute("data-type") === "number";
       var keyed = shown.map(function (row, i) { return [sortKey(row[index], numeric), i, row]; });
       keyed.sort(function (x, y) {
         var a = x[0], b = y[0];
@@ -167,12 +174,15 @@
     }
 
     Array.prototype.forEach.call(headers, function (th, index) {
+      if (th.classList.contains("mlreport-pick-head")) return;
       th.tabIndex = 0;
       th.setAttribute("aria-sort", "none");
       var sort = function () {
         var ascending = th.getAttribute("aria-sort") !== "ascending";
-        sortBy(index, ascending);
-        Array.prototype.forEach.call(headers, function (other) { other.setAttribute("aria-sort", "none"); });
+        sortBy(index - offset, ascending);
+        Array.prototype.forEach.call(headers, function (other) {
+          if (!other.classList.contains("mlreport-pick-head")) other.setAttribute("aria-sort", "none");
+        });
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         start = 0;
         draw();
@@ -207,9 +217,577 @@
     document.head.appendChild(script);
   }
 
+  // ---- Runs: ticking runs to compare, runs tables, the run view and the comparison ----
+  // Run data comes in files of window.mlreportData entries (site data/<group>/*.js), put
+  // in the page with <script src> or loaded here the same way: that works offline and
+  // from file://, where fetch does not.
+  var root = here.replace(/assets\/mlreport\.js(\?.*)?$/, "");
+  var GROUP = /^(experiments|mlflow)\/[a-z0-9-]+$/;
+  var RUN_ID = /^[A-Za-z0-9_-]+$/;
+
+  function parseRef(ref) {
+    var cut = ref ? ref.lastIndexOf("/") : -1;
+    if (cut < 0) return null;
+    var group = ref.slice(0, cut), id = ref.slice(cut + 1);
+    return GROUP.test(group) && RUN_ID.test(id) ? { group: group, id: id, ref: ref } : null;
+  }
+
+  var scripts = {};
+  function loadScript(src) {
+    if (!scripts[src]) {
+      scripts[src] = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = resolve;
+        script.onerror = function () { reject(new Error("could not load " + src)); };
+        document.head.appendChild(script);
+      });
+    }
+    return scripts[src];
+  }
+
+  function entries(group, kind) {
+    return (window.mlreportData || []).filter(function (e) { return e.group === group && e.kind === kind; });
+  }
+
+  function dataUrl(group, kind, part) { return root + "data/" + group + "/" + kind + "-" + part + ".js"; }
+
+  function loadedRuns(group) {  // the group's runs in table order, once every part is here
+    var parts = entries(group, "runs").sort(function (a, b) { return a.part - b.part; });
+    var seen = {};
+    parts = parts.filter(function (p) { if (seen[p.part]) return false; seen[p.part] = true; return true; });
+    if (!parts.length || parts.length < parts[0].parts) return null;
+    return [].concat.apply([], parts.map(function (p) { return p.runs; }));
+  }
+
+  function loadRuns(group) {
+    var ready = loadedRuns(group);
+    if (ready) return Promise.resolve(ready);
+    return loadScript(dataUrl(group, "runs", 0)).then(function () {
+      var first = entries(group, "runs")[0];
+      var rest = [];
+      for (var part = 1; part < first.parts; part++) rest.push(loadScript(dataUrl(group, "runs", part)));
+      return Promise.all(rest);
+    }).then(function () { return loadedRuns(group); });
+  }
+
+  function loadHistory(group, run, key) {  // {step, value, time} of one metric of a run
+    var where = run.history && run.history[key];
+    if (!where) return Promise.resolve(null);
+    var find = function () {
+      var found = null;
+      entries(group, "history").forEach(function (e) {
+        if (e.part === where[0] && e.runs[run.id]) found = e.runs[run.id][key] || null;
+      });
+      return found;
+    };
+    var ready = find();
+    return ready ? Promise.resolve(ready) : loadScript(dataUrl(group, "history", where[0])).then(find);
+  }
+
+  function runHref(ref) { return root + "run.html?run=" + encodeURIComponent(ref).replace(/%2F/g, "/"); }
+  function compareHref(base, refs) {
+    return base + "?" + refs.map(function (r) { return "run=" + encodeURIComponent(r).replace(/%2F/g, "/"); }).join("&");
+  }
+
+  // A bar under a table whose rows can be ticked: "Compare (n)" opens the comparison.
+  function pickBar(wrap, compareUrl) {
+    var base = compareUrl || wrap.getAttribute("data-compare");
+    var selected = [];
+    var bar = element("div", "mlreport-compare-bar");
+    var open = element("a", "md-button md-button--primary mlreport-compare-open", "Compare");
+    var clear = element("button", "md-button mlreport-compare-clear", "Clear");
+    var note = element("span", "mlreport-compare-note");
+    bar.appendChild(open); bar.appendChild(clear); bar.appendChild(note);
+    wrap.insertBefore(bar, wrap.firstChild);
+    var boxes = [];
+    function update() {
+      open.textContent = "Compare " + selected.length + " ticked run" + (selected.length === 1 ? "" : "s");
+      if (selected.length >= 2) open.setAttribute("href", compareHref(base, selected));
+      else open.removeAttribute("href");
+      open.setAttribute("aria-disabled", selected.length < 2 ? "true" : "false");
+      note.textContent = selected.length < 2 ? "Tick two runs or more." : "";
+      clear.disabled = !selected.length;
+      boxes.forEach(function (box) { box.checked = selected.indexOf(box.value) >= 0; });
+    }
+    function toggle(ref, on) {
+      var at = selected.indexOf(ref);
+      if (on && at < 0) selected.push(ref);
+      if (!on && at >= 0) selected.splice(at, 1);
+      update();
+    }
+    function watch(box) {
+      boxes.push(box);
+      box.addEventListener("change", function () { toggle(box.value, box.checked); });
+    }
+    clear.addEventListener("click", function () { selected = []; update(); });
+    update();
+    return {
+      watch: watch,
+      selected: function () { return selected.slice(); },
+      cell: function (ref) {  // a tick box cell for a row drawn from data
+        var td = element("td", "mlreport-pick-cell");
+        var box = document.createElement("input");
+        box.type = "checkbox"; box.className = "mlreport-pick"; box.value = ref;
+        box.setAttribute("aria-label", "Tick to compare");
+        boxes = boxes.filter(function (b) { return b.isConnected; });
+        watch(box);
+        box.checked = selected.indexOf(ref) >= 0;
+        td.appendChild(box);
+        return td;
+      }
+    };
+  }
+
+  function shortNumber(value) {
+    if (typeof value === "string") return value;  // NaN, Infinity, -Infinity
+    if (value === null || value === undefined) return "";
+    if (Number.isInteger(value)) return String(value);
+    return String(parseFloat(value.toPrecision(6)));
+  }
+
+  function isoTime(ms) { return ms === null || ms === undefined ? "" : new Date(ms).toISOString().slice(0, 19).replace("T", " "); }
+
+  function numberOf(value) {
+    if (typeof value === "number") return value;
+    if (value === "Infinity") return Infinity;
+    if (value === "-Infinity") return -Infinity;
+    if (typeof value === "string" && value.trim() !== "" && isFinite(Number(value))) return Number(value);
+    return NaN;
+  }
+
+  var SYSTEM_TAG = /^(mlflow\.|mlreport\.)/;
+
+  function runColumns(runs) {
+    var columns = [
+      { id: "run", label: "Run", group: "Run", text: function (r) { return r.name || r.id; } },
+      { id: "status", label: "Status", group: "Run", text: function (r) { return r.status + (r.deleted ? " (deleted)" : ""); } },
+      { id: "model", label: "Model", group: "Run", text: function (r) { return r.model; } },
+      { id: "role", label: "Role", group: "Run", text: function (r) { return r.role; } },
+      { id: "start", label: "Start (UTC)", group: "Run", text: function (r) { return isoTime(r.start); }, key: function (r) { return r.start === null ? NaN : r.start; }, numeric: true },
+      { id: "duration", label: "Duration (s)", group: "Run", text: function (r) { return shortNumber(r.duration); }, key: function (r) { return numberOf(r.duration); }, numeric: true },
+      { id: "id", label: "Run id", group: "Run", text: function (r) { return r.id; }, hidden: true }
+    ];
+    var keys = { params: {}, metrics: {}, tags: {} };
+    runs.forEach(function (r) {
+      ["params", "metrics", "tags"].forEach(function (kind) { Object.keys(r[kind]).forEach(function (k) { keys[kind][k] = true; }); });
+    });
+    Object.keys(keys.params).sort().forEach(function (k) {
+      var numeric = runs.every(function (r) { return !(k in r.params) || !isNaN(numberOf(r.params[k])); });
+      columns.push({ id: "param:" + k, label: k, group: "Params", numeric: numeric,
+        text: function (r) { return k in r.params ? r.params[k] : ""; },
+        key: function (r) { return k in r.params ? numberOf(r.params[k]) : NaN; } });
+    });
+    Object.keys(keys.metrics).sort().forEach(function (k) {
+      columns.push({ id: "metric:" + k, label: k, group: "Metrics", numeric: true,
+        text: function (r) { return k in r.metrics ? shortNumber(r.metrics[k]) : ""; },
+        raw: function (r) { return k in r.metrics ? String(r.metrics[k]) : ""; },
+        key: function (r) { return k in r.metrics ? numberOf(r.metrics[k]) : NaN; } });
+    });
+    Object.keys(keys.tags).sort().forEach(function (k) {
+      columns.push({ id: "tag:" + k, label: k, group: SYSTEM_TAG.test(k) ? "System tags" : "Tags", hidden: SYSTEM_TAG.test(k),
+        text: function (r) { return k in r.tags ? r.tags[k] : ""; } });
+    });
+    columns.forEach(function (c) {
+      var first = null, same = true;
+      runs.forEach(function (r, i) { var v = c.text(r); if (i === 0) first = v; else if (v !== first) same = false; });
+      c.constant = runs.length > 1 && same && c.id !== "run";
+    });
+    return columns;
+  }
+
+  // A filter: "> 0.8", "<= 10", "= 3" on numeric columns, else the text it contains.
+  function matcher(text, numeric) {
+    var needle = text.trim().toLowerCase();
+    if (!needle) return null;
+    var compared = numeric && /^(<=|>=|<|>|=)\s*(\S+)$/.exec(needle);
+    if (compared && !isNaN(Number(compared[2]))) {
+      var bound = Number(compared[2]), op = compared[1];
+      return function (column, run) {
+        var v = column.key(run);
+        if (isNaN(v)) return false;
+        return op === "<" ? v < bound : op === ">" ? v > bound : op === "<=" ? v <= bound : op === ">=" ? v >= bound : v === bound;
+      };
+    }
+    return function (column, run) { return column.text(run).toLowerCase().indexOf(needle) >= 0; };
+  }
+
+  function csvField(text) {
+    var value = String(text);
+    if (/^[=+\-@\t\r]/.test(value) && isNaN(Number(value))) value = "'" + value;  // no formulas
+    return /[",\n\r]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
+  }
+
+  function runsTable(container) {
+    var group = container.getAttribute("data-group");
+    var runs = loadedRuns(group) || [];
+    var columns = runColumns(runs);
+    var state = { hideConstant: true, filters: {}, sort: null, ascending: true, start: 0 };
+    columns.forEach(function (c) { c.chosen = !c.hidden; });
+    var PAGE = 100;
+
+    var toolbar = element("div", "mlreport-runs-toolbar");
+    var chooser = element("div", "mlreport-column-chooser");
+    var summary = element("button", "md-button mlreport-columns-button", "Columns");
+    summary.setAttribute("aria-expanded", "false");
+    chooser.appendChild(summary);
+    var lists = element("div", "mlreport-column-lists");
+    lists.hidden = true;
+    chooser.appendChild(lists);
+    summary.addEventListener("click", function () {
+      lists.hidden = !lists.hidden;
+      summary.setAttribute("aria-expanded", lists.hidden ? "false" : "true");
+    });
+    var groups = {};
+    columns.forEach(function (c) {
+      if (!groups[c.group]) {
+        var fieldset = element("fieldset");
+        fieldset.appendChild(element("legend", null, c.group));
+        groups[c.group] = fieldset;
+        lists.appendChild(fieldset);
+      }
+      var label = element("label", "mlreport-column-choice");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.checked = c.chosen; box.value = c.id;
+      box.addEventListener("change", function () { c.chosen = box.checked; draw(); });
+      label.appendChild(box);
+      label.appendChild(document.createTextNode(" " + c.label + (c.constant ? " (all equal)" : "")));
+      groups[c.group].appendChild(label);
+    });
+    var constantLabel = element("label", "mlreport-hide-constant");
+    var constantBox = document.createElement("input");
+    constantBox.type = "checkbox"; constantBox.checked = true;
+    constantBox.addEventListener("change", function () { state.hideConstant = constantBox.checked; draw(); });
+    constantLabel.appendChild(constantBox);
+    constantLabel.appendChild(document.createTextNode(" Hide columns whose values are all equal"));
+    var download = element("button", "md-button mlreport-download", "Download CSV");
+    toolbar.appendChild(chooser); toolbar.appendChild(constantLabel); toolbar.appendChild(download);
+    container.appendChild(toolbar);
+
+    var wrap = element("div", "mlreport-table-wrap");
+    container.appendChild(wrap);
+    var picks = pickBar(wrap, container.getAttribute("data-compare"));
+    var table = element("table", "mlreport-table mlreport-runs-table");
+    wrap.appendChild(table);
+    var status = element("span", "mlreport-pager-status");
+    status.setAttribute("aria-live", "polite");
+    var previous = element("button", "md-button mlreport-previous", "Previous");
+    var next = element("button", "md-button mlreport-next", "Next");
+    var pager = element("div", "mlreport-pager");
+    pager.appendChild(previous); pager.appendChild(status); pager.appendChild(next);
+    wrap.appendChild(pager);
+    previous.addEventListener("click", function () { state.start = Math.max(0, state.start - PAGE); drawBody(); });
+    next.addEventListener("click", function () { state.start += PAGE; drawBody(); });
+
+    function shownColumns() {
+      return columns.filter(function (c) { return c.chosen && !(state.hideConstant && c.constant); });
+    }
+    function shownRuns() {
+      var tests = columns.map(function (c) { var m = state.filters[c.id]; return m ? [c, m] : null; }).filter(Boolean);
+      var kept = runs.filter(function (r) { return tests.every(function (t) { return t[1](t[0], r); }); });
+      if (state.sort) {
+        var c = state.sort, up = state.ascending;
+        var keyed = kept.map(function (r, i) { return [c.numeric && c.key ? c.key(r) : c.text(r).toLowerCase(), i, r]; });
+        keyed.sort(function (x, y) {
+          var a = x[0], b = y[0];
+          var order = c.numeric && (isNaN(a) || isNaN(b)) ? compare(a, b, true) : up ? compare(a, b, c.numeric) : compare(b, a, c.numeric);
+          return order || x[1] - y[1];
+        });
+        kept = keyed.map(function (k) { return k[2]; });
+      }
+      return kept;
+    }
+    var body = document.createElement("tbody");
+    function draw() {
+      var shown = shownColumns();
+      summary.textContent = "Columns (" + shown.length + " of " + columns.length + ")";
+      var head = document.createElement("thead");
+      var titles = document.createElement("tr");
+      var filters = document.createElement("tr");
+      filters.className = "mlreport-filters";
+      titles.appendChild(element("th", "mlreport-pick-head", "Compare"));
+      filters.appendChild(element("th"));
+      shown.forEach(function (c) {
+        var th = element("th", null, c.label);
+        th.scope = "col";
+        th.title = c.group + ": " + c.label;
+        if (c.numeric) th.setAttribute("data-type", "number");
+        th.tabIndex = 0;
+        th.setAttribute("aria-sort", state.sort === c ? (state.ascending ? "ascending" : "descending") : "none");
+        var sort = function () {
+          state.ascending = state.sort === c ? !state.ascending : true;
+          state.sort = c; state.start = 0; draw();
+        };
+        th.addEventListener("click", sort);
+        th.addEventListener("keydown", function (event) { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); } });
+        titles.appendChild(th);
+        var cell = element("th");
+        var input = element("input", "mlreport-column-filter");
+        input.type = "search";
+        input.placeholder = c.numeric ? "> 0.5" : "filter";
+        input.setAttribute("aria-label", "Filter " + c.label);
+        input.value = c.filterText || "";
+        input.addEventListener("input", function () {
+          c.filterText = input.value;
+          state.filters[c.id] = matcher(input.value, c.numeric);
+          state.start = 0; drawBody();
+        });
+        cell.appendChild(input);
+        filters.appendChild(cell);
+      });
+      head.appendChild(titles); head.appendChild(filters);
+      table.replaceChildren(head, body);
+      drawBody();
+    }
+    function drawBody() {
+      var shown = shownColumns();
+      var kept = shownRuns();
+      var end = Math.min(state.start + PAGE, kept.length);
+      var rows = document.createDocumentFragment();
+      for (var i = state.start; i < end; i++) {
+        var r = kept[i], tr = document.createElement("tr");
+        tr.appendChild(picks.cell(group + "/" + r.id));
+        shown.forEach(function (c) {
+          var td = element("td");
+          var text = c.text(r);
+          if (c.numeric) td.setAttribute("data-sort", "");
+          if (c.id === "run") {
+            var link = element("a", null, text);
+            link.href = runHref(group + "/" + r.id);
+            td.appendChild(link);
+          } else {
+            td.textContent = text.length > 120 ? text.slice(0, 119) + "\u2026" : text;
+            if (text.length > 120) td.title = text;
+          }
+          tr.appendChild(td);
+        });
+        rows.appendChild(tr);
+      }
+      body.replaceChildren(rows);
+      status.textContent = kept.length
+        ? "Runs " + (state.start + 1).toLocaleString("en") + "\u2013" + end.toLocaleString("en") + " of " +
+          kept.length.toLocaleString("en") + (kept.length < runs.length ? " (filtered from " + runs.length.toLocaleString("en") + ")" : "")
+        : "No run matches.";
+      previous.disabled = state.start === 0;
+      next.disabled = end >= kept.length;
+    }
+    download.addEventListener("click", function () {
+      var shown = shownColumns();
+      var lines = [["run_id"].concat(shown.map(function (c) { return c.id; })).map(csvField).join(",")];
+      shownRuns().forEach(function (r) {
+        lines.push([r.id].concat(shown.map(function (c) { return c.raw ? c.raw(r) : c.text(r); })).map(csvField).join(","));
+      });
+      var blob = new Blob([lines.join("\r\n") + "\r\n"], { type: "text/csv;charset=utf-8" });
+      var link = element("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = container.getAttribute("data-csv") || "runs.csv";
+      document.body.appendChild(link);
+      link.click();
+      setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 0);
+    });
+    draw();
+  }
+
+  function keyValueTable(rows, caption, className) {
+    var wrap = element("div", "mlreport-table-wrap");
+    if (!rows.length) { wrap.appendChild(element("p", "mlreport-empty", "None.")); return wrap; }
+    var table = element("table", "mlreport-table " + (className || ""));
+    var head = document.createElement("thead");
+    var tr = document.createElement("tr");
+    caption.forEach(function (label) { var th = element("th", null, label); th.scope = "col"; tr.appendChild(th); });
+    head.appendChild(tr);
+    var body = document.createElement("tbody");
+    rows.forEach(function (row) {
+      var line = document.createElement("tr");
+      row.forEach(function (text) { line.appendChild(element("td", null, text)); });
+      body.appendChild(line);
+    });
+    table.appendChild(head); table.appendChild(body);
+    wrap.appendChild(table);
+    return wrap;
+  }
+
+  function historyChart(parent, key, traces, note) {
+    var figure = element("figure", "mlreport-chart-figure");
+    var div = element("div", "mlreport-chart mlreport-history-chart");
+    div.setAttribute("data-metric", key);
+    div.style.minHeight = "300px";
+    figure.appendChild(div);
+    if (note) figure.appendChild(element("figcaption", null, note));
+    parent.appendChild(figure);
+    loadPlotly(function () {
+      var layout = { height: 300, margin: { l: 60, r: 20, t: 30, b: 50 }, title: { text: escapeHtml(key), font: { size: 13 } },
+        xaxis: { title: { text: "step" } }, yaxis: { title: { text: escapeHtml(key) } }, showlegend: traces.length > 1,
+        legend: { orientation: "h", y: -0.25 } };
+      if (window.mlreportPlotlyTemplate) layout.template = window.mlreportPlotlyTemplate;
+      window.Plotly.newPlot(div, traces, layout, { responsive: true, displaylogo: false }).then(function () {
+        div.setAttribute("data-drawn", "true");
+      });
+    });
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  function heading(parent, text) { parent.appendChild(element("h2", null, text)); }
+
+  function message(container, text) { container.replaceChildren(element("p", "mlreport-empty", text)); }
+
+  function runView(container) {
+    var ref = new URLSearchParams(window.location.search).get("run");
+    var parsed = parseRef(ref);
+    if (!parsed) { message(container, ref ? "No run is named " + ref + "." : "No run chosen: open a run from a leaderboard or a runs table."); return; }
+    loadRuns(parsed.group).then(function (runs) {
+      var run = runs.filter(function (r) { return r.id === parsed.id; })[0];
+      if (!run) { message(container, "The site has no run " + parsed.id + " in " + parsed.group + "."); return; }
+      var title = document.querySelector(".md-content h1");
+      var name = run.name || run.id;
+      if (title) title.textContent = name;
+      document.title = name + " - " + document.title;
+      container.replaceChildren();
+      var facts = element("dl", "mlreport-facts");
+      var fact = function (label, value, href) {
+        facts.appendChild(element("dt", null, label));
+        var dd = element("dd");
+        if (href) { var a = element("a", null, value); a.href = href; dd.appendChild(a); } else dd.textContent = value;
+        facts.appendChild(dd);
+      };
+      fact("Runs of", parsed.group.replace(/^(experiments|mlflow)\//, ""), root + parsed.group + "/runs.html");
+      fact("Status", run.status + (run.deleted ? " (deleted)" : ""));
+      if (run.model) fact("Model", run.model);
+      if (run.role) fact("Role", run.role);
+      fact("Start (UTC)", isoTime(run.start) || "\u2014");
+      fact("Duration", run.duration === null ? "\u2014" : shortNumber(run.duration) + " s");
+      if (run.parent) {
+        var parentRun = runs.filter(function (r) { return r.id === run.parent; })[0];
+        fact("Parent run", parentRun ? parentRun.name || parentRun.id : run.parent, parentRun ? runHref(parsed.group + "/" + run.parent) : null);
+      }
+      fact("Run id", run.id);
+      container.appendChild(facts);
+      var keys = function (object) { return Object.keys(object).sort(); };
+      heading(container, "Params");
+      container.appendChild(keyValueTable(keys(run.params).map(function (k) { return [k, run.params[k]]; }), ["Param", "Value"], "mlreport-run-params"));
+      heading(container, "Metrics");
+      container.appendChild(keyValueTable(keys(run.metrics).map(function (k) { return [k, shortNumber(run.metrics[k])]; }), ["Metric", "Latest value"], "mlreport-run-metrics"));
+      var histories = keys(run.history || {});
+      if (histories.length) {
+        heading(container, "Metric histories");
+        var grid = element("div", "mlreport-chart-grid mlreport-chart-grid-wide");
+        container.appendChild(grid);
+        histories.forEach(function (key) {
+          loadHistory(parsed.group, run, key).then(function (history) {
+            if (!history) return;
+            var logged = run.history[key][1];
+            historyChart(grid, key, [{ x: history.step, y: history.value, mode: "lines", name: escapeHtml(name) }],
+              logged > history.step.length ? logged.toLocaleString("en") + " values logged; " + history.step.length.toLocaleString("en") + " evenly spaced steps drawn." : "");
+          });
+        });
+      }
+      heading(container, "Tags");
+      container.appendChild(keyValueTable(keys(run.tags).map(function (k) { return [k, run.tags[k]]; }), ["Tag", "Value"], "mlreport-run-tags"));
+      heading(container, "Artifacts");
+      container.appendChild(run.artifacts.length ? keyValueTable(run.artifacts.map(function (a) { return [a]; }), ["Path"], "mlreport-run-artifacts") : element("p", "mlreport-empty", "No artifact was logged."));
+    }, function (error) { message(container, "The run data could not be loaded (" + error.message + ")."); });
+  }
+
+  function compareView(container) {
+    var refs = [];
+    new URLSearchParams(window.location.search).getAll("run").forEach(function (ref) {
+      var parsed = parseRef(ref);
+      if (parsed && !refs.some(function (r) { return r.ref === ref; })) refs.push(parsed);
+    });
+    if (!refs.length) return;  // the page's own text says how to pick runs
+    var groups = refs.map(function (r) { return r.group; }).filter(function (g, i, all) { return all.indexOf(g) === i; });
+    Promise.all(groups.map(loadRuns)).then(function (loaded) {
+      var byGroup = {};
+      groups.forEach(function (g, i) { byGroup[g] = loaded[i]; });
+      var found = [], missing = [];
+      refs.forEach(function (r) {
+        var run = byGroup[r.group].filter(function (x) { return x.id === r.id; })[0];
+        if (run) found.push({ ref: r, run: run }); else missing.push(r.ref);
+      });
+      container.replaceChildren();
+      if (missing.length) container.appendChild(element("p", "mlreport-error", "Not in this site: " + missing.join(", ")));
+      if (!found.length) return;
+      var onlyDifferences = element("label", "mlreport-only-differences");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.checked = true;
+      onlyDifferences.appendChild(box);
+      onlyDifferences.appendChild(document.createTextNode(" Only differences"));
+      container.appendChild(onlyDifferences);
+      var names = found.map(function (f) { return f.run.name || f.run.id; });
+      var tables = [];
+      var section = function (title, kind, format) {
+        heading(container, title);
+        var keys = {};
+        found.forEach(function (f) { Object.keys(f.run[kind]).forEach(function (k) { keys[k] = true; }); });
+        var wrap = element("div", "mlreport-table-wrap");
+        var table = element("table", "mlreport-table mlreport-compare-table mlreport-compare-" + kind);
+        table.style.minWidth = (12 + 9 * found.length) + "rem";
+        var head = document.createElement("tr");
+        head.appendChild(element("th", null, title.replace(/s$/, "")));
+        found.forEach(function (f, i) {
+          var th = element("th");
+          var a = element("a", null, names[i]); a.href = runHref(f.ref.ref);
+          th.appendChild(a);
+          th.appendChild(element("div", "mlreport-compare-group", f.ref.group.replace(/^(experiments|mlflow)\//, "")));
+          head.appendChild(th);
+        });
+        var thead = document.createElement("thead"); thead.appendChild(head);
+        var body = document.createElement("tbody");
+        Object.keys(keys).sort().forEach(function (k) {
+          var tr = document.createElement("tr");
+          tr.appendChild(element("th", null, k));
+          var values = found.map(function (f) { return k in f.run[kind] ? format(f.run[kind][k]) : "\u2014"; });
+          var same = values.every(function (v) { return v === values[0]; });
+          tr.className = same ? "mlreport-same" : "mlreport-differs";
+          tr.setAttribute("data-key", k);
+          values.forEach(function (v) { tr.appendChild(element("td", null, v)); });
+          body.appendChild(tr);
+        });
+        table.appendChild(thead); table.appendChild(body);
+        wrap.appendChild(table);
+        container.appendChild(wrap);
+        tables.push(table);
+      };
+      section("Params", "params", String);
+      section("Metrics", "metrics", shortNumber);
+      section("Tags", "tags", String);
+      var apply = function () {
+        tables.forEach(function (t) { t.classList.toggle("mlreport-hide-same", box.checked); });
+      };
+      box.addEventListener("change", apply);
+      apply();
+      var stepped = {};
+      found.forEach(function (f) { Object.keys(f.run.history || {}).forEach(function (k) { stepped[k] = true; }); });
+      var keys = Object.keys(stepped).sort();
+      if (!keys.length) return;
+      heading(container, "Metric histories");
+      var grid = element("div", "mlreport-chart-grid mlreport-chart-grid-wide");
+      container.appendChild(grid);
+      keys.forEach(function (key) {
+        Promise.all(found.map(function (f) { return loadHistory(f.ref.group, f.run, key); })).then(function (histories) {
+          var traces = [];
+          histories.forEach(function (h, i) {
+            if (h) traces.push({ x: h.step, y: h.value, mode: "lines", name: escapeHtml(names[i]) });
+          });
+          historyChart(grid, key, traces, "");
+        });
+      });
+    }, function (error) { message(container, "The run data could not be loaded (" + error.message + ")."); });
+  }
+
   function init() {
     document.querySelectorAll("table[data-sortable]").forEach(makeSortable);
     document.querySelectorAll("[data-rows]").forEach(makePaged);
+    document.querySelectorAll(".mlreport-table-wrap[data-compare]:not([data-rows])").forEach(function (wrap) {
+      var picks = pickBar(wrap);
+      wrap.querySelectorAll("input.mlreport-pick").forEach(function (box) { picks.watch(box); });
+    });
+    document.querySelectorAll(".mlreport-runs[data-group]").forEach(runsTable);
+    document.querySelectorAll(".mlreport-run-view").forEach(runView);
+    document.querySelectorAll(".mlreport-compare").forEach(compareView);
     var charts = Array.prototype.slice.call(document.querySelectorAll(".mlreport-chart"));
     if (charts.length) loadPlotly(function () { drawCharts(charts); });
   }

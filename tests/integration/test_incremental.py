@@ -117,19 +117,16 @@ def test_leaderboard_shows_validation_scores_and_stop_reasons(project: Path) -> 
 def test_experiment_page_shows_search_progress(project: Path) -> None:
     import json
 
-    from tests.htmltools import script_data
+    from tests.htmltools import plotly_values, script_data
 
     page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
     progress = json.loads(script_data(page, "chart-progress-data"))
     assert len(progress["data"]) == 4 + 17 + 4  # one line per trial
-    best = json.loads(script_data(page, "chart-best-so-far-data"))
-    assert {trace["name"] for trace in best["data"]} == {"incremental", "hyperband", "halving"}
-    for trace in best["data"]:
-        assert trace["x"] == sorted(trace["x"])
-        scores = [
-            y for line in progress["data"] if line["name"] == trace["name"] for y in line["y"]
-        ]
-        assert trace["y"][-1] == max(scores)  # ends at the model's best validation score
+    for number in range(3):  # every strategy has its optimisation history
+        history = json.loads(script_data(page, f"chart-params-{number}-history-time-data"))
+        trials, best = history["data"]
+        assert plotly_values(trials["x"]) == sorted(plotly_values(trials["x"]))
+        assert plotly_values(best["y"])[-1] == max(plotly_values(trials["y"]))
 
 
 FAILING = """

@@ -1,0 +1,90 @@
+"""How searches are seen through their params: axes, trial points, importances, history."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from mlreport.analysis import experiment_results, model_hyperparameters
+from mlreport.analysis._hyperparams import ONE_PARAM, TOO_FEW_TRIALS
+from tests.builders import DatasetBuilder
+
+
+def _search(trials: list[dict[str, str]], scores: list[float], space: dict | None = None):
+    builder = DatasetBuilder()
+    builder.experiment("1", "demo")
+    builder.search(
+        "1",
+        "demo",
+        "lr",
+        primary="accuracy",
+        trials=[
+            (params, {"cv_accuracy_mean": score} if math.isfinite(score) else {})
+            for params, score in zip(trials, scores, strict=True)
+        ],
+        test_scores={"accuracy": 0.5},
+    )
+    if space is not None:
+        builder.rows["params"].append(
+            {"run_id": "lr-search", "key": "search_space", "value": json.dumps(space)}
+        )
+    (result,) = experiment_results(builder.build())
+    view = model_hyperparameters(result.models[0], "accuracy")
+    assert view is not None
+    return view
+
+
+def test_axes_follow_the_logged_space() -> None:
+    view = _search(
+        [
+            {"C": "0.01", "penalty": "l2", "depth": "6", "n": "3"},
+            {"C": "0.5", "penalty": "l1", "depth": "None", "n": "9"},
+        ],
+        [0.7, 0.8],
+        {
+            "C": {"distribution": "loguniform", "low": 0.001, "high": 10},
+            "penalty": ["l1", "l2", "elasticnet"],
+            "depth": [6, 12, None],
+            "n": {"distribution": "randint", "low": 1, "high": 20},
+        },
+    )
+    axes = {axis.name: axis for axis in view.axes}
+    assert axes["C"].scale == "log" and (axes["C"].low, axes["C"].high) == (0.001, 10)
+    assert axes["penalty"].categories == ("l1", "l2", "elasticnet")  # the space's order
+    assert axes["depth"].scale == "categorical" and axes["depth"].categories[-1] == "None"
+    assert axes["n"].integer and (axes["n"].low, axes["n"].high) == (1, 19)
+
+
+def test_axes_without_a_space_come_from_the_values() -> None:
+    view = _search(
+        [
+            {"lr": "0.0001", "width": "0.5", "act": "relu"},
+            {"lr": "0.1", "width": "2", "act": "tanh"},
+        ],
+        [0.6, 0.7],
+    )
+    axes = {axis.name: axis for axis in view.axes}
+    assert axes["lr"].scale == "log"  # positive, three decades apart
+    assert axes["width"].scale == "linear" and not axes["width"].integer
+    assert axes["act"].categories == ("relu", "tanh")
+
+
+def test_one_varying_param_and_too_few_trials_say_why_there_is_no_importance() -> None:
+    one = _search([{"C": "1"}, {"C": "2"}], [0.5, 0.6])
+    assert one.importances == () and one.importance_note == ONE_PARAM.format(param="C")
+    few = _search(
+        [{"C": "1", "k": "a"}, {"C": "2", "k": "b"}, {"C": "3", "k": "a"}], [0.5, 0.6, 0.7]
+    )
+    assert few.importances == ()
+    assert few.importance_note == TOO_FEW_TRIALS.format(count=4, scored=3)
+
+
+def test_history_keeps_the_best_so_far_and_leaves_failed_trials_out() -> None:
+    view = _search([{"C": str(c)} for c in range(5)], [0.5, math.nan, 0.7, 0.6, 0.8])
+    assert [p.order for p in view.points] == [1, 2, 3, 4, 5]
+    assert view.history("order") == [
+        (1.0, 0.5, 0.5),
+        (3.0, 0.7, 0.7),
+        (4.0, 0.6, 0.7),
+        (5.0, 0.8, 0.8),
+    ]
