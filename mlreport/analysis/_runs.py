@@ -256,59 +256,6 @@ class OtherExperiment:
     run_count: int
 
 
-@dataclass(frozen=True)
-class RunListing:
-    """One run of the store as the runs page lists it."""
-
-    run_id: str
-    experiment_name: str
-    mlreport_experiment: str
-    run_name: str
-    role: str
-    status: str
-    deleted: bool
-    start_time: pd.Timestamp | None
-    duration_s: float
-    params: tuple[tuple[str, str], ...]
-    metrics: tuple[tuple[str, float], ...]
-    tags: tuple[tuple[str, str], ...]  # the user's tags: not mlflow.* or mlreport.*
-
-
-SYSTEM_TAG_PREFIXES = ("mlflow.", schema.TAG_PREFIX)
-
-
-def run_listing(dataset: Dataset) -> list[RunListing]:
-    """Every run of the store, deleted ones included, by experiment then start time."""
-    params = _long_to_dict(dataset["params"], str)
-    metrics = _long_to_dict(dataset["metrics"], float)
-    tags = _long_to_dict(dataset["tags"], str)
-    listing = []
-    for run in records(run_table(dataset)):
-        run_id = str(run["run_id"])
-        start = run["start_time"]
-        listing.append(
-            RunListing(
-                run_id=run_id,
-                experiment_name=text(run["experiment_name"]),
-                mlreport_experiment=text(run["mlreport_experiment"]),
-                run_name=text(run["run_name"]),
-                role=text(run["role"]),
-                status=text(run["status"]),
-                deleted=run["lifecycle_stage"] == "deleted",
-                start_time=None if pd.isna(start) else pd.Timestamp(start),
-                duration_s=_number(run["duration_s"]),
-                params=tuple(sorted(params.get(run_id, {}).items())),
-                metrics=tuple(sorted(metrics.get(run_id, {}).items())),
-                tags=tuple(
-                    (key, value)
-                    for key, value in sorted(tags.get(run_id, {}).items())
-                    if not key.startswith(SYSTEM_TAG_PREFIXES)
-                ),
-            )
-        )
-    return listing
-
-
 def experiment_results(dataset: Dataset) -> list[ExperimentResult]:
     """Every mlreport experiment of the export, sorted by name."""
     runs = run_table(dataset)

@@ -16,7 +16,7 @@ import pytest
 from mlreport import schema
 from mlreport.dataset import read_dataset
 from mlreport.site import experiment_path, model_path, page_url, relative_url
-from mlreport.site._links import HISTORY_PATH
+from mlreport.site._links import HISTORY_PATH, mlflow_group
 from tests.conftest import REPO, run_cli
 from tests.htmltools import elements, plotly_values, table_rows, visible_text
 
@@ -220,11 +220,14 @@ def test_plain_mlflow_runs_are_on_the_runs_page(project: Path) -> None:
     assert "notebook <i>work</i>" in set(dataset["experiments"]["name"])
     assert f"plain {HOSTILE}" in set(dataset["runs"]["run_name"])
     rows = table_rows((project / "site" / "runs.html").read_text(), "runs")
-    plain = [row for row in rows if row[1] == f"plain {HOSTILE}"]
-    assert len(plain) == 1
-    assert plain[0][0] == "notebook <i>work</i>"
-    assert f"note={HOSTILE}" in plain[0][6]
-    assert "loss=0.2500" in plain[0][7]
+    (listed,) = [row for row in rows if row[0] == "notebook <i>work</i>"]
+    assert listed[1:3] == ["other", "1"]
+    experiment_id = dataset["experiments"].set_index("name").loc["notebook <i>work</i>"]
+    group = mlflow_group(str(experiment_id["experiment_id"]))
+    (data,) = (project / "site" / "data" / group).glob("runs-*.js")
+    (plain,) = json.loads(data.read_text().split(".push(", 1)[1].removesuffix(");\n"))["runs"]
+    assert plain["name"] == f"plain {HOSTILE}"
+    assert plain["tags"]["note"] == HOSTILE and plain["metrics"]["loss"] == 0.25
     home = (project / "site" / "index.html").read_text()
     assert ["notebook <i>work</i>", "active", "1"] in table_rows(home, "other-experiments")
 

@@ -17,10 +17,10 @@ from mlreport.site import (
     model_path,
     relative_url,
     render_page,
-    runs_page,
     slug,
 )
 from mlreport.site._build import template_environment
+from mlreport.site._models import ComparePage, Page, RunsTablePage, RunViewPage
 from tests.builders import DatasetBuilder
 
 HOSTILE = "<script>alert(1)</script> *em* [x](javascript:alert(2)) `code` {{ 7*7 }} | &amp;"
@@ -79,9 +79,12 @@ def test_leaderboard_has_a_row_per_trial_best_first_with_varying_params_only() -
     assert len(table.rows) == 4
     models = [row[1].text for row in table.rows]
     assert models == ["forest", "lr", "lr", "forest"]  # failed candidate last
-    assert table.rows[0][3].text == "0.9000 ± 0.0100"
-    assert table.rows[1][2].text == "C=1.0"  # max_iter is fixed, so not shown
-    assert table.rows[3][3].text == "—" and table.rows[3][-1].text == "FAILED"
+    assert table.rows[0][4].text == "0.9000 ± 0.0100"
+    assert table.rows[1][3].text == "C=1.0"  # max_iter is fixed, so not shown
+    assert table.rows[3][4].text == "—" and table.rows[3][-1].text == "FAILED"
+    run = table.rows[0][2]  # each trial links to its run view, and can be ticked
+    assert run.href == f"../run.html?run=experiments/demo/{table.row_runs[0].split('/')[-1]}"
+    assert len(table.row_runs) == 4 and table.compare_url == "../compare.html"
 
 
 def test_latest_search_of_a_model_replaces_older_ones() -> None:
@@ -122,21 +125,52 @@ def test_runs_not_created_by_mlreport_are_listed() -> None:
     assert (other.name, other.run_count) == ("notebook work", 1)
     pages = build_pages(analyse(dataset), SiteSettings())
     runs = next(p for p in pages if p.path == "runs.md").tables["runs"]
-    plain = [row for row in runs.rows if row[1].text == "my run"]
-    assert len(plain) == 1
-    assert plain[0][0].text == "notebook work" and plain[0][0].href is None
-    assert "lr=0.1" in plain[0][6].text and "loss=0.3000" in plain[0][7].text
-    assert len(runs.rows) == 2 * (1 + 2 + 1) + 1  # per model: search, 2 trials, best
+    counts = {row[0].text: (row[1].text, row[2].text, row[0].href) for row in runs.rows}
+    assert counts == {
+        "demo": (
+            "mlreport",
+            "8",
+            "experiments/demo/runs.html",
+        ),  # per model: search, 2 trials, best
+        "notebook work": ("other", "1", "mlflow/7/runs.html"),
+    }
+    table = next(p for p in pages if p.path == "mlflow/7/runs.md")
+    (plain,) = run_data(table)
+    assert (plain["name"], plain["params"], plain["metrics"]) == (
+        "my run",
+        {"lr": "0.1"},
+        {"loss": 0.3},
+    )
+    assert plain["tags"]["team"] == "a"
+
+
+def run_data(page: Page) -> list[dict]:
+    """Every run of a runs table page's data files."""
+    prefix = "(window.mlreportData = window.mlreportData || []).push("
+    runs = []
+    for _, text in sorted(page.files.items()):
+        assert text.startswith(prefix) and text.endswith(");\n")
+        data = json.loads(text[len(prefix) : -3])
+        if data["kind"] == "runs":
+            runs.extend(data["runs"])
+    return runs
 
 
 def test_pages_and_links() -> None:
     pages = build_pages(analyse(two_model_dataset().build()), SiteSettings())
-    assert [p.path for p in pages] == ["index.md", "experiments/demo.md", "runs.md"]
+    assert [p.path for p in pages] == [
+        "index.md",
+        "experiments/demo.md",
+        "experiments/demo/runs.md",
+        "runs.md",
+        "compare.md",
+        "run.md",
+    ]
     home = pages[0].tables["experiments"]
     (row,) = home.rows
     assert row[0].href == "experiments/demo.html"
     assert row[2].text == "forest" and row[4].text == "0.9100"
-    assert pages[1].links["runs"] == "../runs.html"
+    assert pages[1].links["runs"] == "demo/runs.html"
 
 
 def test_slugs_are_stable_unique_and_safe() -> None:
@@ -157,8 +191,11 @@ def test_hostile_text_is_escaped_in_rendered_pages() -> None:
         text = render_page(environment, page)
         body = text.split("---", 2)[2]
         assert "<script>alert(1)" not in body
-        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-        assert "{{ 7*7 }}" in body  # template syntax stays text
+        if isinstance(page, RunsTablePage):  # names reach it as data, shown as text by JS
+            assert any(r["name"] == f"{HOSTILE} trial 0" for r in run_data(page))
+        elif not isinstance(page, RunViewPage | ComparePage):
+            assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+            assert "{{ 7*7 }}" in body  # template syntax stays text
 
 
 def test_front_matter_title_is_escaped_yaml() -> None:
@@ -180,7 +217,7 @@ def test_scores_render_non_finite_values(value: float, text: str) -> None:
 
 def test_an_empty_store_gives_an_empty_site() -> None:
     pages = build_pages(analyse(DatasetBuilder().build()), SiteSettings())
-    assert [p.path for p in pages] == ["index.md", "runs.md"]
+    assert [p.path for p in pages] == ["index.md", "runs.md", "compare.md", "run.md"]
     assert pages[0].tables["experiments"].rows == ()
     assert pages[1].tables["runs"].rows == ()
     environment = template_environment()
@@ -208,8 +245,13 @@ def test_deleted_searches_leave_leaderboards_but_stay_on_the_runs_page() -> None
     (result,) = experiment_results(dataset)
     lr = next(m for m in result.models if m.name == "lr")
     assert lr.search_run_id == "lr-search"  # not the later, deleted one
-    runs = runs_page(dataset, {"demo"}).tables["runs"]
-    deleted = [row for row in runs.rows if row[1].text == "lr search" and "deleted" in row[3].text]
+    pages = build_pages(analyse(dataset), SiteSettings())
+    runs = next(p for p in pages if p.path == "runs.md").tables["runs"]
+    assert [(row[0].text, row[6].text) for row in runs.rows] == [
+        ("demo", "1")
+    ]  # the deleted search
+    table = next(p for p in pages if p.path == "experiments/demo/runs.md")
+    deleted = [r for r in run_data(table) if r["name"] == "lr search" and r["deleted"]]
     assert len(deleted) == 1
 
 
@@ -217,9 +259,10 @@ def test_runs_page_shows_user_tags_and_no_nan_for_missing_names() -> None:
     builder = DatasetBuilder()
     builder.experiment("1", "plain")
     builder.run("r1", "1", name=None, tags={"owner": "<b>me</b>", "mlflow.user": "x"})  # type: ignore[arg-type]
-    (row,) = runs_page(builder.build(), set()).tables["runs"].rows
-    assert row[1].text == ""
-    assert row[8].text == "owner=<b>me</b>"  # user tags only, as text (escaped when rendered)
+    pages = build_pages(analyse(builder.build()), SiteSettings())
+    (run,) = run_data(next(p for p in pages if p.path == "mlflow/1/runs.md"))
+    assert run["name"] == ""
+    assert run["tags"]["owner"] == "<b>me</b>"  # as text: the browser shows it as text
 
 
 def test_a_best_model_with_predictions_gets_a_page_with_hostile_labels_as_text() -> None:
