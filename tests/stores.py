@@ -63,6 +63,7 @@ def log_generated_store(uri: str, *, seed: int = 0) -> dict[str, str]:
             "alpha": float(10 ** rng.uniform(-4, 0)),
             "l1_ratio": float(rng.uniform(0, 1)),
             "penalty": str(rng.choice(SEARCH_SPACE["penalty"])),
+            "max_iter": 50,  # fixed: the same in every trial
         }
         score = score_of(params["alpha"], float(rng.normal(0, 0.002)))
         if score > best[0]:

@@ -688,7 +688,7 @@
       container.appendChild(keyValueTable(keys(run.tags).map(function (k) { return [k, run.tags[k]]; }), ["Tag", "Value"], "mlreport-run-tags"));
       heading(container, "Artifacts");
       container.appendChild(run.artifacts.length ? keyValueTable(run.artifacts.map(function (a) { return [a]; }), ["Path"], "mlreport-run-artifacts") : element("p", "mlreport-empty", "No artifact was logged."));
-    }, function (error) { message(container, "The run data could not be loaded (" + error.message + ")."); });
+    }, function () { message(container, "The site has no run " + parsed.id + " in " + parsed.group + " (it has no run data of " + parsed.group + ")."); });
   }
 
   function compareView(container) {
