@@ -571,6 +571,22 @@ def page_weights(site: Path) -> Weights:
     )
 
 
+#: Issue 18: no page or data file over this (shared library assets such as plotly.js aside).
+FILE_LIMIT = 2_000_000
+#: The big site's size before issue 18 (one runs page of 14.3 MB held every run).
+SITE_BEFORE_MB = 124
+
+
+def largest_files(site: Path, count: int = 3) -> list[tuple[str, int]]:
+    """The largest files of the site outside ``assets/`` (the shared libraries)."""
+    sizes = [
+        (str(path.relative_to(site)), path.stat().st_size)
+        for path in site.rglob("*")
+        if path.is_file() and path.relative_to(site).parts[0] != "assets"
+    ]
+    return sorted(sizes, key=lambda item: -item[1])[:count]
+
+
 def _owner(name: str, stems: dict[str, str]) -> str | None:
     """The page whose path the data file's path extends, the longest such."""
     cuts = [i for i in range(len(name) - 1, 0, -1) if name[i] in "./"]
@@ -717,6 +733,22 @@ def print_weights(site: Path, baseline_site: Path) -> float:
         f"{weights.shared / 1e6:.1f} MB, of which search index {weights.search_index / 1e6:.1f} MB"
         + (f"; other files {kb(weights.unattributed)}" if weights.unattributed else "")
     )
+    largest_three = largest_files(site)
+    over = [name for name, size in largest_files(site, 10**9) if size > FILE_LIMIT]
+    print(
+        "largest files outside assets/: "
+        + ", ".join(f"{name} {size / 1e6:.2f} MB" for name, size in largest_three)
+        + f"; files over {FILE_LIMIT / 1e6:.0f} MB: {len(over)} (goal: none)"
+        + (f": {', '.join(over[:5])}" if over else "")
+    )
+    run_data = site / "data"
+    if run_data.is_dir():
+        files = [p for p in run_data.rglob("*.js")]
+        print(
+            f"run data (data/): {len(files)} files, {folder_size(run_data) / 1e6:.1f} MB; "
+            f"site {weights.total / 1e6:.1f} MB against {SITE_BEFORE_MB} MB before issue 18 "
+            f"({weights.total / 1e6 / SITE_BEFORE_MB:.2f}x)"
+        )
     median_page = min(weights.pages, key=lambda name: abs(weights.pages[name] - median))
     nav_bytes, nav_links = navigation_share(site / median_page)
     print(

@@ -1011,8 +1011,8 @@ def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[
             )
         )
         xaxis: dict[str, Any] = {}
-        if axis.scale == "log":
-            xaxis = {"type": "log"}
+        if axis.scale == "log":  # ticks at 1, 2, 5 x 10^k, labelled in full
+            xaxis = {"type": "log", "tickformat": ".2~g", "dtick": "D2"}
         elif axis.scale == "categorical":
             xaxis = {
                 "type": "category",
