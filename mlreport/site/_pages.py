@@ -629,7 +629,11 @@ def leaderboard_table(result: ExperimentResult) -> Table:
             (
                 _count_cell(position),
                 Cell(trial.model),
-                Cell(trial.run_name or trial.run_id, href=run_view_url(page, ref)),
+                Cell(
+                    trial.run_name.removeprefix(f"{trial.model} ") or trial.run_id,
+                    href=run_view_url(page, ref),
+                    tooltip=trial.run_name or None,
+                ),
                 _long_text_cell(fmt.params(trial.params)),
                 Cell(
                     fmt.score(score) + spread if math.isfinite(score) else fmt.MISSING,
