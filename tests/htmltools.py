@@ -24,7 +24,9 @@ class _TableRows(HTMLParser):
         elif self.depth and self.in_body and tag == "tr":
             self.rows.append([])
         elif self.depth and self.in_body and tag == "td":
-            self._cell = []
+            # the tick box of a row that can be compared is not one of the table's columns
+            picked = "mlreport-pick-cell" in (dict(attrs).get("class") or "")
+            self._cell = None if picked else []
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table" and self.depth:
@@ -45,7 +47,9 @@ def table_rows(html: str, table_id: str) -> list[list[str]]:
     which arrive as data, in the order the page sends them)."""
     data = script_data(html, f"{table_id}-rows")
     if data:
-        return [[c if isinstance(c, str) else c[0] for c in row] for row in json.loads(data)]
+        rows = json.loads(data)
+        rows = rows["rows"] if isinstance(rows, dict) else rows  # with the rows' run refs
+        return [[c if isinstance(c, str) else c[0] for c in row] for row in rows]
     parser = _TableRows(table_id)
     parser.feed(html)
     return parser.rows

@@ -109,7 +109,7 @@ def test_leaderboard_shows_validation_scores_and_stop_reasons(project: Path) -> 
     page = (project / "site" / page_url(experiment_path("chunked"))).read_text()
     rows = table_rows(page, "leaderboard")
     assert len(rows) == 4 + 17 + 4
-    evaluations = [row[4] for row in rows]
+    evaluations = [row[5] for row in rows]
     assert all(e.startswith("validation after ") for e in evaluations)
     assert any("stopped early, bracket" in e for e in evaluations)
 

@@ -43,7 +43,9 @@ def test_serve_serves_the_built_site(tmp_path: Path) -> None:
         url = line.split(" on ", 1)[1].split(" ", 1)[0]
         with urllib.request.urlopen(url + "runs.html", timeout=10) as response:
             assert response.status == 200
-            assert "only run" in response.read().decode()
+            assert "served" in response.read().decode()
+        with urllib.request.urlopen(url + "data/mlflow/1/runs-0.js", timeout=10) as response:
+            assert "only run" in response.read().decode()  # the runs table's data
     finally:
         server.terminate()
         server.wait(timeout=10)
