@@ -34,7 +34,11 @@ from mlreport.analysis._fairness import (
     sensitive_columns,
 )
 from mlreport.analysis._hyperparams import (
+    IMPORTANCE_DEPTH,
     IMPORTANCE_METHOD,
+    IMPORTANCE_SEED,
+    IMPORTANCE_TREES,
+    MAX_ONE_HOT_CATEGORIES,
     ModelHyperparameters,
     ParamAxis,
     SearchPoint,
@@ -101,7 +105,11 @@ from mlreport.analysis._trends import (
 __all__ = [
     "CLASS_STATISTICS",
     "HISTORY_POINTS",
+    "IMPORTANCE_DEPTH",
     "IMPORTANCE_METHOD",
+    "IMPORTANCE_SEED",
+    "IMPORTANCE_TREES",
+    "MAX_ONE_HOT_CATEGORIES",
     "NO_REPORT",
     "TOP_FEATURES",
     "Analysis",

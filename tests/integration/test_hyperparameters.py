@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mlreport.analysis import IMPORTANCE_DEPTH, IMPORTANCE_SEED, IMPORTANCE_TREES
 from mlreport.dataset import read_dataset
 from mlreport.site import experiment_path, page_url
 from tests.conftest import run_cli
@@ -37,7 +38,8 @@ def _figure(root: Path, chart_id: str) -> dict:
 
 
 def _optuna_importances(root: Path) -> dict[str, float]:
-    """fANOVA (seed 0) straight from Optuna, fed the exported trials and the space."""
+    """fANOVA straight from Optuna (mlreport's forest size and seed), fed the exported
+    trials and the space."""
     import optuna
     from optuna.distributions import CategoricalDistribution, FloatDistribution
 
@@ -65,7 +67,9 @@ def _optuna_importances(root: Path) -> dict[str, float]:
                 value=float(score["value"].iloc[0]),
             )
         )
-    evaluator = optuna.importance.FanovaImportanceEvaluator(seed=0)
+    evaluator = optuna.importance.FanovaImportanceEvaluator(
+        n_trees=IMPORTANCE_TREES, max_depth=IMPORTANCE_DEPTH, seed=IMPORTANCE_SEED
+    )
     return dict(optuna.importance.get_param_importances(study, evaluator=evaluator))
 
 

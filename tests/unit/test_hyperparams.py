@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import math
 
-from mlreport.analysis import experiment_results, model_hyperparameters
+from optuna.distributions import CategoricalDistribution, IntDistribution
+
+from mlreport.analysis import (
+    MAX_ONE_HOT_CATEGORIES,
+    experiment_results,
+    model_hyperparameters,
+    optuna_study,
+)
 from mlreport.analysis._hyperparams import ONE_PARAM, TOO_FEW_TRIALS
 from tests.builders import DatasetBuilder
 
@@ -88,3 +95,32 @@ def test_history_keeps_the_best_so_far_and_leaves_failed_trials_out() -> None:
         (4.0, 0.6, 0.7),
         (5.0, 0.8, 0.8),
     ]
+
+
+def test_a_param_of_many_categories_is_fed_by_position_and_still_ranked() -> None:
+    """Optuna's one-hot fANOVA walks 2^categories combinations (minutes at 13 and more):
+    such a param is fed as its category's position, and the param that decides the score
+    still ranks first."""
+    categories = [f"kind-{i:02d}" for i in range(MAX_ONE_HOT_CATEGORIES * 3)]
+    trials = [
+        {"kind": categories[i % len(categories)], "C": str(10 ** (i % 7 - 3)), "w": str(i % 5)}
+        for i in range(120)
+    ]
+    scores = [0.5 + 0.02 * (i % len(categories)) + 0.001 * (i % 3) for i in range(120)]
+    view = _search(trials, scores, {"kind": categories})
+    position = [axis.name for axis in view.axes].index("kind")
+    kind = view.axes[position]
+    study = optuna_study(view.axes, [(p.values, p.score) for p in view.scored])
+    assert study.trials[0].distributions["kind"] == IntDistribution(0, len(categories) - 1)
+    assert study.trials[5].params["kind"] == kind.categories.index(view.points[5].values[position])
+    assert view.importances[0][0] == "kind"
+    assert math.isclose(sum(value for _, value in view.importances), 1.0)
+
+
+def test_a_param_of_few_categories_stays_categorical() -> None:
+    view = _search(
+        [{"p": ["l1", "l2"][i % 2], "C": str(i)} for i in range(6)],
+        [0.5 + 0.1 * (i % 2) for i in range(6)],
+    )
+    study = optuna_study(view.axes, [(p.values, p.score) for p in view.scored])
+    assert isinstance(study.trials[0].distributions["p"], CategoricalDistribution)
