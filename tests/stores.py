@@ -23,6 +23,7 @@ SEARCH_SPACE = {
 #: The foreign experiment: runs logged by someone else's training loop.
 FOREIGN_EXPERIMENT = "someone-elses-training"
 LOSS_STEPS = 500
+CLOSE_METRIC = 0.1234567
 
 
 def score_of(alpha: float, noise: float) -> float:
@@ -111,13 +112,21 @@ def log_generated_store(uri: str, *, seed: int = 0) -> dict[str, str]:
             Metric("loss", 1.0 / (1 + learning_rate * step), 1_790_000_000_000 + step, step)
             for step in range(LOSS_STEPS)
         ]
+        # keys a JavaScript object would take for its own members, on the last run only
+        odd_keys = [Param("constructor", "c"), Param("__proto__", "p")] if number == 2 else []
         client.log_batch(
             run,
-            metrics=[*losses, Metric("final_accuracy", 0.8 + number / 100, 1_790_000_000_000, 0)],
+            metrics=[
+                *losses,
+                Metric("final_accuracy", 0.8 + number / 100, 1_790_000_000_000, 0),
+                # differences past the six digits a table shows: 0.1234567, ...68, ...69
+                Metric("close", CLOSE_METRIC + number * 1e-7, 1_790_000_000_000, 0),
+            ],
             params=[
                 Param("lr", str(learning_rate)),
                 Param("epochs", str(LOSS_STEPS)),
                 Param("optimizer", "adam"),
+                *odd_keys,
             ],
             tags=[RunTag("team", "vision")],
         )

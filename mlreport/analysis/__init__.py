@@ -46,6 +46,7 @@ from mlreport.analysis._hyperparams import (
     model_hyperparameters,
     optuna_study,
     param_importances,
+    spread,
 )
 from mlreport.analysis._model_fairness import (
     NO_REPORT,
@@ -187,6 +188,7 @@ __all__ = [
     "run_table",
     "scaling_verdict",
     "sensitive_columns",
+    "spread",
     "text",
     "threshold_outcomes",
     "top_features",

@@ -8,6 +8,7 @@ import json
 import math
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any, Literal
@@ -43,6 +44,7 @@ _INTEGER = re.compile(r"[+-]?\d+")
 NO_VARYING_PARAM = "No param varies between the trials of this search."
 ONE_PARAM = "Only {param} varies: it explains all of the variation there is."
 TOO_FEW_TRIALS = "Importance needs at least {count} scored trials; this search has {scored}."
+SAME_SCORE = "Every scored trial has the same score ({score}): no param changes it."
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,17 @@ class ModelHyperparameters:
         return [(x, score, b) for (x, score), b in zip(points, best, strict=True)]
 
 
+def spread(points: Sequence[SearchPoint], limit: int) -> tuple[SearchPoint, ...]:
+    """At most ``limit`` of the scored ``points``, evenly spread over their ranks by score
+    (the best and the worst always among them), in their order; all when fewer."""
+    if len(points) <= limit:
+        return tuple(points)
+    ranked = sorted(points, key=lambda p: (p.score, p.order))
+    last = len(ranked) - 1
+    picked = {ranked[round(i * last / (limit - 1))].order for i in range(limit)}
+    return tuple(p for p in points if p.order in picked)
+
+
 def experiment_hyperparameters(result: ExperimentResult) -> tuple[ModelHyperparameters, ...]:
     """Each model of the experiment with at least one trial that varies a param."""
     views = (model_hyperparameters(model, result.primary_metric) for model in result.models)
@@ -152,6 +165,8 @@ def param_importances(
     trials = [p for p in view.scored if all(v is not None for v in p.values)]
     if len(trials) < MIN_IMPORTANCE_TRIALS:
         return (), TOO_FEW_TRIALS.format(count=MIN_IMPORTANCE_TRIALS, scored=len(trials))
+    if len({p.score for p in trials}) == 1:  # fANOVA refuses a score without variance
+        return (), SAME_SCORE.format(score=f"{trials[0].score:g}")
     study = optuna_study(view.axes, [(p.values, p.score) for p in trials])
     import optuna
 
@@ -246,12 +261,14 @@ def _axis(name: str, declared: Any, logged: list[str | None]) -> ParamAxis:
     numbers = [_number(v) for v in values]
     numeric = all(n is not None for n in numbers)
     integer = numeric and all(_INTEGER.fullmatch(v.strip()) for v in values)
+    positive = numeric and all(n is not None and n > 0 for n in numbers)
     if isinstance(declared, dict):
         kind = declared.get("distribution") or declared.get("spacing")
         low, high = _declared_bounds(declared)
-        if numeric and kind in ("loguniform", "logspace"):
+        if positive and kind in ("loguniform", "logspace") and not low <= 0:
             return ParamAxis(name, "log", low=low, high=high)
-        if numeric and kind in ("uniform", "linspace", "randint"):
+        if numeric and kind in ("uniform", "linspace", "randint", "loguniform", "logspace"):
+            # a log-spaced param that logged 0 or less (a foreign store) is drawn linear
             return ParamAxis(name, "linear", integer=kind == "randint", low=low, high=high)
     if isinstance(declared, list) and not all(_is_number(v) for v in declared):
         numeric = False  # a category such as None or a string among numbers

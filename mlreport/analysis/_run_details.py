@@ -8,6 +8,7 @@ experiment), then each other MLflow experiment's runs."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ import pandas as pd
 from mlreport import schema
 from mlreport.analysis._runs import ExperimentResult, records, run_table, text
 from mlreport.dataset import Dataset
+
+_DIGITS = re.compile(r"\d+")
 
 #: A metric history longer than this is thinned to this many evenly spaced steps (the
 #: first and the last kept).
@@ -69,7 +72,13 @@ class RunIndex:
     """The dataset's run rows keyed by run id, built once and shared by every group."""
 
     def __init__(self, dataset: Dataset) -> None:
-        self.table = run_table(dataset)
+        table = run_table(dataset)
+        # runs started in the same second (a search's trials) by name, "trial 2" before
+        # "trial 10", so a runs table reads in the order the search made them
+        table["_name_order"] = table["run_name"].fillna("").astype(str).map(natural_key)
+        self.table = table.sort_values(
+            ["experiment_name", "start_time", "_name_order", "run_id"], kind="stable"
+        ).drop(columns="_name_order")
         self.params = _by_run(dataset["params"])
         self.tags = _by_run(dataset["tags"])
         metrics = dataset["metrics"]
@@ -172,6 +181,11 @@ def _histories(history: pd.DataFrame) -> dict[str, tuple[MetricHistory, ...]]:
             )
         )
     return {run: tuple(items) for run, items in result.items()}
+
+
+def natural_key(name: str) -> str:
+    """``name`` with its numbers zero-padded, so that it sorts as a reader counts."""
+    return _DIGITS.sub(lambda number: number.group().zfill(20), name)
 
 
 def is_system_tag(key: str) -> bool:

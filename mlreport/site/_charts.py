@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from mlreport.analysis import (
     ModelScaling,
     ParamAxis,
     RegressionSummary,
+    spread,
     worst_outcomes,
 )
 from mlreport.site._models import Chart, embeddable_json
@@ -86,32 +86,6 @@ def score_by_calls(result: ExperimentResult, *, chart_id: str) -> Chart | None:
         y_title=f"validation {html.escape(result.primary_metric)}",
         caption="One line per trial: its validation score each time it was scored. "
         "Lines that stop early are candidates the search dropped.",
-    )
-
-
-def best_so_far(result: ExperimentResult, *, chart_id: str) -> Chart | None:
-    """For each incremental search, the best validation score reached against wall time."""
-    figure = _figure()
-    for number, model in enumerate(m for m in result.models if m.incremental):
-        points = sorted((elapsed, value) for t in model.trials for _, value, elapsed in t.history)
-        if not points:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=[elapsed for elapsed, _ in points],
-                y=list(accumulate((value for _, value in points), max)),
-                mode="lines",
-                line={"shape": "hv", "color": _COLOURS[number % len(_COLOURS)]},
-                name=html.escape(model.name),
-                hovertemplate="%{x:.1f} s<br>best %{y:.4f}<extra></extra>",
-            )
-        )
-    return _chart(
-        figure,
-        chart_id=chart_id,
-        x_title="wall time since the search started (s)",
-        y_title=f"best validation {html.escape(result.primary_metric)}",
-        caption="How fast each search found its best candidate.",
     )
 
 
@@ -857,6 +831,11 @@ def trend_chart(trend: ExperimentTrend, *, chart_id: str) -> Chart | None:
 
 #: Score bands of the parallel-coordinates view: one trace (colour) each, best on top.
 PARALLEL_BANDS = 6
+#: The hyperparameter views draw at most this many trials of a search (spread over the
+#: ranks by score), so an experiment page stays small whatever the search's size.
+MAX_DRAWN_TRIALS = 2_000
+#: A numeric axis with at most this many distinct values (a grid's) is ticked at each.
+PARALLEL_VALUE_TICKS = 6
 _BAND_COLOURS = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
 
 
@@ -867,9 +846,10 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
 
     Drawn as SVG lines: plotly's own ``parcoords`` needs WebGL code that is compiled at
     run time (``new Function``), which the site's Content-Security-Policy forbids."""
-    drawn = [p for p in view.scored if all(v is not None for v in p.values)]
-    if not drawn or not view.axes:
+    complete = [p for p in view.scored if all(v is not None for v in p.values)]
+    if not complete or not view.axes:
         return None
+    drawn = list(spread(complete, MAX_DRAWN_TRIALS))
     axes = [
         _parallel_axis(axis, [p.values[index] for p in drawn])
         for index, axis in enumerate(view.axes)
@@ -893,7 +873,7 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
             name = html.escape(drawn[row].run_name)
             for position, axis in enumerate(axes):
                 x.append(position)
-                y.append(axis["positions"][row])
+                y.append(round(axis["positions"][row], 4))  # far finer than a pixel
                 text.append(f"{name}<br>{axis['label']} = {axis['shown'][row]}")
             x.append(None)
             y.append(None)
@@ -930,14 +910,23 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
             "range": [-0.2, len(axes) - 0.4],
         },
         yaxis={"visible": False, "range": [-0.05, 1.05], "fixedrange": True},
-        legend={"title": {"text": html.escape(view.primary)}, "orientation": "h", "y": 1.15},
+        # anchored at its bottom, a legend that wraps on a narrow screen grows upwards
+        # (plotly widens the top margin) instead of over the axes
+        legend={
+            "title": {"text": html.escape(view.primary)},
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.02,
+        },
         annotations=annotations,
     )
-    left_out = len(view.points) - len(drawn)
+    left_out = len(view.points) - len(complete)
     caption = (
         f"One line per trial ({len(drawn):,}) through its params and its {view.primary} "
         "score, coloured by score; click a score band in the legend to hide its trials."
     )
+    if len(drawn) < len(complete):
+        caption += _spread_note(len(drawn), len(complete))
     if left_out:
         caption += f" {left_out:,} failed or unscored trials are not drawn."
     return _chart(
@@ -977,17 +966,27 @@ def _parallel_axis(axis: ParamAxis, values: list[float | str | None]) -> dict[st
 
 
 def _linear_axis(label: str, numbers: list[float]) -> dict[str, Any]:
+    """A linear axis, ticked at its values when it has few (a grid's), else at five
+    evenly spaced ones."""
     low, high = min(numbers), max(numbers)
     span = high - low
-    steps = 4 if span else 0
+    distinct = sorted(set(numbers))
+    whole = all(n.is_integer() for n in distinct)
+    if len(distinct) <= PARALLEL_VALUE_TICKS:
+        ticked = distinct
+    elif whole:
+        ticked = sorted({float(round(low + span * i / 4)) for i in range(5)})
+    else:
+        ticked = [low + span * i / 4 for i in range(5)]
+
+    def shown(number: float) -> str:
+        return fmt.param(repr(int(number)) if whole else repr(number))
+
     return {
         "label": label,
         "positions": [(n - low) / span if span else 0.5 for n in numbers],
-        "shown": [fmt.param(repr(n)) for n in numbers],
-        "ticks": [
-            (i / steps if steps else 0.5, fmt.param(repr(low + span * i / steps if steps else low)))
-            for i in range(steps + 1)
-        ],
+        "shown": [shown(n) for n in numbers],
+        "ticks": [((t - low) / span if span else 0.5, shown(t)) for t in ticked],
     }
 
 
@@ -996,13 +995,14 @@ def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[
     (log axis for log-spaced params, categories in the space's order)."""
     charts = []
     primary = html.escape(view.primary)
+    drawn = spread(view.scored, MAX_DRAWN_TRIALS)
     for index, axis in enumerate(view.axes):
-        points = [(p.values[index], p) for p in view.scored if p.values[index] is not None]
+        points = [(p.values[index], p) for p in drawn if p.values[index] is not None]
         if not points:
             continue
         figure = _figure(
             go.Scatter(
-                x=[v for v, _ in points],
+                x=[html.escape(v) if isinstance(v, str) else v for v, _ in points],
                 y=_values([p.score for _, p in points]),
                 mode="markers",
                 marker={"size": 6, "opacity": 0.7},
@@ -1011,26 +1011,50 @@ def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[
             )
         )
         xaxis: dict[str, Any] = {}
-        if axis.scale == "log":  # ticks at 1, 2, 5 x 10^k, labelled in full
-            xaxis = {"type": "log", "tickformat": ".2~g", "dtick": "D2"}
+        if axis.scale == "log":
+            xaxis = _log_ticks([v for v, _ in points if isinstance(v, float)])
         elif axis.scale == "categorical":
             xaxis = {
                 "type": "category",
                 "categoryorder": "array",
-                "categoryarray": list(axis.categories),
+                "categoryarray": [html.escape(c) for c in axis.categories],
             }
         chart = _chart(
             figure,
             chart_id=f"{chart_id}-{index}",
             x_title=html.escape(axis.name),
             y_title=primary,
-            caption="",
+            caption=_spread_note(len(drawn), len(view.scored)).strip(),
             height=260,
             layout={"xaxis": xaxis, "margin": {"l": 55, "r": 10, "t": 10}},
         )
         if chart is not None:
             charts.append(chart)
     return charts
+
+
+def _spread_note(drawn: int, scored: int) -> str:
+    if drawn >= scored:
+        return ""
+    return (
+        f" {drawn:,} of the {scored:,} scored trials are drawn, spread evenly over their "
+        "ranks by score (the best and the worst among them)."
+    )
+
+
+def _log_ticks(numbers: list[float]) -> dict[str, Any]:
+    """A small plot's log axis: ticks at 1, 2 and 5 x 10^k over a short span, else at
+    powers of ten (every second or third one over a long span), so labels never touch."""
+    positive = [n for n in numbers if n > 0]
+    decades = math.log10(max(positive) / min(positive)) if positive else 0.0
+    if decades < 1.5:
+        return {"type": "log", "tickformat": ".2~g", "dtick": "D2"}
+    return {
+        "type": "log",
+        "dtick": max(1, math.ceil(decades / 5)),
+        "exponentformat": "power",
+        "showexponent": "all",
+    }
 
 
 def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Chart | None:
@@ -1050,7 +1074,7 @@ def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Char
     return _chart(
         figure,
         chart_id=chart_id,
-        x_title=f"share of the {html.escape(view.primary)} score's variance explained",
+        x_title="share of the score's variance explained",
         y_title="",
         height=max(200, 90 + 34 * len(shown)),
         caption="",
@@ -1069,20 +1093,24 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
         history = view.history(by)  # type: ignore[arg-type]
         if not history:
             continue
-        x = _values([h[0] for h in history])
+        # the best so far steps only where it improves; of a very long search, evenly
+        # spaced trials are drawn, and every trial that improved the best
+        steps = [h for i, h in enumerate(history) if i in (0, len(history) - 1) or h[1] == h[2]]
+        every = math.ceil(len(history) / MAX_DRAWN_TRIALS)
+        marked = [h for i, h in enumerate(history) if i % every == 0 or h[1] == h[2]]
         figure = _figure(
             [
                 go.Scatter(
-                    x=x,
-                    y=_values([h[1] for h in history]),
+                    x=_values([h[0] for h in marked]),
+                    y=_values([h[1] for h in marked]),
                     mode="markers",
                     name="trial",
                     marker={"size": 5, "opacity": 0.6},
                     hovertemplate="%{x:.4g}<br>" + primary + " %{y:.4f}<extra></extra>",
                 ),
                 go.Scatter(
-                    x=x,
-                    y=_values([h[2] for h in history]),
+                    x=_values([h[0] for h in steps]),
+                    y=_values([h[2] for h in steps]),
                     mode="lines",
                     name="best so far",
                     line={"shape": "hv"},
@@ -1096,7 +1124,12 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
             chart_id=f"{chart_id}-{suffix}",
             x_title=x_title,
             y_title=primary,
-            caption="",
+            caption=(
+                f"{len(marked):,} of the {len(history):,} scored trials are drawn: evenly "
+                "spaced ones and every one that improved the best."
+                if len(marked) < len(history)
+                else ""
+            ),
             height=280,
             layout={"margin": {"t": 30}},
         )

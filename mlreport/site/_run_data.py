@@ -4,14 +4,18 @@ run view and the comparison load with ``<script src>`` (which works offline and 
 
 Each file pushes one JSON object onto ``window.mlreportData``:
 
-- ``runs-<n>.js``: ``{"kind": "runs", "group", "part", "parts", "runs": [...]}``; a run
-  is ``{id, name, status, deleted, role, model, parent, start (ms), duration (s),
-  params, metrics, tags, artifacts, history: {key: [history part, values logged]}}``;
-- ``history-<n>.js``: ``{"kind": "history", "group", "part", "runs": {run id: {key:
-  {step: [...], value: [...], time: [...]}}}}``.
+- ``runs-<n>.js``: ``{"kind": "runs", "group", "title", "part", "parts", "runs": [...]}``;
+  a run is ``{id, name, status, deleted, role, model, parent, start (ms or null),
+  duration (s or null), params, metrics, tags, artifacts, history}``, where params,
+  metrics and tags are ``[key, value]`` pairs (a key may be any text, ``__proto__``
+  included, which an object literal would not keep) and history is ``[key, history
+  part, values logged]`` triples;
+- ``history-<n>.js``: ``{"kind": "history", "group", "part", "runs": {run id: [[key,
+  {step: [...], value: [...]}], ...]}}``.
 
-Files are cut at about ``PART_BYTES``, so no file grows with the store. Values longer than
-``VALUE_CHARS`` are cut (the export holds them whole); non-finite numbers are strings.
+Files are cut at about ``PART_BYTES`` of UTF-8, a run's histories metric by metric, so no
+file grows with the store or with one run's metrics. Values longer than ``VALUE_CHARS``
+are cut (the export holds them whole); non-finite metrics are strings.
 """
 
 from __future__ import annotations
@@ -31,28 +35,28 @@ VALUE_CHARS = 2_000
 CUT_NOTE = "… (cut: {length:,} characters in the export)"
 
 
-def run_data_files(group: str, runs: Sequence[RunDetail]) -> dict[str, str]:
-    """The group's data files: path under the docs dir -> JavaScript."""
-    history_parts: list[dict[str, Any]] = [{}]
+def run_data_files(group: str, runs: Sequence[RunDetail], *, title: str) -> dict[str, str]:
+    """The group's data files: path under the docs dir -> JavaScript. ``title`` names the
+    group (its experiment's name) where the views show it."""
+    history_parts: list[dict[str, list[Any]]] = [{}]
     history_bytes = 0
     records = []
     for run in runs:
         record = _run_record(run)
-        if run.histories:
-            encoded = {h.key: _history_record(h) for h in run.histories}
-            size = len(_json(encoded))
+        for history in run.histories:
+            encoded = _history_record(history)
+            size = _size(encoded)
             if history_parts[-1] and history_bytes + size > PART_BYTES:
                 history_parts.append({})
                 history_bytes = 0
-            history_parts[-1][run.run_id] = encoded
+            history_parts[-1].setdefault(run.run_id, []).append([history.key, encoded])
             history_bytes += size
-            in_part = len(history_parts) - 1
-            record["history"] = {h.key: [in_part, h.logged] for h in run.histories}
+            record["history"].append([history.key, len(history_parts) - 1, history.logged])
         records.append(record)
     run_parts: list[list[dict[str, Any]]] = [[]]
     run_bytes = 0
     for record in records:
-        size = len(_json(record))
+        size = _size(record)
         if run_parts[-1] and run_bytes + size > PART_BYTES:
             run_parts.append([])
             run_bytes = 0
@@ -60,14 +64,21 @@ def run_data_files(group: str, runs: Sequence[RunDetail]) -> dict[str, str]:
         run_bytes += size
     files = {
         run_data_path(group, "runs", number): _script(
-            {"kind": "runs", "group": group, "part": number, "parts": len(run_parts), "runs": part}
+            {
+                "kind": "runs",
+                "group": group,
+                "title": title,
+                "part": number,
+                "parts": len(run_parts),
+                "runs": part,
+            }
         )
         for number, part in enumerate(run_parts)
     }
-    for number, part in enumerate(history_parts):
-        if part:
+    for number, history_part in enumerate(history_parts):
+        if history_part:
             files[run_data_path(group, "history", number)] = _script(
-                {"kind": "history", "group": group, "part": number, "runs": part}
+                {"kind": "history", "group": group, "part": number, "runs": history_part}
             )
     return files
 
@@ -82,11 +93,12 @@ def _run_record(run: RunDetail) -> dict[str, Any]:
         "model": run.model,
         "parent": run.parent_run_id,
         "start": run.start_ms,
-        "duration": _number(run.duration_s),
-        "params": {key: _cut(value) for key, value in run.params},
-        "metrics": {key: _number(value) for key, value in run.metrics},
-        "tags": {key: _cut(value) for key, value in run.tags},
+        "duration": run.duration_s if math.isfinite(run.duration_s) else None,
+        "params": [[key, _cut(value)] for key, value in run.params],
+        "metrics": [[key, _number(value)] for key, value in run.metrics],
+        "tags": [[key, _cut(value)] for key, value in run.tags],
         "artifacts": list(run.artifacts),
+        "history": [],
     }
 
 
@@ -94,7 +106,6 @@ def _history_record(history: MetricHistory) -> dict[str, Any]:
     return {
         "step": list(history.steps),
         "value": [value if math.isfinite(value) else None for value in history.values],
-        "time": list(history.timestamps),
     }
 
 
@@ -109,6 +120,11 @@ def _cut(value: str) -> str:
     if len(value) <= VALUE_CHARS:
         return value
     return value[:VALUE_CHARS] + CUT_NOTE.format(length=len(value))
+
+
+def _size(value: Any) -> int:
+    """The bytes ``value`` takes in a data file (UTF-8)."""
+    return len(_json(value).encode())
 
 
 def _json(value: Any) -> str:

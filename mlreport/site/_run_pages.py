@@ -66,14 +66,15 @@ def runs_table_page(
 ) -> TablePage:
     key = group_key(group)
     path = runs_table_path(key)
-    files = run_data_files(key, context.analysis.run_index.details(group.run_ids))
+    title = group.name or group.experiment_id
+    files = run_data_files(key, context.analysis.run_index.details(group.run_ids), title=title)
     folder = posixpath.dirname(path)
     links = {"runs": relative_url(path, RUNS_PATH), "home": relative_url(path, HOME_PATH)}
     if group.mlreport:
         links["experiment"] = relative_url(path, experiment_path(group.name))
     return page_type(
         path=path,
-        title=f"{group.name or group.experiment_id} · runs",
+        title=f"{title} · runs",
         intro=""
         if group.mlreport
         else "An experiment of the tracking store that mlreport did not create.",

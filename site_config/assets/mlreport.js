@@ -252,12 +252,36 @@
 
   function dataUrl(group, kind, part) { return root + "data/" + group + "/" + kind + "-" + part + ".js"; }
 
+  // Keys of params, metrics, tags and histories may be any text ("__proto__",
+  // "constructor"): the data files hold them as pairs, read into objects without a
+  // prototype, and "has" looks at own keys only.
+  function keyed(pairs) {
+    var object = Object.create(null);
+    pairs.forEach(function (pair) { object[pair[0]] = pair.length > 2 ? pair.slice(1) : pair[1]; });
+    return object;
+  }
+  function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
+  function readRun(run) {  // once per run, in place: the data files are shared
+    if (!Array.isArray(run.params)) return run;
+    run.params = keyed(run.params);
+    run.metrics = keyed(run.metrics);
+    run.tags = keyed(run.tags);
+    run.history = keyed(run.history);
+    return run;
+  }
+
+  function groupTitle(group) {
+    var first = entries(group, "runs")[0];
+    return first && first.title ? first.title : group.replace(/^(experiments|mlflow)\//, "");
+  }
+
   function loadedRuns(group) {  // the group's runs in table order, once every part is here
     var parts = entries(group, "runs").sort(function (a, b) { return a.part - b.part; });
     var seen = {};
     parts = parts.filter(function (p) { if (seen[p.part]) return false; seen[p.part] = true; return true; });
     if (!parts.length || parts.length < parts[0].parts) return null;
-    return [].concat.apply([], parts.map(function (p) { return p.runs; }));
+    return [].concat.apply([], parts.map(function (p) { return p.runs.map(readRun); }));
   }
 
   function loadRuns(group) {
@@ -271,13 +295,14 @@
     }).then(function () { return loadedRuns(group); });
   }
 
-  function loadHistory(group, run, key) {  // {step, value, time} of one metric of a run
-    var where = run.history && run.history[key];
-    if (!where) return Promise.resolve(null);
+  function loadHistory(group, run, key) {  // {step, value} of one metric of a run
+    if (!has(run.history, key)) return Promise.resolve(null);
+    var where = run.history[key];
     var find = function () {
       var found = null;
       entries(group, "history").forEach(function (e) {
-        if (e.part === where[0] && e.runs[run.id]) found = e.runs[run.id][key] || null;
+        if (e.part !== where[0] || !has(e.runs, run.id)) return;
+        e.runs[run.id].forEach(function (pair) { if (pair[0] === key) found = pair[1]; });
       });
       return found;
     };
@@ -368,29 +393,30 @@
       { id: "duration", label: "Duration (s)", group: "Run", text: function (r) { return shortNumber(r.duration); }, key: function (r) { return numberOf(r.duration); }, numeric: true },
       { id: "id", label: "Run id", group: "Run", text: function (r) { return r.id; }, hidden: true }
     ];
-    var keys = { params: {}, metrics: {}, tags: {} };
+    var keys = { params: Object.create(null), metrics: Object.create(null), tags: Object.create(null) };
     runs.forEach(function (r) {
       ["params", "metrics", "tags"].forEach(function (kind) { Object.keys(r[kind]).forEach(function (k) { keys[kind][k] = true; }); });
     });
     Object.keys(keys.params).sort().forEach(function (k) {
-      var numeric = runs.every(function (r) { return !(k in r.params) || !isNaN(numberOf(r.params[k])); });
+      var numeric = runs.every(function (r) { return !has(r.params, k) || !isNaN(numberOf(r.params[k])); });
       columns.push({ id: "param:" + k, label: k, group: "Params", numeric: numeric,
-        text: function (r) { return k in r.params ? r.params[k] : ""; },
-        key: function (r) { return k in r.params ? numberOf(r.params[k]) : NaN; } });
+        text: function (r) { return has(r.params, k) ? r.params[k] : ""; },
+        key: function (r) { return has(r.params, k) ? numberOf(r.params[k]) : NaN; } });
     });
     Object.keys(keys.metrics).sort().forEach(function (k) {
       columns.push({ id: "metric:" + k, label: k, group: "Metrics", numeric: true,
-        text: function (r) { return k in r.metrics ? shortNumber(r.metrics[k]) : ""; },
-        raw: function (r) { return k in r.metrics ? String(r.metrics[k]) : ""; },
-        key: function (r) { return k in r.metrics ? numberOf(r.metrics[k]) : NaN; } });
+        text: function (r) { return has(r.metrics, k) ? shortNumber(r.metrics[k]) : ""; },
+        raw: function (r) { return has(r.metrics, k) ? String(r.metrics[k]) : ""; },
+        key: function (r) { return has(r.metrics, k) ? numberOf(r.metrics[k]) : NaN; } });
     });
     Object.keys(keys.tags).sort().forEach(function (k) {
       columns.push({ id: "tag:" + k, label: k, group: SYSTEM_TAG.test(k) ? "System tags" : "Tags", hidden: SYSTEM_TAG.test(k),
-        text: function (r) { return k in r.tags ? r.tags[k] : ""; } });
+        text: function (r) { return has(r.tags, k) ? r.tags[k] : ""; } });
     });
     columns.forEach(function (c) {
       var first = null, same = true;
-      runs.forEach(function (r, i) { var v = c.text(r); if (i === 0) first = v; else if (v !== first) same = false; });
+      var value = c.raw || c.text;  // as logged: 0.1234567 and 0.1234568 differ
+      runs.forEach(function (r, i) { var v = value(r); if (i === 0) first = v; else if (v !== first) same = false; });
       c.constant = runs.length > 1 && same && c.id !== "run";
     });
     return columns;
@@ -414,7 +440,7 @@
 
   function csvField(text) {
     var value = String(text);
-    if (/^[=+\-@\t\r]/.test(value) && isNaN(Number(value))) value = "'" + value;  // no formulas
+    if (/^[=+\-@\t\r]/.test(value) && !isFinite(Number(value))) value = "'" + value;  // no formulas
     return /[",\n\r]/.test(value) ? '"' + value.replace(/"/g, '""') + '"' : value;
   }
 
@@ -607,14 +633,27 @@
     return wrap;
   }
 
-  function historyChart(parent, key, traces, note) {
-    var figure = element("figure", "mlreport-chart-figure");
+  // A figure per stepped metric, placed in key order before any history arrives; each
+  // is drawn when its history is here, or says it could not be loaded.
+  function historyCharts(grid, keys, load) {
+    keys.forEach(function (key) {
+      var figure = element("figure", "mlreport-chart-figure");
+      grid.appendChild(figure);
+      load(key).then(function (drawn) {
+        if (drawn) historyChart(figure, key, drawn.traces, drawn.note);
+        else figure.remove();
+      }, function (error) {
+        figure.appendChild(element("p", "mlreport-error", "The history of " + key + " could not be loaded (" + error.message + ")."));
+      });
+    });
+  }
+
+  function historyChart(figure, key, traces, note) {
     var div = element("div", "mlreport-chart mlreport-history-chart");
     div.setAttribute("data-metric", key);
     div.style.minHeight = "300px";
     figure.appendChild(div);
     if (note) figure.appendChild(element("figcaption", null, note));
-    parent.appendChild(figure);
     loadPlotly(function () {
       var layout = { height: 300, margin: { l: 60, r: 20, t: 30, b: 50 }, title: { text: escapeHtml(key), font: { size: 13 } },
         xaxis: { title: { text: "step" } }, yaxis: { title: { text: escapeHtml(key) } }, showlegend: traces.length > 1,
@@ -653,7 +692,7 @@
         if (href) { var a = element("a", null, value); a.href = href; dd.appendChild(a); } else dd.textContent = value;
         facts.appendChild(dd);
       };
-      fact("Runs of", parsed.group.replace(/^(experiments|mlflow)\//, ""), root + parsed.group + "/runs.html");
+      fact("Runs of", groupTitle(parsed.group), root + parsed.group + "/runs.html");
       fact("Status", run.status + (run.deleted ? " (deleted)" : ""));
       if (run.model) fact("Model", run.model);
       if (run.role) fact("Role", run.role);
@@ -670,17 +709,19 @@
       container.appendChild(keyValueTable(keys(run.params).map(function (k) { return [k, run.params[k]]; }), ["Param", "Value"], "mlreport-run-params"));
       heading(container, "Metrics");
       container.appendChild(keyValueTable(keys(run.metrics).map(function (k) { return [k, shortNumber(run.metrics[k])]; }), ["Metric", "Latest value"], "mlreport-run-metrics"));
-      var histories = keys(run.history || {});
+      var histories = keys(run.history);
       if (histories.length) {
         heading(container, "Metric histories");
         var grid = element("div", "mlreport-chart-grid mlreport-chart-grid-wide");
         container.appendChild(grid);
-        histories.forEach(function (key) {
-          loadHistory(parsed.group, run, key).then(function (history) {
-            if (!history) return;
+        historyCharts(grid, histories, function (key) {
+          return loadHistory(parsed.group, run, key).then(function (history) {
+            if (!history) return null;
             var logged = run.history[key][1];
-            historyChart(grid, key, [{ x: history.step, y: history.value, mode: "lines", name: escapeHtml(name) }],
-              logged > history.step.length ? logged.toLocaleString("en") + " values logged; " + history.step.length.toLocaleString("en") + " evenly spaced steps drawn." : "");
+            return {
+              traces: [{ x: history.step, y: history.value, mode: "lines", name: escapeHtml(name) }],
+              note: logged > history.step.length ? logged.toLocaleString("en") + " values logged; " + history.step.length.toLocaleString("en") + " evenly spaced steps drawn." : ""
+            };
           });
         });
       }
@@ -699,9 +740,11 @@
     });
     if (!refs.length) return;  // the page's own text says how to pick runs
     var groups = refs.map(function (r) { return r.group; }).filter(function (g, i, all) { return all.indexOf(g) === i; });
-    Promise.all(groups.map(loadRuns)).then(function (loaded) {
-      var byGroup = {};
-      groups.forEach(function (g, i) { byGroup[g] = loaded[i]; });
+    // a group the site does not have (an experiment renamed since the link was made)
+    // leaves its runs out as missing; the others are compared
+    Promise.all(groups.map(function (g) { return loadRuns(g).catch(function () { return []; }); })).then(function (loaded) {
+      var byGroup = Object.create(null);
+      groups.forEach(function (g, i) { byGroup[g] = loaded[i] || []; });
       var found = [], missing = [];
       refs.forEach(function (r) {
         var run = byGroup[r.group].filter(function (x) { return x.id === r.id; })[0];
@@ -720,7 +763,7 @@
       var tables = [];
       var section = function (title, kind, format) {
         heading(container, title);
-        var keys = {};
+        var keys = Object.create(null);
         found.forEach(function (f) { Object.keys(f.run[kind]).forEach(function (k) { keys[k] = true; }); });
         var wrap = element("div", "mlreport-table-wrap");
         var table = element("table", "mlreport-table mlreport-compare-table mlreport-compare-" + kind);
@@ -731,7 +774,7 @@
           var th = element("th");
           var a = element("a", null, names[i]); a.href = runHref(f.ref.ref);
           th.appendChild(a);
-          th.appendChild(element("div", "mlreport-compare-group", f.ref.group.replace(/^(experiments|mlflow)\//, "")));
+          th.appendChild(element("div", "mlreport-compare-group", groupTitle(f.ref.group)));
           head.appendChild(th);
         });
         var thead = document.createElement("thead"); thead.appendChild(head);
@@ -739,8 +782,9 @@
         Object.keys(keys).sort().forEach(function (k) {
           var tr = document.createElement("tr");
           tr.appendChild(element("th", null, k));
-          var values = found.map(function (f) { return k in f.run[kind] ? format(f.run[kind][k]) : "\u2014"; });
-          var same = values.every(function (v) { return v === values[0]; });
+          var logged = found.map(function (f) { return has(f.run[kind], k) ? String(f.run[kind][k]) : null; });
+          var values = found.map(function (f) { return has(f.run[kind], k) ? format(f.run[kind][k]) : "\u2014"; });
+          var same = logged.every(function (v) { return v === logged[0]; });  // as logged, not as shown
           tr.className = same ? "mlreport-same" : "mlreport-differs";
           tr.setAttribute("data-key", k);
           values.forEach(function (v) { tr.appendChild(element("td", null, v)); });
@@ -759,20 +803,20 @@
       };
       box.addEventListener("change", apply);
       apply();
-      var stepped = {};
-      found.forEach(function (f) { Object.keys(f.run.history || {}).forEach(function (k) { stepped[k] = true; }); });
+      var stepped = Object.create(null);
+      found.forEach(function (f) { Object.keys(f.run.history).forEach(function (k) { stepped[k] = true; }); });
       var keys = Object.keys(stepped).sort();
       if (!keys.length) return;
       heading(container, "Metric histories");
       var grid = element("div", "mlreport-chart-grid mlreport-chart-grid-wide");
       container.appendChild(grid);
-      keys.forEach(function (key) {
-        Promise.all(found.map(function (f) { return loadHistory(f.ref.group, f.run, key); })).then(function (histories) {
+      historyCharts(grid, keys, function (key) {
+        return Promise.all(found.map(function (f) { return loadHistory(f.ref.group, f.run, key); })).then(function (histories) {
           var traces = [];
           histories.forEach(function (h, i) {
             if (h) traces.push({ x: h.step, y: h.value, mode: "lines", name: escapeHtml(names[i]) });
           });
-          historyChart(grid, key, traces, "");
+          return { traces: traces, note: "" };
         });
       });
     }, function (error) { message(container, "The run data could not be loaded (" + error.message + ")."); });

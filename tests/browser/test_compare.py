@@ -210,3 +210,60 @@ def test_runs_table_hides_equal_columns_filters_sorts_and_downloads(
     assert [row["param:lr"] for row in rows] == ["0.01", "0.1"]
     assert {row["run_id"] for row in rows} <= set(runs["run_id"])
     assert all(math.isclose(float(row["metric:final_accuracy"]), 0.8, abs_tol=0.03) for row in rows)
+
+
+def test_values_that_differ_past_the_shown_digits_are_differences(
+    page: Any, site_url: Callable[[str], str], generated: Path
+) -> None:
+    runs = _foreign_runs(_dataset(generated))
+    group = mlflow_group(str(runs["experiment_id"].iloc[0]))
+    refs = "&".join(f"run={group}/{run_id}" for run_id in runs["run_id"])
+    page.goto(site_url(f"compare.html?{refs}"))
+    close = page.locator("table.mlreport-compare-metrics tr[data-key=close]")
+    close.wait_for()
+    assert close.is_visible()  # "Only differences" is on
+    cells = close.locator("td").all_inner_texts()
+    assert len(set(cells)) == 1  # shown alike (0.123457), yet logged apart
+    assert page.locator("table.mlreport-compare-params tr[data-key=optimizer]").is_hidden()
+
+
+def test_keys_named_like_object_members_are_plain_keys(
+    page: Any, site_url: Callable[[str], str], generated: Path
+) -> None:
+    runs = _foreign_runs(_dataset(generated))
+    group = mlflow_group(str(runs["experiment_id"].iloc[0]))
+    odd = runs.iloc[-1]
+    page.goto(site_url(f"run.html?run={group}/{odd['run_id']}"))
+    page.wait_for_selector("table.mlreport-run-params")
+    params = page.locator("table.mlreport-run-params tbody tr").all_inner_texts()
+    assert "__proto__\tp" in params and "constructor\tc" in params
+    page.goto(site_url(f"{group}/runs.html"))
+    table = page.locator(".mlreport-runs-table")
+    headers = table.locator("thead tr").first.locator("th").all_inner_texts()
+    column = headers.index("constructor")
+    assert "__proto__" in headers
+    cells = table.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+    assert sorted(cells) == ["", "", "c"]  # not the Object constructor's source
+    table.locator("thead tr").first.locator("th").nth(column).click()  # sorts, no error
+    filter_box = table.locator("thead tr.mlreport-filters th").nth(column).locator("input")
+    filter_box.fill("c")
+    assert table.locator("tbody tr").count() == 1
+
+
+def test_a_run_of_a_group_the_site_lacks_is_missing_and_the_rest_compared(
+    page: Any, site_url: Callable[[str], str], generated: Path
+) -> None:
+    runs = _foreign_runs(_dataset(generated))
+    group = mlflow_group(str(runs["experiment_id"].iloc[0]))
+    first, second = runs["run_id"].iloc[:2]
+    page.goto(
+        site_url(
+            f"compare.html?run={group}/{first}&run=experiments/renamed/abc&run={group}/{second}"
+        )
+    )
+    page.wait_for_selector("table.mlreport-compare-params")
+    assert (
+        "Not in this site: experiments/renamed/abc" in page.locator(".mlreport-error").inner_text()
+    )
+    heads = page.locator("table.mlreport-compare-params thead th").all_inner_texts()
+    assert len(heads) == 3 and all(FOREIGN_EXPERIMENT in h for h in heads[1:])  # its name

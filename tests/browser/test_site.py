@@ -284,15 +284,18 @@ def test_a_long_leaderboard_is_paged_sorted_and_filtered_in_the_browser(
     total = 3 + LONG_TRIALS
     scores = [0.9, 0.8, 0.7, *sorted(long_score(i) for i in range(1, LONG_TRIALS + 1))[::-1]]
 
+    # columns: the tick box, #, Model, Run, Params, the roc_auc score, ...
+    number, params_column, score_column = 2, 5, 6
+
     def shown(column: int) -> list[str]:
         return table.locator(f"tbody tr td:nth-child({column})").all_inner_texts()
 
     def shown_scores() -> list[float]:
-        return [float(text.split(" ± ")[0]) for text in shown(4)]
+        return [float(text.split(" ± ")[0]) for text in shown(score_column)]
 
     assert status.inner_text() == f"Rows 1\N{EN DASH}50 of {total}"
     assert shown_scores() == scores[:50]
-    assert shown(1) == [str(n) for n in range(1, 51)]
+    assert shown(number) == [str(n) for n in range(1, 51)]
     page.locator(".mlreport-pager .mlreport-next").click()
     assert status.inner_text() == f"Rows 51\N{EN DASH}100 of {total}"
     assert shown_scores() == scores[50:100]
@@ -308,7 +311,7 @@ def test_a_long_leaderboard_is_paged_sorted_and_filtered_in_the_browser(
 
     page.locator(".mlreport-filter").fill("depth=12")  # depth 12 and 120 to 129
     assert status.inner_text() == f"Rows 1\N{EN DASH}11 of 11 (filtered from {total})"
-    params = shown(3)
+    params = shown(params_column)
     assert len(params) == 11 and all("depth=12" in text for text in params)
     assert shown_scores() == sorted(shown_scores(), reverse=True)  # still sorted
     page.locator(".mlreport-filter").fill("no such row")
@@ -317,7 +320,7 @@ def test_a_long_leaderboard_is_paged_sorted_and_filtered_in_the_browser(
     assert status.inner_text() == f"Rows 1\N{EN DASH}50 of {total}"
     # cells are text: the payloads in params show as written, nothing became markup
     page.locator(".mlreport-pager .mlreport-next").click()
-    assert any(PAYLOADS[1] in text for text in shown(3))
+    assert any(PAYLOADS[1] in text for text in shown(params_column))
     assert table.locator("tbody img, tbody svg, tbody iframe, tbody script").count() == 0
     assert problems == []
 

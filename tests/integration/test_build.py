@@ -227,8 +227,9 @@ def test_plain_mlflow_runs_are_on_the_runs_page(project: Path) -> None:
     (data,) = (project / "site" / "data" / group).glob("runs-*.js")
     (plain,) = json.loads(data.read_text().split(".push(", 1)[1].removesuffix(");\n"))["runs"]
     assert plain["name"] == f"plain {HOSTILE}"
-    assert plain["params"]["note"] == HOSTILE and plain["tags"]["owner"] == HOSTILE
-    assert plain["metrics"]["loss"] == 0.25
+    params, tags, metrics = (dict(plain[kind]) for kind in ("params", "tags", "metrics"))
+    assert params["note"] == HOSTILE and tags["owner"] == HOSTILE
+    assert metrics["loss"] == 0.25
     home = (project / "site" / "index.html").read_text()
     assert ["notebook <i>work</i>", "active", "1"] in table_rows(home, "other-experiments")
 

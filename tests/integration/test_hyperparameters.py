@@ -105,7 +105,16 @@ def test_optimisation_history_ends_at_the_best_score(generated: Path) -> None:
         figure = _figure(generated, f"chart-params-0-history-{suffix}")
         trials, best_so_far = figure["data"]
         scores = plotly_values(trials["y"])
-        running = plotly_values(best_so_far["y"])
         assert len(scores) == SEARCH_TRIALS
-        assert running == [max(scores[: i + 1]) for i in range(len(scores))]
-        assert math.isclose(running[-1], best)
+        marks = list(zip(plotly_values(trials["x"]), scores, strict=True))
+        steps = list(
+            zip(plotly_values(best_so_far["x"]), plotly_values(best_so_far["y"]), strict=True)
+        )
+        assert steps[0][0] == marks[0][0] and steps[-1][0] == marks[-1][0]  # whole span
+        for x, running in steps:  # the line steps at each new best and nowhere else
+            assert running == max(score for at, score in marks if at <= x)
+        improvements = [marks[0]] + [
+            (x, s) for i, (x, s) in enumerate(marks[1:], 1) if s > max(v for _, v in marks[:i])
+        ]
+        assert {x for x, _ in improvements} <= {x for x, _ in steps}
+        assert math.isclose(steps[-1][1], best)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 
@@ -12,9 +13,17 @@ from mlreport.analysis import (
     experiment_results,
     model_hyperparameters,
     optuna_study,
+    spread,
 )
-from mlreport.analysis._hyperparams import ONE_PARAM, TOO_FEW_TRIALS
+from mlreport.analysis._hyperparams import ONE_PARAM, SAME_SCORE, TOO_FEW_TRIALS
+from mlreport.site import _charts as charts
+from mlreport.site._charts import (
+    optimisation_history_charts,
+    parallel_coordinates_chart,
+    score_by_param_charts,
+)
 from tests.builders import DatasetBuilder
+from tests.htmltools import plotly_values
 
 
 def _search(trials: list[dict[str, str]], scores: list[float], space: dict | None = None):
@@ -124,3 +133,57 @@ def test_a_param_of_few_categories_stays_categorical() -> None:
     )
     study = optuna_study(view.axes, [(p.values, p.score) for p in view.scored])
     assert isinstance(study.trials[0].distributions["p"], CategoricalDistribution)
+
+
+def test_trials_of_one_score_say_so_instead_of_failing_the_build() -> None:
+    """fANOVA raises on a score without variance (every trial at accuracy 1.0, say)."""
+    view = _search([{"C": str(c), "k": "ab"[c % 2]} for c in range(6)], [1.0] * 6)
+    assert view.importances == () and view.importance_note == SAME_SCORE.format(score="1")
+
+
+def test_a_log_spaced_param_that_logged_zero_is_drawn_linear() -> None:
+    view = _search(
+        [{"lr": v, "k": "ab"[i % 2]} for i, v in enumerate(["0", "0.01", "0.1", "1"])],
+        [0.5, 0.6, 0.7, 0.65],
+        {"lr": {"distribution": "loguniform", "low": 0.001, "high": 1.0}},
+    )
+    (lr,) = (axis for axis in view.axes if axis.name == "lr")
+    assert lr.scale == "linear" and view.importances  # Optuna took its bounds too
+    assert parallel_coordinates_chart(view, chart_id="c") is not None
+
+
+def test_spread_keeps_the_best_and_worst_and_is_evenly_spaced_by_rank() -> None:
+    view = _search(
+        [{"C": str(c)} for c in range(101)], [((c * 37) % 101) / 100 for c in range(101)]
+    )
+    kept = spread(view.scored, 11)
+    assert len(kept) == 11
+    assert sorted(p.score for p in kept) == [i / 10 for i in range(11)]  # ranks 0, 10, ..., 100
+    assert [p.order for p in kept] == sorted(p.order for p in kept)  # in trial order
+    assert spread(view.scored, 500) == view.scored
+
+
+def test_the_views_of_a_huge_search_draw_a_bounded_number_of_trials(monkeypatch) -> None:
+    monkeypatch.setattr(charts, "MAX_DRAWN_TRIALS", 20)
+    view = _search(
+        [{"C": str(c), "k": "ab"[c % 2]} for c in range(100)],
+        [(c * 37 % 100) / 100 for c in range(100)],  # a few new bests, the last at 0.99
+    )
+    figure = json.loads(parallel_coordinates_chart(view, chart_id="c").figure_json)  # type: ignore[union-attr]
+    assert sum(y is None for trace in figure["data"] for y in trace["y"]) == 20
+    for chart in score_by_param_charts(view, chart_id="s"):
+        assert len(plotly_values(json.loads(chart.figure_json)["data"][0]["y"])) == 20
+        assert "20 of the 100 scored trials are drawn" in chart.caption
+    order, _ = optimisation_history_charts(view, chart_id="h")
+    marks, steps = json.loads(order.figure_json)["data"]
+    assert len(plotly_values(marks["y"])) < 40  # every 5th trial, and each new best
+    assert plotly_values(steps["y"])[-1] == 0.99  # the best so far reaches the best
+
+
+def test_category_names_are_text_in_the_score_per_param_plots() -> None:
+    payload = '<a href="https://example.org">x</a>'
+    view = _search([{"k": payload, "C": "1"}, {"k": "b<br>c", "C": "2"}], [0.5, 0.6])
+    _, chart = score_by_param_charts(view, chart_id="s")  # C, then k
+    figure = json.loads(chart.figure_json)
+    assert html.unescape(figure["data"][0]["x"][0]) == payload
+    assert "<a " not in chart.figure_json and "<br>c" not in chart.figure_json

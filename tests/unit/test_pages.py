@@ -152,8 +152,17 @@ def run_data(page: Page) -> list[dict]:
         assert text.startswith(prefix) and text.endswith(");\n")
         data = json.loads(text[len(prefix) : -3])
         if data["kind"] == "runs":
-            runs.extend(data["runs"])
+            runs.extend(_as_objects(run) for run in data["runs"])
     return runs
+
+
+def _as_objects(run: dict) -> dict:
+    """A run record with its key-value pairs as dicts, as the site's script reads it."""
+    return {
+        **run,
+        **{kind: dict(run[kind]) for kind in ("params", "metrics", "tags")},
+        "history": {key: [part, logged] for key, part, logged in run["history"]},
+    }
 
 
 def test_pages_and_links() -> None:
