@@ -16,9 +16,12 @@ opened in a fresh browser profile (nothing cached), then opened again twice in t
 profile (plotly.js cached and compiled, as when a reader goes from page to page; the
 second reopening is kept). Measured: from navigation start to the moment every chart of
 the page is drawn (``performance.now()`` when the last plotly chart has its SVG, or the
-comparison's history charts are all drawn); medians reported. Baseline, same run: the
-site's home page (the theme, the shared scripts and one table, no chart) to its load
-event; the ratio is target/baseline. Page weight: the bytes the page loads.
+comparison's history charts are all drawn); medians reported. For the experiment page,
+also when its first chart and its parallel-coordinates view were drawn (charts are drawn
+one per task, those in view first). Baselines, same run: the site's home page (the
+theme, the shared scripts and one table, no chart) to its load event, and a page that
+only loads the site's plotly.min.js and draws three points (the floor of any page with a
+chart); the ratios are target/baseline. Page weight: the bytes the page loads.
 
 Run: ``.venv/bin/python bench/compare_views.py [--quick]``
 """
@@ -155,13 +158,37 @@ ALL_CHARTS_DRAWN = """() => {
   const charts = Array.from(document.querySelectorAll('.mlreport-chart'));
   return charts.length > 0 && charts.every(c => c.querySelector('.main-svg'));
 }"""
+#: Records, each animation frame, when each chart of the page first has its SVG.
+CHART_CLOCK = """
+window.__drawnAt = {};
+(function check() {
+  document.querySelectorAll('.mlreport-chart').forEach(c => {
+    if (c.id && !(c.id in window.__drawnAt) && c.querySelector('.main-svg'))
+      window.__drawnAt[c.id] = performance.now();
+  });
+  requestAnimationFrame(check);
+})();
+"""
+#: plotly.js alone: a page that loads the site's plotly.min.js and draws three points.
+PLOTLY_ALONE = """<!doctype html><html><head><meta charset="utf-8"></head><body><div id="c"></div>
+<script src="assets/plotly.min.js"></script><script src="bench-plotly.js"></script></body></html>
+"""
+PLOTLY_ALONE_SCRIPT = """Plotly.newPlot("c", [{x: [1, 2, 3], y: [1, 3, 2]}]).then(function () {
+  window.__drawn = true;
+});
+"""
+PLOTLY_DRAWN = "() => window.__drawn === true"
 HISTORIES_DRAWN = """(count) => document.querySelectorAll(
   '.mlreport-history-chart[data-drawn]').length >= count"""
 
 
-def open_timed(context: Any, url: str, condition: str, argument: Any = None) -> tuple[float, int]:
-    """Seconds from navigation start to ``condition`` holding, and bytes loaded."""
+def open_timed(
+    context: Any, url: str, condition: str, argument: Any = None
+) -> tuple[float, int, dict[str, float]]:
+    """Seconds from navigation start to ``condition`` holding, bytes loaded, and the
+    seconds at which each chart was first drawn."""
     page = context.new_page()
+    page.add_init_script(CHART_CLOCK)
     loaded: list[int] = []
 
     def count(response: Any) -> None:
@@ -175,8 +202,15 @@ def open_timed(context: Any, url: str, condition: str, argument: Any = None) -> 
     else:
         page.wait_for_function(condition, arg=argument, timeout=60_000, polling="raf")
     elapsed = page.evaluate("() => performance.now()") / 1000
+    drawn = {k: v / 1000 for k, v in page.evaluate("() => window.__drawnAt").items()}
     page.close()
-    return elapsed, sum(loaded)
+    return elapsed, sum(loaded), drawn
+
+
+def _milestones(drawn: dict[str, float]) -> tuple[float, float, float]:
+    """(first chart, the parallel-coordinates view, last chart), in seconds."""
+    parallel = [at for chart, at in drawn.items() if chart.endswith("-parallel")]
+    return min(drawn.values()), min(parallel), max(drawn.values())
 
 
 def main() -> None:
@@ -223,16 +257,25 @@ def main() -> None:
         first = next(p for p in data if p.name == "runs-0.js")
         runs = json.loads(first.read_text().split(".push(", 1)[1].removesuffix(");\n"))["runs"]
         refs = "&".join(f"run={group}/{run['id']}" for run in runs[: args.runs])
+        (site / "bench-plotly.html").write_text(PLOTLY_ALONE)
+        (site / "bench-plotly.js").write_text(PLOTLY_ALONE_SCRIPT)  # the policy: no inline
         base_url = serve(site)
         compare_url = base_url + "compare.html?" + refs
         pages = (
             ("baseline", base_url + "index.html", "load", None),
+            ("plotly alone", base_url + "bench-plotly.html", PLOTLY_DRAWN, None),
             ("experiment", base_url + f"experiments/{EXPERIMENT}.html", ALL_CHARTS_DRAWN, None),
             ("compare", compare_url, HISTORIES_DRAWN, args.histories),
         )
         cold: dict[str, list[float]] = {name: [] for name, *_ in pages}
         warm: dict[str, list[float]] = {name: [] for name, *_ in pages}
         weights: dict[str, int] = {}
+        #: per open of the experiment page: seconds to its first chart, to its parallel
+        #: coordinates, to its last chart
+        milestones: dict[str, list[tuple[float, float, float]]] = {
+            "first open": [],
+            "opened again": [],
+        }
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium",
@@ -243,12 +286,16 @@ def main() -> None:
                     # cold: a fresh browser profile; warm: opened again in it (its cache
                     # holds plotly.js compiled, as when a reader goes from page to page)
                     context = browser.new_context(viewport={"width": 1400, "height": 900})
-                    seconds, weight = open_timed(context, url, condition, argument)
+                    seconds, weight, drawn = open_timed(context, url, condition, argument)
                     cold[name].append(seconds)
                     weights[name] = weight
+                    if name == "experiment":
+                        milestones["first open"].append(_milestones(drawn))
                     for _ in range(2):
-                        seconds, _ = open_timed(context, url, condition, argument)
+                        seconds, _, drawn = open_timed(context, url, condition, argument)
                     warm[name].append(seconds)
+                    if name == "experiment":
+                        milestones["opened again"].append(_milestones(drawn))
                     context.close()
             browser.close()
         html_kb = experiment_html.stat().st_size / 1000
@@ -259,6 +306,13 @@ def main() -> None:
             + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in weights.items())
         )
         for label, timings in (("first open", cold), ("opened again", warm)):
+            alone = median(timings["plotly alone"])
+            first, parallel, last = (median([m[i] for m in milestones[label]]) for i in range(3))
+            print(
+                f"{label}: plotly.js alone (load, run, draw 3 points) {alone:.3f} s; experiment "
+                f"page: first chart {first:.3f} s, parallel coordinates {parallel:.3f} s, "
+                f"last chart {last:.3f} s; last chart / plotly alone {ratio(last, alone):.2f}x"
+            )
             base = median(timings["baseline"])
             for name in ("experiment", "compare"):
                 value = median(timings[name])

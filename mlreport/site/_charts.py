@@ -1002,7 +1002,9 @@ def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[
             continue
         figure = _figure(
             go.Scatter(
-                x=[html.escape(v) if isinstance(v, str) else v for v, _ in points],
+                x=[html.escape(str(v)) for v, _ in points]
+                if axis.scale == "categorical"
+                else _values([float(v) for v, _ in points if v is not None]),
                 y=_values([p.score for _, p in points]),
                 mode="markers",
                 marker={"size": 6, "opacity": 0.7},

@@ -195,18 +195,53 @@
     draw();
   }
 
+  // Charts are drawn one at a time, each in a task of its own so the page paints and
+  // answers between them: first those in or near the window (as the reader scrolls, the
+  // ones coming into view), then, when the browser is idle, the rest in page order.
+  // A page of many big charts (a 2,000-trial search) thus shows its first ones at once.
   function drawCharts(charts) {
-    charts.forEach(function (div) {
+    var pending = charts.slice(), queue = [], busy = false;
+    function take(div) {
+      var at = pending.indexOf(div);
+      if (at >= 0) pending.splice(at, 1);
+      return at >= 0;
+    }
+    function draw(div) {
       var data = document.getElementById(div.getAttribute("data-figure"));
-      if (!data) return;
+      if (!data) return Promise.resolve();
       var figure = JSON.parse(data.textContent);
       figure.layout = figure.layout || {};
       var template = figure.layout.template;
       if (window.mlreportPlotlyTemplate && !(template && template.layout)) {
         figure.layout.template = window.mlreportPlotlyTemplate;  // shared, not in each page
       }
-      window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
-    });
+      return window.Plotly.newPlot(div, figure.data, figure.layout, { responsive: true, displaylogo: false });
+    }
+    function pump() {
+      if (busy) return;
+      var next = queue.shift();
+      if (!next) { whenIdle(); return; }
+      busy = true;
+      var done = function () { busy = false; setTimeout(pump, 0); };
+      draw(next).then(done, done);
+    }
+    function whenIdle() {
+      if (!pending.length) return;
+      var later = window.requestIdleCallback || function (then) { return setTimeout(then, 50); };
+      later(function () {
+        if (busy || queue.length || !pending.length) return;
+        queue.push(pending.shift());
+        pump();
+      });
+    }
+    if (!("IntersectionObserver" in window)) { queue = pending.splice(0); pump(); return; }
+    var observer = new IntersectionObserver(function (seen) {
+      var near = seen.filter(function (e) { return e.isIntersecting && take(e.target); })
+        .map(function (e) { observer.unobserve(e.target); return e.target; });
+      queue = near.concat(queue);
+      pump();
+    }, { rootMargin: "400px 0px" });
+    charts.forEach(function (div) { observer.observe(div); });
   }
 
   function loadPlotly(then) {
