@@ -115,8 +115,23 @@ def plotly_template_script() -> str:
     return f"window.mlreportPlotlyTemplate = {template};\n"
 
 
+def _trace(**settings: Any) -> dict[str, Any]:
+    """A scatter trace as plotly's JSON has it, built without plotly's checks (which cost
+    more than the whole of a small chart's other work)."""
+    return {"type": "scatter", **settings}
+
+
+def _bar_trace(**settings: Any) -> dict[str, Any]:
+    return {"type": "bar", **settings}
+
+
+def _raw_figure(data: Any) -> dict[str, Any]:
+    """A figure as a plain dict: ``data`` a trace or a list of traces from ``_trace``."""
+    return {"data": data if isinstance(data, list) else [data], "layout": {}}
+
+
 def _chart(
-    figure: go.Figure,
+    figure: go.Figure | dict[str, Any],
     *,
     chart_id: str,
     x_title: str,
@@ -127,10 +142,15 @@ def _chart(
 ) -> Chart | None:
     """The figure with mlreport's layout (and ``layout`` over it), serialised; None when
     it has no trace."""
-    if not figure.data:
-        return None
-    # merged into the figure's dict: plotly's update_layout would check and copy it all
-    data = figure.to_dict()
+    if isinstance(figure, dict):
+        if not figure["data"]:
+            return None
+        data = figure
+    else:
+        if not figure.data:
+            return None
+        # merged into the figure's dict: plotly's update_layout would check and copy it all
+        data = figure.to_dict()
     _merge(
         data.setdefault("layout", {}),
         {
@@ -880,7 +900,7 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
             text.append(None)
         band_low = low + band * width
         traces.append(
-            go.Scatter(
+            _trace(
                 x=x,
                 y=y,
                 text=text,
@@ -892,14 +912,14 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    figure = _figure(traces)
+    figure = _raw_figure(traces)
     annotations = [
         {"x": position, "y": tick, "text": label, "showarrow": False, "xanchor": "left",
          "xshift": 4, "font": {"size": 10}}
         for position, axis in enumerate(axes)
         for tick, label in axis["ticks"]
     ]  # fmt: skip
-    figure.update_layout(
+    layout = dict(
         xaxis={
             "tickmode": "array",
             "tickvals": list(range(len(axes))),
@@ -919,6 +939,7 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
             "y": 1.02,
         },
         annotations=annotations,
+        margin={"l": 20, "r": 20, "t": 60, "b": 60},
     )
     left_out = len(view.points) - len(complete)
     caption = (
@@ -931,7 +952,7 @@ def parallel_coordinates_chart(view: ModelHyperparameters, *, chart_id: str) -> 
         caption += f" {left_out:,} failed or unscored trials are not drawn."
     return _chart(
         figure, chart_id=chart_id, x_title="", y_title="", caption=caption, height=420,
-        layout={"margin": {"l": 20, "r": 20, "t": 60, "b": 60}},
+        layout=layout,  # merged unchecked: plotly's update_layout checks every annotation
     )  # fmt: skip
 
 
@@ -1000,8 +1021,8 @@ def score_by_param_charts(view: ModelHyperparameters, *, chart_id: str) -> list[
         points = [(p.values[index], p) for p in drawn if p.values[index] is not None]
         if not points:
             continue
-        figure = _figure(
-            go.Scatter(
+        figure = _raw_figure(
+            _trace(
                 x=[html.escape(str(v)) for v, _ in points]
                 if axis.scale == "categorical"
                 else _values([float(v) for v, _ in points if v is not None]),
@@ -1064,15 +1085,14 @@ def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Char
     if not view.importances:
         return None
     shown = list(reversed(view.importances))
-    figure = _figure(
-        go.Bar(
+    figure = _raw_figure(
+        _bar_trace(
             x=[value for _, value in shown],
             y=[html.escape(name) for name, _ in shown],
             orientation="h",
             hovertemplate="%{y}<br>importance %{x:.3f}<extra></extra>",
         )
     )
-    figure.update_layout(yaxis={"automargin": True}, xaxis={"range": [0, 1]})
     return _chart(
         figure,
         chart_id=chart_id,
@@ -1080,6 +1100,7 @@ def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Char
         y_title="",
         height=max(200, 90 + 34 * len(shown)),
         caption="",
+        layout={"yaxis": {"automargin": True}, "xaxis": {"range": [0, 1]}},
     )
 
 
@@ -1100,9 +1121,9 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
         steps = [h for i, h in enumerate(history) if i in (0, len(history) - 1) or h[1] == h[2]]
         every = math.ceil(len(history) / MAX_DRAWN_TRIALS)
         marked = [h for i, h in enumerate(history) if i % every == 0 or h[1] == h[2]]
-        figure = _figure(
+        figure = _raw_figure(
             [
-                go.Scatter(
+                _trace(
                     x=_values([h[0] for h in marked]),
                     y=_values([h[1] for h in marked]),
                     mode="markers",
@@ -1110,7 +1131,7 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
                     marker={"size": 5, "opacity": 0.6},
                     hovertemplate="%{x:.4g}<br>" + primary + " %{y:.4f}<extra></extra>",
                 ),
-                go.Scatter(
+                _trace(
                     x=_values([h[0] for h in steps]),
                     y=_values([h[2] for h in steps]),
                     mode="lines",
@@ -1120,7 +1141,6 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
                 ),
             ]
         )
-        figure.update_layout(legend={"orientation": "h", "y": 1.12})
         chart = _chart(
             figure,
             chart_id=f"{chart_id}-{suffix}",
@@ -1133,7 +1153,7 @@ def optimisation_history_charts(view: ModelHyperparameters, *, chart_id: str) ->
                 else ""
             ),
             height=280,
-            layout={"margin": {"t": 30}},
+            layout={"margin": {"t": 30}, "legend": {"orientation": "h", "y": 1.12}},
         )
         if chart is not None:
             charts.append(chart)
