@@ -222,6 +222,7 @@ def _experiment_groups(
         for result, key in to_build:
             yield result.name, _experiment_group(analysis, result, key, store.folder)
         return
+    analysis.run_groups  # noqa: B018  # every run's details, once, before the workers fork
     _worker_analysis = analysis
     pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start_worker)
     try:
