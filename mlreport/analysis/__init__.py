@@ -64,7 +64,6 @@ from mlreport.analysis._run_details import (
     RunDetail,
     RunGroup,
     RunIndex,
-    is_system_tag,
 )
 from mlreport.analysis._runs import (
     ExperimentResult,
@@ -172,7 +171,6 @@ __all__ = [
     "global_importance",
     "high_first",
     "is_regression",
-    "is_system_tag",
     "latest_build",
     "model_evaluation",
     "model_fairness",

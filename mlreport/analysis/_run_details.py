@@ -16,7 +16,6 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from mlreport import schema
 from mlreport.analysis._runs import ExperimentResult, records, run_table, text
 from mlreport.dataset import Dataset
 
@@ -33,7 +32,6 @@ class MetricHistory:
     key: str
     steps: tuple[int, ...]
     values: tuple[float, ...]
-    timestamps: tuple[int, ...]  # ms since the epoch
     logged: int  # how many values were logged (more than ``steps`` when thinned)
 
 
@@ -174,9 +172,6 @@ def _histories(history: pd.DataFrame) -> dict[str, tuple[MetricHistory, ...]]:
                 key=str(key),
                 steps=tuple(int(s) for s in group["step"]),
                 values=tuple(float(v) for v in group["value"]),
-                timestamps=tuple(
-                    int(pd.Timestamp(t).value // 1_000_000) for t in group["timestamp"]
-                ),
                 logged=logged,
             )
         )
@@ -186,8 +181,3 @@ def _histories(history: pd.DataFrame) -> dict[str, tuple[MetricHistory, ...]]:
 def natural_key(name: str) -> str:
     """``name`` with its numbers zero-padded, so that it sorts as a reader counts."""
     return _DIGITS.sub(lambda number: number.group().zfill(20), name)
-
-
-def is_system_tag(key: str) -> bool:
-    """Tags MLflow and mlreport set themselves (not the user's)."""
-    return key.startswith(("mlflow.", schema.TAG_PREFIX))

@@ -115,14 +115,10 @@ def plotly_template_script() -> str:
     return f"window.mlreportPlotlyTemplate = {template};\n"
 
 
-def _trace(**settings: Any) -> dict[str, Any]:
-    """A scatter trace as plotly's JSON has it, built without plotly's checks (which cost
-    more than the whole of a small chart's other work)."""
-    return {"type": "scatter", **settings}
-
-
-def _bar_trace(**settings: Any) -> dict[str, Any]:
-    return {"type": "bar", **settings}
+def _trace(kind: str = "scatter", **settings: Any) -> dict[str, Any]:
+    """A trace as plotly's JSON has it, built without plotly's checks (which cost more
+    than the whole of a small chart's other work)."""
+    return {"type": kind, **settings}
 
 
 def _raw_figure(data: Any) -> dict[str, Any]:
@@ -1086,7 +1082,8 @@ def param_importance_chart(view: ModelHyperparameters, *, chart_id: str) -> Char
         return None
     shown = list(reversed(view.importances))
     figure = _raw_figure(
-        _bar_trace(
+        _trace(
+            "bar",
             x=[value for _, value in shown],
             y=[html.escape(name) for name, _ in shown],
             orientation="h",

@@ -14,9 +14,8 @@ PREFIX = "(window.mlreportData = window.mlreportData || []).push("
 
 def _history(key: str, steps: int) -> MetricHistory:
     return MetricHistory(
-        key, tuple(range(steps)), tuple(1.0 / (s + 1) for s in range(steps)),
-        tuple(range(steps)), steps,
-    )  # fmt: skip
+        key, tuple(range(steps)), tuple(1.0 / (s + 1) for s in range(steps)), steps
+    )
 
 
 def _run(
